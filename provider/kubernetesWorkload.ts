@@ -1,0 +1,192 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Pure builders for the namespaced Kubernetes objects. They return plain manifests (with Inputs where the
+ * values come from other resources) so that tests and the offline plan can check exactly what is applied.
+ */
+
+export const CREDENTIALS_REVISION_ANNOTATION = "eks-pod-identity.pulumi.com/credentials-revision";
+export const MANAGED_BY_LABEL = { "app.kubernetes.io/managed-by": "pulumi-eks-pod-identity" };
+
+export interface ContainerPort {
+    /** Port name (IANA_SVC_NAME: at most 15 lower-case letters, digits and '-'). Optional. */
+    name?: string;
+    /** Port number, 1–65535. */
+    containerPort: number;
+    /** `TCP` (default), `UDP` or `SCTP`. */
+    protocol?: "TCP" | "UDP" | "SCTP";
+}
+
+export interface ResourceRequirements {
+    /** Minimum resources the scheduler reserves, e.g. `{ cpu: "100m", memory: "128Mi" }`. */
+    requests?: Record<string, string>;
+    /** Hard caps, e.g. `{ memory: "256Mi" }`. */
+    limits?: Record<string, string>;
+}
+
+export interface Probe {
+    /** HTTP GET check. Give exactly one of `httpGet`, `tcpSocket`, `exec`, `grpc`. */
+    httpGet?: { path?: string; port: number | string; scheme?: "HTTP" | "HTTPS" };
+    /** TCP connect check. */
+    tcpSocket?: { port: number | string };
+    /** Command run in the container; exit 0 is healthy. */
+    exec?: { command: string[] };
+    /** gRPC health check. */
+    grpc?: { port: number; service?: string };
+    /** Seconds after start before the first probe. Default 0. */
+    initialDelaySeconds?: number;
+    /** Seconds between probes. Default 10. */
+    periodSeconds?: number;
+    /** Seconds before a probe times out. Default 1. */
+    timeoutSeconds?: number;
+    /** Consecutive failures before the probe counts as failed. Default 3. */
+    failureThreshold?: number;
+    /** Consecutive successes before the probe counts as passed. Default 1. */
+    successThreshold?: number;
+}
+
+export interface Toleration {
+    /** Taint key to tolerate; empty with `operator: Exists` tolerates every taint. */
+    key?: string;
+    /** `Equal` (default) or `Exists`. */
+    operator?: "Equal" | "Exists";
+    /** Taint value, with `operator: Equal`. */
+    value?: string;
+    /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty tolerates all effects. */
+    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    /** With `NoExecute`: how long the pod stays bound after the taint appears. */
+    tolerationSeconds?: number;
+}
+
+export interface NamespaceSpecInputs {
+    name: pulumi.Input<string>;
+    labels: Record<string, pulumi.Input<string>>;
+    /** Pod Security admission level enforced on the namespace; `undefined` leaves the cluster default. */
+    podSecurityLevel?: "restricted" | "baseline" | "privileged";
+}
+
+export function namespaceManifest(inputs: NamespaceSpecInputs) {
+    const podSecurity: Record<string, string> = inputs.podSecurityLevel
+        ? {
+              "pod-security.kubernetes.io/enforce": inputs.podSecurityLevel,
+              "pod-security.kubernetes.io/enforce-version": "latest",
+              "pod-security.kubernetes.io/warn": inputs.podSecurityLevel,
+              "pod-security.kubernetes.io/audit": inputs.podSecurityLevel,
+          }
+        : {};
+    return {
+        apiVersion: "v1" as const,
+        kind: "Namespace" as const,
+        metadata: { name: inputs.name, labels: { ...MANAGED_BY_LABEL, ...podSecurity, ...inputs.labels } },
+    };
+}
+
+export function serviceAccountManifest(inputs: { name: pulumi.Input<string>; namespace: pulumi.Input<string>; labels: Record<string, pulumi.Input<string>>; annotations: Record<string, pulumi.Input<string>> }) {
+    return {
+        apiVersion: "v1" as const,
+        kind: "ServiceAccount" as const,
+        metadata: { name: inputs.name, namespace: inputs.namespace, labels: { ...MANAGED_BY_LABEL, ...inputs.labels }, annotations: inputs.annotations },
+        // Pod Identity mounts its own projected token; the API-server token is not needed and is a credential
+        // every compromised container would otherwise carry.
+        automountServiceAccountToken: false,
+    };
+}
+
+export interface DeploymentInputs {
+    name: string;
+    instance: string;
+    namespace: pulumi.Input<string>;
+    serviceAccountName: pulumi.Input<string>;
+    containerName: string;
+    image: pulumi.Input<string>;
+    replicas: number;
+    command?: pulumi.Input<string>[];
+    args?: pulumi.Input<string>[];
+    env: Record<string, pulumi.Input<string>>;
+    ports: ContainerPort[];
+    resources?: ResourceRequirements;
+    livenessProbe?: Probe;
+    readinessProbe?: Probe;
+    startupProbe?: Probe;
+    nodeSelector: Record<string, string>;
+    tolerations: Toleration[];
+    labels: Record<string, string>;
+    podAnnotations: Record<string, pulumi.Input<string>>;
+    credentialsRevision: pulumi.Input<string>;
+    runAsUser?: number;
+    runAsGroup?: number;
+    readOnlyRootFilesystem: boolean;
+}
+
+export function selectorLabels(name: string, instance: string): Record<string, string> {
+    return { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": instance };
+}
+
+/**
+ * The Deployment. Security context defaults satisfy the "restricted" Pod Security Standard; node placement avoids
+ * nodes where the Pod Identity agent cannot run (Windows, Fargate), since pods there would never get credentials.
+ */
+export function deploymentManifest(inputs: DeploymentInputs) {
+    const selector = selectorLabels(inputs.name, inputs.instance);
+    const env = Object.entries(inputs.env).map(([name, value]) => ({ name, value }));
+    const volumes = inputs.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: {} }] : [];
+    const volumeMounts = inputs.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: "/tmp" }] : [];
+    return {
+        apiVersion: "apps/v1" as const,
+        kind: "Deployment" as const,
+        metadata: { name: inputs.name, namespace: inputs.namespace, labels: { ...MANAGED_BY_LABEL, ...inputs.labels, ...selector } },
+        spec: {
+            replicas: inputs.replicas,
+            selector: { matchLabels: selector },
+            template: {
+                metadata: {
+                    labels: { ...inputs.labels, ...selector },
+                    annotations: { ...inputs.podAnnotations, [CREDENTIALS_REVISION_ANNOTATION]: inputs.credentialsRevision },
+                },
+                spec: {
+                    serviceAccountName: inputs.serviceAccountName,
+                    automountServiceAccountToken: false,
+                    securityContext: {
+                        runAsNonRoot: true,
+                        ...(inputs.runAsUser !== undefined ? { runAsUser: inputs.runAsUser } : {}),
+                        ...(inputs.runAsGroup !== undefined ? { runAsGroup: inputs.runAsGroup } : {}),
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    nodeSelector: { "kubernetes.io/os": "linux", ...inputs.nodeSelector },
+                    affinity: {
+                        nodeAffinity: {
+                            requiredDuringSchedulingIgnoredDuringExecution: {
+                                nodeSelectorTerms: [{ matchExpressions: [{ key: "eks.amazonaws.com/compute-type", operator: "NotIn", values: ["fargate"] }] }],
+                            },
+                        },
+                    },
+                    ...(inputs.tolerations.length > 0 ? { tolerations: inputs.tolerations } : {}),
+                    ...(volumes.length > 0 ? { volumes } : {}),
+                    containers: [
+                        {
+                            name: inputs.containerName,
+                            image: inputs.image,
+                            ...(inputs.command ? { command: inputs.command } : {}),
+                            ...(inputs.args ? { args: inputs.args } : {}),
+                            ...(env.length > 0 ? { env } : {}),
+                            ...(inputs.ports.length > 0 ? { ports: inputs.ports.map((p) => ({ protocol: "TCP", ...p })) } : {}),
+                            ...(inputs.resources ? { resources: inputs.resources } : {}),
+                            ...(inputs.livenessProbe ? { livenessProbe: inputs.livenessProbe } : {}),
+                            ...(inputs.readinessProbe ? { readinessProbe: inputs.readinessProbe } : {}),
+                            ...(inputs.startupProbe ? { startupProbe: inputs.startupProbe } : {}),
+                            securityContext: {
+                                allowPrivilegeEscalation: false,
+                                privileged: false,
+                                readOnlyRootFilesystem: inputs.readOnlyRootFilesystem,
+                                runAsNonRoot: true,
+                                capabilities: { drop: ["ALL"] },
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}

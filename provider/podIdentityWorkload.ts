@@ -1,0 +1,359 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { parseClusterArn, parseOidcProviderArn, parseRoleArn } from "./arn";
+import { claim } from "./claims";
+import { IAM_LIMITS, checkPolicyDocument, checkTypedStatement, policySize } from "./iamValidation";
+import { deploymentManifest, namespaceManifest, serviceAccountManifest } from "./kubernetesWorkload";
+import { PodIdentityAgent } from "./podIdentityAgent";
+import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
+import { PolicyDocumentJson, StatementJson, renderConditions } from "./policyDocument";
+import { buildTrustPolicy } from "./trustPolicy";
+import { Problems, isPlain } from "./validation";
+import {
+    checkAccountId,
+    checkClusterArn,
+    checkClusterName,
+    checkNamespace,
+    checkOidcProviderArn,
+    checkPolicyArn,
+    checkRoleArn,
+    checkServiceAccountName,
+    checkWorkloadArgs,
+} from "./workloadValidation";
+
+export const PODIDENTITYWORKLOAD_TYPE = "eks-pod-identity:index:PodIdentityWorkload";
+
+type Check = (problems: Problems, value: string) => void;
+
+/**
+ * A Kubernetes workload on EKS with its AWS permissions through EKS Pod Identity: the IAM role and its policies,
+ * the Pod Identity association, optionally the agent add-on, and the namespace, service account and Deployment.
+ */
+export class PodIdentityWorkload extends pulumi.ComponentResource {
+    /** ARN of the role the pods receive (created, or the given `roleArn`). */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of that role. */
+    public readonly roleName: pulumi.Output<string>;
+    /** ARN of the Pod Identity association. */
+    public readonly associationArn: pulumi.Output<string>;
+    /** Id of the Pod Identity association (`a-...`). */
+    public readonly associationId: pulumi.Output<string>;
+    /** The workload's namespace. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The workload's service account. */
+    public readonly serviceAccountName: pulumi.Output<string>;
+    /** Name of the Deployment; undefined without `workload`. */
+    public readonly deploymentName: pulumi.Output<string | undefined>;
+    /** The role's trust policy JSON; undefined with an existing `roleArn`. */
+    public readonly trustPolicy: pulumi.Output<string | undefined>;
+    /** The inline policy JSON rendered from `policyStatements`; undefined without statements. */
+    public readonly permissionsPolicy: pulumi.Output<string | undefined>;
+    /**
+     * Hash of what the pods' credentials depend on (role, association, session settings); carried by the pod
+     * template so a change restarts the pods, since the agent keeps serving cached credentials otherwise.
+     */
+    public readonly credentialsRevision: pulumi.Output<string>;
+
+    constructor(name: string, args: PodIdentityWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
+        const component = `PodIdentityWorkload "${name}"`;
+
+        // Plain values are checked now, together, so one preview reports every mistake before anything registers.
+        const problems = new Problems();
+        checkWorkloadArgs(name, args, problems);
+        const known = <T extends string>(path: string, value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
+            if (value === undefined) {
+                return undefined;
+            }
+            if (isPlain(value)) {
+                const before = problems.list.length;
+                check(problems, value as string);
+                problems.list.slice(before).forEach((p) => (p.propertyPath = p.propertyPath === "" ? path : p.propertyPath));
+                return value;
+            }
+            return pulumi.output(value).apply((resolved) => {
+                const later = new Problems();
+                check(later, resolved as string);
+                later.throwIfAny(component);
+                return resolved;
+            }) as pulumi.Output<T>;
+        };
+        const clusterName = known("clusterName", args.clusterName, checkClusterName)!;
+        const namespace = known("namespace", args.namespace, checkNamespace)!;
+        const serviceAccountName = known("serviceAccountName", args.serviceAccountName ?? name, checkServiceAccountName)!;
+        const givenClusterArn = known("clusterArn", args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined));
+        const givenRoleArn = known("roleArn", args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v));
+        const managedPolicyArns = (args.managedPolicyArns ?? []).map((arn, i) => known(`managedPolicyArns[${i}]`, arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!);
+        const permissionsBoundary = known("role.permissionsBoundary", args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v));
+        const trust: TrustSettings = args.trust ?? {};
+        const trustClusterArns = trust.clusterArns?.map((arn, i) => known(`trust.clusterArns[${i}]`, arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!);
+        const trustAccounts = trust.sourceAccounts?.map((id, i) => known(`trust.sourceAccounts[${i}]`, id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!);
+        const irsaArn = known("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v));
+        problems.throwIfAny(component);
+
+        const sessionTagsDisabled = args.association?.disableSessionTags === true;
+        const createsNamespace = args.createNamespace !== false;
+        if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
+            // Plain names: claim now, so a duplicate fails before any resource is registered.
+            claimServiceAccount(component, args.clusterName as string, args.namespace as string, serviceAccountName as string, createsNamespace);
+        }
+        const ownership = pulumi.all([clusterName, namespace, serviceAccountName]).apply(([cluster, ns, sa]) => {
+            claimServiceAccount(component, cluster, ns, sa, createsNamespace);
+            return { cluster, ns, sa };
+        });
+
+        // ---- IAM role, trust and permissions ----
+        let roleArn: pulumi.Output<string>;
+        let roleName: pulumi.Output<string>;
+        let trustPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let permissionsPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        const permissionResources: pulumi.Resource[] = [];
+        if (givenRoleArn !== undefined) {
+            roleArn = pulumi.output(givenRoleArn);
+            roleName = roleArn.apply((arn) => parseRoleArn(arn)!.name);
+        } else {
+            // The trust conditions need the cluster's ARN; without one given, it is read from the cluster.
+            const clusterArn: pulumi.Input<string> =
+                givenClusterArn ?? (trust.anyCluster && trust.anySourceAccount ? "" : aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).arn);
+            trustPolicy = pulumi
+                .all([clusterArn, trustClusterArns ?? [], trustAccounts ?? [], ownership, irsaArn, trust.additionalStatements ?? []])
+                .apply(([ownClusterArn, clusterArns, accounts, owner, irsa, additional]) => {
+                    const arns = trust.anyCluster ? [] : clusterArns.length > 0 ? clusterArns : [ownClusterArn];
+                    const sourceAccounts = trust.anySourceAccount
+                        ? []
+                        : accounts.length > 0
+                          ? accounts
+                          : unique((clusterArns.length > 0 ? clusterArns : [ownClusterArn]).map((arn) => parseClusterArn(arn)!.accountId));
+                    const document = buildTrustPolicy({
+                        clusterArns: arns,
+                        sourceAccounts,
+                        namespaces: sessionTagsDisabled || trust.anyNamespace ? [] : trust.namespaces ?? [owner.ns],
+                        serviceAccounts: sessionTagsDisabled || trust.anyServiceAccount ? [] : trust.serviceAccounts ?? [owner.sa],
+                        irsa: irsa ? { oidcProviderArn: irsa, issuer: parseOidcProviderArn(irsa)!.issuer, namespace: owner.ns, serviceAccount: owner.sa } : undefined,
+                        additionalStatements: additional.map(
+                            (s): StatementJson => ({
+                                ...(s.sid !== undefined ? { Sid: s.sid } : {}),
+                                Effect: s.effect ?? "Allow",
+                                Principal: Object.fromEntries(s.principals.map((p) => [p.type, p.identifiers])),
+                                ...(s.actions ? { Action: s.actions } : {}),
+                                ...(s.notActions ? { NotAction: s.notActions } : {}),
+                                ...(s.conditions ? { Condition: renderConditions(s.conditions) } : {}),
+                            }),
+                        ),
+                    });
+                    const check = new Problems();
+                    checkPolicyDocument(check, "trust", document, { kind: "trust" });
+                    check.throwIfAny(component);
+                    return JSON.stringify(document, null, 2);
+                });
+            const role = new aws.iam.Role(
+                `${name}-role`,
+                {
+                    name: args.role?.name,
+                    namePrefix: args.role?.namePrefix,
+                    path: args.role?.path,
+                    description:
+                        args.role?.description ??
+                        pulumi.interpolate`EKS Pod Identity role for ${namespace}/${serviceAccountName} on cluster ${clusterName}`,
+                    permissionsBoundary,
+                    maxSessionDuration: args.role?.maxSessionDuration,
+                    assumeRolePolicy: trustPolicy.apply((t) => t!),
+                    tags: { ...args.tags, ...args.role?.tags },
+                },
+                { parent: this },
+            );
+            roleArn = role.arn;
+            roleName = role.name;
+
+            managedPolicyArns.forEach((policyArn, i) => {
+                const suffix = typeof policyArn === "string" ? policyArn.split("/").pop()! : String(i);
+                permissionResources.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${suffix}`, { role: role.name, policyArn }, { parent: this }));
+            });
+
+            const inlineDocuments: { name: string; text: pulumi.Output<string> }[] = [];
+            if (args.policyStatements && args.policyStatements.length > 0) {
+                const rendered = pulumi.output(args.policyStatements).apply((statements) => {
+                    const check = new Problems();
+                    const document: PolicyDocumentJson = {
+                        Version: "2012-10-17",
+                        Statement: statements.map((s, i) => checkTypedStatement(check, `policyStatements[${i}]`, s, { sessionTagsDisabled })),
+                    };
+                    check.throwIfAny(component);
+                    return JSON.stringify(document, null, 2);
+                });
+                permissionsPolicy = rendered;
+                inlineDocuments.push({ name: "permissions", text: rendered });
+            }
+            (args.inlinePolicies ?? []).forEach((inline, i) => {
+                const text = pulumi.output(inline.policy).apply((policy) => {
+                    const check = new Problems();
+                    const parsed = checkPolicyDocument(check, `inlinePolicies[${i}].policy`, policy, { kind: "identity" });
+                    check.throwIfAny(component);
+                    return JSON.stringify(parsed);
+                });
+                inlineDocuments.push({ name: inline.name, text });
+            });
+            // IAM limits the role's inline policies together, so the sum is checked before any of them is created.
+            const withinRoleLimit = pulumi.all(inlineDocuments.map((d) => d.text)).apply((texts) => {
+                const total = texts.reduce((sum, text) => sum + policySize(text), 0);
+                if (total > IAM_LIMITS.inlinePoliciesPerRole) {
+                    const check = new Problems();
+                    check.add("policyStatements", `the role's inline policies add up to ${total} characters; IAM allows ${IAM_LIMITS.inlinePoliciesPerRole}: move statements into a managed policy (managedPolicyArns)`);
+                    check.throwIfAny(component);
+                }
+                return texts;
+            });
+            inlineDocuments.forEach((document, i) => {
+                permissionResources.push(
+                    new aws.iam.RolePolicy(
+                        `${name}-${document.name}`,
+                        { role: role.id, name: document.name, policy: withinRoleLimit.apply((texts) => texts[i]) },
+                        { parent: this },
+                    ),
+                );
+            });
+        }
+
+        // ---- EKS Pod Identity association ----
+        const association = args.association ?? {};
+        const sessionPolicy =
+            association.sessionPolicy === undefined
+                ? undefined
+                : pulumi.output(association.sessionPolicy).apply((policy) => {
+                      const check = new Problems();
+                      const parsed = checkPolicyDocument(check, "association.sessionPolicy", policy, { kind: "identity" });
+                      if (parsed && policySize(parsed) > IAM_LIMITS.sessionPolicy) {
+                          check.add("association.sessionPolicy", `is ${policySize(parsed)} characters; STS accepts at most ${IAM_LIMITS.sessionPolicy}: shorten it`);
+                      }
+                      check.throwIfAny(component);
+                      return JSON.stringify(parsed);
+                  });
+        const podIdentityAssociation = new aws.eks.PodIdentityAssociation(
+            `${name}-association`,
+            {
+                clusterName: ownership.cluster,
+                namespace: ownership.ns,
+                serviceAccount: ownership.sa,
+                roleArn,
+                disableSessionTags: association.disableSessionTags,
+                policy: sessionPolicy,
+                tags: { ...args.tags, ...association.tags },
+            },
+            { parent: this },
+        );
+
+        // ---- Agent ----
+        let agent: PodIdentityAgent | undefined = args.agent?.waitFor;
+        if (args.agent?.install) {
+            const { install: _install, waitFor: _waitFor, ...settings } = args.agent;
+            agent = new PodIdentityAgent(`${name}-agent`, { ...settings, clusterName, tags: { ...args.tags, ...settings.tags } }, { parent: this });
+        }
+
+        // ---- Kubernetes objects ----
+        const namespaceResource =
+            args.createNamespace === false
+                ? undefined
+                : new k8s.core.v1.Namespace(
+                      `${name}-namespace`,
+                      namespaceManifest({ name: namespace, labels: args.namespaceLabels ?? {}, podSecurityLevel: "restricted" }),
+                      { parent: this },
+                  );
+        const namespaceName = namespaceResource ? namespaceResource.metadata.name : pulumi.output(namespace);
+        const serviceAccount =
+            args.createServiceAccount === false
+                ? undefined
+                : new k8s.core.v1.ServiceAccount(
+                      `${name}-service-account`,
+                      serviceAccountManifest({ name: serviceAccountName, namespace: namespaceName, labels: {}, annotations: {} }),
+                      { parent: this },
+                  );
+        const serviceAccountOutput = serviceAccount ? serviceAccount.metadata.name : pulumi.output(serviceAccountName);
+
+        const credentialsRevision = pulumi
+            .all([roleArn, podIdentityAssociation.associationId, association.disableSessionTags ?? false, sessionPolicy])
+            .apply(([arn, id, disabled, policy]) => createHash("sha256").update(JSON.stringify([arn, id, disabled, policy ?? null])).digest("hex").slice(0, 16));
+
+        let deploymentName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (args.workload) {
+            const w = args.workload;
+            const deployment = new k8s.apps.v1.Deployment(
+                `${name}-deployment`,
+                deploymentManifest({
+                    name: w.name ?? name,
+                    instance: name,
+                    namespace: namespaceName,
+                    serviceAccountName: serviceAccountOutput,
+                    containerName: w.containerName ?? "app",
+                    image: w.image,
+                    replicas: w.replicas ?? 1,
+                    command: w.command,
+                    args: w.args,
+                    env: w.env ?? {},
+                    ports: w.ports ?? [],
+                    resources: w.resources,
+                    livenessProbe: w.livenessProbe,
+                    readinessProbe: w.readinessProbe,
+                    startupProbe: w.startupProbe,
+                    nodeSelector: w.nodeSelector ?? {},
+                    tolerations: w.tolerations ?? [],
+                    labels: w.labels ?? {},
+                    podAnnotations: w.podAnnotations ?? {},
+                    credentialsRevision,
+                    runAsUser: w.runAsUser,
+                    runAsGroup: w.runAsGroup,
+                    readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
+                }),
+                {
+                    parent: this,
+                    // The webhook injects credentials only into pods created after the association exists, and
+                    // the first AWS call should find the permissions in place.
+                    dependsOn: [podIdentityAssociation, ...permissionResources, ...(agent ? [agent.addon] : [])],
+                },
+            );
+            deploymentName = deployment.metadata.name;
+        }
+
+        this.roleArn = roleArn;
+        this.roleName = roleName;
+        this.associationArn = podIdentityAssociation.associationArn;
+        this.associationId = podIdentityAssociation.associationId;
+        this.namespace = namespaceName;
+        this.serviceAccountName = serviceAccountOutput;
+        this.deploymentName = deploymentName;
+        this.trustPolicy = trustPolicy;
+        this.permissionsPolicy = permissionsPolicy;
+        this.credentialsRevision = credentialsRevision;
+        this.registerOutputs({
+            roleArn,
+            roleName,
+            associationArn: this.associationArn,
+            associationId: this.associationId,
+            namespace: namespaceName,
+            serviceAccountName: serviceAccountOutput,
+            deploymentName,
+            trustPolicy,
+            permissionsPolicy,
+            credentialsRevision,
+        });
+    }
+}
+
+function unique<T>(values: T[]): T[] {
+    return [...new Set(values)];
+}
+
+/** Claims the service account's one association (and the namespace, when created here) for this program. */
+function claimServiceAccount(component: string, cluster: string, ns: string, sa: string, createsNamespace: boolean): void {
+    const problems = new Problems();
+    const owner = claim("association", `${cluster}/${ns}/${sa}`, component);
+    if (owner) {
+        problems.add("serviceAccountName", `service account "${ns}/${sa}" of cluster "${cluster}" is already associated by ${owner}: EKS allows one association per service account; share that workload's role through roleArn, or choose another serviceAccountName`);
+    }
+    const namespaceOwner = createsNamespace ? claim("namespace", `${cluster}/${ns}`, component) : undefined;
+    if (namespaceOwner) {
+        problems.add("createNamespace", `namespace "${ns}" of cluster "${cluster}" is already created by ${namespaceOwner}: set createNamespace to false here`);
+    }
+    problems.throwIfAny(component);
+}

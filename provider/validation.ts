@@ -1,0 +1,149 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Input validation shared by every component. Validators never throw on their own: they record a problem
+ * (the input's path, what is wrong, how to fix it) so that one preview reports every mistake at once.
+ */
+
+export interface InputProblem {
+    /** The input's path as the user wrote it, e.g. `role.maxSessionDuration` or `policyStatements[2].actions[0]`. */
+    propertyPath: string;
+    /** What is wrong and how to fix it. */
+    reason: string;
+}
+
+export class Problems {
+    readonly list: InputProblem[] = [];
+
+    add(propertyPath: string, reason: string): void {
+        this.list.push({ propertyPath, reason });
+    }
+
+    get empty(): boolean {
+        return this.list.length === 0;
+    }
+
+    /** Throws one error listing every problem, formatted for both the CLI and component-provider callers. */
+    throwIfAny(component: string): void {
+        if (this.list.length > 0) {
+            throw inputError(component, this.list);
+        }
+    }
+}
+
+export function inputError(component: string, problems: InputProblem[]): Error {
+    const lines = problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`);
+    return new pulumi.InputPropertiesError({
+        message: `${component} has invalid inputs:\n${lines.join("\n")}`,
+        errors: problems,
+    });
+}
+
+/**
+ * Runs `check` on an input's resolved value. Plain values are checked now, so the error stops the program
+ * before any resource is registered; values from other resources are checked as soon as they are known
+ * (during preview when the engine knows them, otherwise during update, before the dependent resource is created).
+ */
+export function checkWhenKnown<T>(component: string, value: pulumi.Input<T>, check: (value: pulumi.Unwrap<T>, problems: Problems) => void): pulumi.Output<pulumi.Unwrap<T>> {
+    return pulumi.output(value).apply((resolved) => {
+        const problems = new Problems();
+        check(resolved, problems);
+        problems.throwIfAny(component);
+        return resolved;
+    });
+}
+
+/** True when the value needs no resolution: a plain value, not a promise or Output. */
+export function isPlain<T>(value: pulumi.Input<T> | undefined): value is T {
+    return value === undefined || !(pulumi.Output.isInstance(value) || value instanceof Promise);
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** RFC 1123 label: namespaces, container names. */
+export function checkDnsLabel(problems: Problems, path: string, value: string): void {
+    if (value.length === 0 || value.length > 63 || !dnsLabel.test(value)) {
+        problems.add(path, `"${value}" is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
+    }
+}
+
+/** RFC 1123 subdomain: service accounts, deployments, config maps. */
+export function checkDnsSubdomain(problems: Problems, path: string, value: string): void {
+    if (value.length === 0 || value.length > 253 || !dnsSubdomain.test(value)) {
+        problems.add(path, `"${value}" is not a valid DNS-1123 subdomain: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`);
+    }
+}
+
+export function checkIntegerRange(problems: Problems, path: string, value: number | undefined, min: number, max: number, unit = ""): void {
+    if (value === undefined) {
+        return;
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        problems.add(path, `${JSON.stringify(value)} is out of range: use a whole number from ${min} to ${max}${unit ? " " + unit : ""}`);
+    }
+}
+
+export function checkStringMap(problems: Problems, path: string, value: unknown): void {
+    if (value === undefined) {
+        return;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.add(path, `expected a map of strings, got ${describe(value)}`);
+        return;
+    }
+    for (const [key, item] of Object.entries(value)) {
+        if (typeof item !== "string" && !pulumi.Output.isInstance(item)) {
+            problems.add(`${path}.${key}`, `expected a string, got ${describe(item)}`);
+        }
+    }
+}
+
+/** AWS tag limits: 50 tags, keys 1–128 characters, values up to 256, no `aws:` prefix. */
+export function checkAwsTags(problems: Problems, path: string, tags: Record<string, unknown> | undefined): void {
+    if (tags === undefined) {
+        return;
+    }
+    checkStringMap(problems, path, tags);
+    const keys = Object.keys(tags ?? {});
+    if (keys.length > 50) {
+        problems.add(path, `${keys.length} tags given; AWS allows at most 50 per resource`);
+    }
+    for (const key of keys) {
+        if (key.length < 1 || key.length > 128) {
+            problems.add(`${path}.${key}`, "tag keys must be 1 to 128 characters long");
+        }
+        if (key.toLowerCase().startsWith("aws:")) {
+            problems.add(`${path}.${key}`, "the aws: prefix is reserved for AWS; choose another key");
+        }
+        const item = (tags as Record<string, unknown>)[key];
+        if (typeof item === "string" && item.length > 256) {
+            problems.add(`${path}.${key}`, "tag values must be at most 256 characters long");
+        }
+    }
+}
+
+export function describe(value: unknown): string {
+    if (value === null) {
+        return "null";
+    }
+    if (Array.isArray(value)) {
+        return "a list";
+    }
+    if (typeof value === "string") {
+        return `the string ${JSON.stringify(value)}`;
+    }
+    return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
+
+export function checkOneOf<T extends string>(problems: Problems, path: string, value: unknown, allowed: readonly T[]): void {
+    if (value !== undefined && !allowed.includes(value as T)) {
+        problems.add(path, `${describe(value)} is not allowed: use one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+    }
+}
+
+export function checkBoolean(problems: Problems, path: string, value: unknown): void {
+    if (value !== undefined && typeof value !== "boolean") {
+        problems.add(path, `expected true or false, got ${describe(value)}`);
+    }
+}
