@@ -295,6 +295,17 @@ serial("standalone PodIdentityAgent with a pinned version looks nothing up; a wo
     t.true(r.get("waits-deployment").dependencies.includes(r.get("agent-addon").urn));
 });
 
+serial("an EKS cluster's outputs are accepted as they are, and order the workload after the cluster", async (t) => {
+    const r = await run(() => {
+        const cluster = new aws.eks.Cluster("apps", { roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster`, vpcConfig: { subnetIds: ["subnet-1"] } });
+        return new PodIdentityWorkload("on-cluster", { clusterName: cluster.name, clusterArn: cluster.arn, namespace: "on-cluster" });
+    });
+    t.is(r.get("on-cluster-association").inputs.clusterName, "apps-0123456");
+    t.deepEqual(r.dependenciesOf("on-cluster-association"), ["apps", "on-cluster-role"]);
+    t.is(JSON.parse(r.get("on-cluster-role").inputs.assumeRolePolicy).Statement[0].Condition.ArnEquals["aws:SourceArn"], clusterArnOf("apps-0123456"));
+    t.deepEqual(r.calls, []);
+});
+
 serial("providers passed to the component reach every child", async (t) => {
     const r = await run(() => {
         const awsProvider = new aws.Provider("aws-east", { region: "us-east-1" });

@@ -25,6 +25,10 @@ function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string; state:
                 state: { ...inputs, associationId: id, associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/${inputs.clusterName}/${id}`, externalId: "ext-0000" },
             };
         }
+        case "aws:eks/cluster:Cluster": {
+            const name = inputs.name ?? `${args.name}-0123456`;
+            return { id: name, state: { ...inputs, name, arn: clusterArnOf(name), version: "1.31" } };
+        }
         case "aws:eks/addon:Addon":
             return { id: `${inputs.clusterName}:${inputs.addonName}`, state: { ...inputs, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/${inputs.clusterName}/${inputs.addonName}/x` } };
         default:

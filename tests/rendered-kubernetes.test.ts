@@ -1,0 +1,51 @@
+import test from "ava";
+import { PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import { restrictedViolations } from "./support/podSecurity";
+import { run } from "./support/harness";
+
+// The objects the component sends to Kubernetes, checked against the Kubernetes schema and the "restricted" Pod
+// Security Standard, for the default workload and for every option that shapes the pod.
+const variants: [string, Partial<PodIdentityWorkloadArgs["workload"]>][] = [
+    ["defaults", {}],
+    ["everything set", {
+        name: "full-deploy",
+        containerName: "main",
+        replicas: 3,
+        command: ["/bin/app"],
+        args: ["--port", "8080"],
+        env: { LOG_LEVEL: "debug", AWS_REGION: "us-west-2" },
+        ports: [{ name: "http", containerPort: 8080 }, { containerPort: 9090, protocol: "UDP" }],
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        livenessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 5 },
+        readinessProbe: { tcpSocket: { port: "http" } },
+        startupProbe: { exec: { command: ["/bin/check"] }, failureThreshold: 30 },
+        nodeSelector: { "node.kubernetes.io/instance-type": "m7g.large" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "apps", effect: "NoSchedule" }],
+        labels: { team: "a" },
+        podAnnotations: { "example.com/owner": "team-a" },
+        runAsUser: 10001,
+        runAsGroup: 10001,
+    }],
+    ["writable root filesystem", { readOnlyRootFilesystem: false, runAsUser: 1000 }],
+];
+
+for (const [title, workload] of variants) {
+    test.serial(`rendered objects are schema-valid and pods pass "restricted": ${title}`, async (t) => {
+        const name = `k8s-${title.replace(/[^a-z]/g, "")}`.slice(0, 30);
+        const r = await run(() => new PodIdentityWorkload(name, { clusterName: "k8s", namespace: name, workload: { image: "registry.example.com/app:1.0", ...workload } }));
+        const objects = r.resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs);
+        t.deepEqual(objects.map((o) => o.kind).sort(), ["Deployment", "Namespace", "ServiceAccount"]);
+        for (const object of objects) {
+            t.deepEqual(validateKubernetesObject(object), [], `${object.kind} is valid`);
+        }
+        const deployment = objects.find((o) => o.kind === "Deployment")!;
+        t.deepEqual(restrictedViolations(deployment.spec.template.spec), []);
+    });
+}
+
+test("the checkers are live: a weakened pod spec is caught", (t) => {
+    // Guards the test above: the same checkers must flag a spec without the component's defaults.
+    t.true(restrictedViolations({ containers: [{ name: "app", image: "x" }] }).length >= 4);
+    t.true(validateKubernetesObject({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { replicas: "two" } }).length > 0);
+});
