@@ -1,5 +1,5 @@
 import { ResourceRequirements, Toleration } from "./kubernetesWorkload";
-import { Problems, checkOneOf, describe } from "./validation";
+import { Problems, checkOneOf, describe, joinPath } from "./validation";
 
 /** The EKS add-on that runs the Pod Identity agent DaemonSet. */
 export const AGENT_ADDON_NAME = "eks-pod-identity-agent";
@@ -69,27 +69,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 export function checkAgentSettings(problems: Problems, path: string, settings: AgentSettings): void {
     if (settings.addonVersion !== undefined && !/^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(settings.addonVersion)) {
-        problems.add(`${path}.addonVersion`, `"${settings.addonVersion}" is not an EKS add-on version: use the form v1.3.4-eksbuild.1, or omit it for the latest compatible version`);
+        problems.add(joinPath(path, "addonVersion"), `"${settings.addonVersion}" is not an EKS add-on version: use the form v1.3.4-eksbuild.1, or omit it for the latest compatible version`);
     }
-    checkOneOf(problems, `${path}.resolveConflictsOnCreate`, settings.resolveConflictsOnCreate, ["NONE", "OVERWRITE"]);
-    checkOneOf(problems, `${path}.resolveConflictsOnUpdate`, settings.resolveConflictsOnUpdate, RESOLVE_CONFLICTS);
+    checkOneOf(problems, joinPath(path, "resolveConflictsOnCreate"), settings.resolveConflictsOnCreate, ["NONE", "OVERWRITE"]);
+    checkOneOf(problems, joinPath(path, "resolveConflictsOnUpdate"), settings.resolveConflictsOnUpdate, RESOLVE_CONFLICTS);
     if (settings.extraConfigurationValues !== undefined && !isObject(settings.extraConfigurationValues)) {
-        problems.add(`${path}.extraConfigurationValues`, `expected an object, got ${describe(settings.extraConfigurationValues)}`);
+        problems.add(joinPath(path, "extraConfigurationValues"), `expected an object, got ${describe(settings.extraConfigurationValues)}`);
     }
     const bind = (settings.extraConfigurationValues as { agent?: { additionalArgs?: Record<string, unknown> } } | undefined)?.agent?.additionalArgs?.["-b"];
     if (settings.ipv4Only && bind !== undefined && bind !== AGENT_IPV4_ADDRESS) {
-        problems.add(`${path}.extraConfigurationValues.agent.additionalArgs`, `sets "-b" to ${describe(bind)}, which contradicts ipv4Only; drop one of them`);
+        problems.add(joinPath(path, "extraConfigurationValues.agent.additionalArgs"), `sets "-b" to ${describe(bind)}, which contradicts ipv4Only; drop one of them`);
     }
-    (settings.tolerations ?? []).forEach((t, i) => checkToleration(problems, `${path}.tolerations[${i}]`, t));
+    (settings.tolerations ?? []).forEach((t, i) => checkToleration(problems, joinPath(path, `tolerations[${i}]`), t));
 }
 
 export function checkToleration(problems: Problems, path: string, toleration: Toleration): void {
-    checkOneOf(problems, `${path}.operator`, toleration.operator, ["Equal", "Exists"]);
-    checkOneOf(problems, `${path}.effect`, toleration.effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]);
+    checkOneOf(problems, joinPath(path, "operator"), toleration.operator, ["Equal", "Exists"]);
+    checkOneOf(problems, joinPath(path, "effect"), toleration.effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]);
     if (toleration.operator === "Exists" && toleration.value !== undefined) {
-        problems.add(`${path}.value`, "must be empty with operator Exists: remove the value or use operator Equal");
+        problems.add(joinPath(path, "value"), "must be empty with operator Exists: remove the value or use operator Equal");
     }
     if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
-        problems.add(`${path}.tolerationSeconds`, "only applies to effect NoExecute: set effect NoExecute or drop tolerationSeconds");
+        problems.add(joinPath(path, "tolerationSeconds"), "only applies to effect NoExecute: set effect NoExecute or drop tolerationSeconds");
     }
 }

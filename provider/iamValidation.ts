@@ -1,6 +1,6 @@
 import { isWellFormedResourceArn } from "./arn";
 import { checkAction } from "./iam/actions";
-import { POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement } from "./policyDocument";
+import { POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, usesSessionTags } from "./policyDocument";
 import { Problems, describe } from "./validation";
 
 /**
@@ -190,7 +190,7 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
             .replace(/\.NotResource\b/, ".notResources").replace(/\.Resource\b/, ".resources")
             .replace(/\.Effect\b/, ".effect").replace(/\.Sid\b/, ".sid").replace(/\.Condition\b/, ".conditions");
     }
-    if (options.sessionTagsDisabled && (statement.sessionTagScope || JSON.stringify(json).includes("aws:PrincipalTag/"))) {
+    if (options.sessionTagsDisabled && usesSessionTags(statement)) {
         problems.add(path, "uses the pod's session tags (aws:PrincipalTag/…), but association.disableSessionTags is true so EKS attaches none: enable session tags or drop the tag scoping");
     }
     return json;

@@ -39,9 +39,6 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         }
         checkAgentSettings(problems, "", args);
         checkAwsTags(problems, "tags", args.tags);
-        for (const p of problems.list) {
-            p.propertyPath = p.propertyPath.replace(/^\./, "");
-        }
         problems.throwIfAny(component);
 
         const clusterName = claimAgent(component, args.clusterName);

@@ -63,14 +63,12 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         // Plain values are checked now, together, so one preview reports every mistake before anything registers.
         const problems = new Problems();
         checkWorkloadArgs(name, args, problems);
-        const known = <T extends string>(path: string, value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
+        const known = <T extends string>(value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
             if (value === undefined) {
                 return undefined;
             }
             if (isPlain(value)) {
-                const before = problems.list.length;
                 check(problems, value as string);
-                problems.list.slice(before).forEach((p) => (p.propertyPath = p.propertyPath === "" ? path : p.propertyPath));
                 return value;
             }
             return pulumi.output(value).apply((resolved) => {
@@ -80,17 +78,22 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                 return resolved;
             }) as pulumi.Output<T>;
         };
-        const clusterName = known("clusterName", args.clusterName, checkClusterName)!;
-        const namespace = known("namespace", args.namespace, checkNamespace)!;
-        const serviceAccountName = known("serviceAccountName", args.serviceAccountName ?? name, checkServiceAccountName)!;
-        const givenClusterArn = known("clusterArn", args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined));
-        const givenRoleArn = known("roleArn", args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v));
-        const managedPolicyArns = (args.managedPolicyArns ?? []).map((arn, i) => known(`managedPolicyArns[${i}]`, arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!);
-        const permissionsBoundary = known("role.permissionsBoundary", args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v));
+        const clusterName = known(args.clusterName, checkClusterName)!;
+        const namespace = known(args.namespace, checkNamespace)!;
+        const serviceAccountName = known(args.serviceAccountName ?? name, (p, v) => {
+            checkServiceAccountName(p, v);
+            if (args.serviceAccountName === undefined && p.list.length > 0 && p.list[p.list.length - 1].propertyPath === "serviceAccountName") {
+                p.list[p.list.length - 1].reason += " (it defaults to the component name: give serviceAccountName or rename the component)";
+            }
+        })!;
+        const givenClusterArn = known(args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined));
+        const givenRoleArn = known(args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v));
+        const managedPolicyArns = (args.managedPolicyArns ?? []).map((arn, i) => known(arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!);
+        const permissionsBoundary = known(args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v));
         const trust: TrustSettings = args.trust ?? {};
-        const trustClusterArns = trust.clusterArns?.map((arn, i) => known(`trust.clusterArns[${i}]`, arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!);
-        const trustAccounts = trust.sourceAccounts?.map((id, i) => known(`trust.sourceAccounts[${i}]`, id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!);
-        const irsaArn = known("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v));
+        const trustClusterArns = trust.clusterArns?.map((arn, i) => known(arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!);
+        const trustAccounts = trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!);
+        const irsaArn = known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v));
         problems.throwIfAny(component);
 
         const sessionTagsDisabled = args.association?.disableSessionTags === true;
@@ -115,8 +118,9 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             roleName = roleArn.apply((arn) => parseRoleArn(arn)!.name);
         } else {
             // The trust conditions need the cluster's ARN; without one given, it is read from the cluster.
+            const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
             const clusterArn: pulumi.Input<string> =
-                givenClusterArn ?? (trust.anyCluster && trust.anySourceAccount ? "" : aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).arn);
+                givenClusterArn ?? (needsOwnArn ? aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).arn : "");
             trustPolicy = pulumi
                 .all([clusterArn, trustClusterArns ?? [], trustAccounts ?? [], ownership, irsaArn, trust.additionalStatements ?? []])
                 .apply(([ownClusterArn, clusterArns, accounts, owner, irsa, additional]) => {

@@ -19,10 +19,6 @@ export class Problems {
         this.list.push({ propertyPath, reason });
     }
 
-    get empty(): boolean {
-        return this.list.length === 0;
-    }
-
     /** Throws one error listing every problem, formatted for both the CLI and component-provider callers. */
     throwIfAny(component: string): void {
         if (this.list.length > 0) {
@@ -39,18 +35,9 @@ export function inputError(component: string, problems: InputProblem[]): Error {
     });
 }
 
-/**
- * Runs `check` on an input's resolved value. Plain values are checked now, so the error stops the program
- * before any resource is registered; values from other resources are checked as soon as they are known
- * (during preview when the engine knows them, otherwise during update, before the dependent resource is created).
- */
-export function checkWhenKnown<T>(component: string, value: pulumi.Input<T>, check: (value: pulumi.Unwrap<T>, problems: Problems) => void): pulumi.Output<pulumi.Unwrap<T>> {
-    return pulumi.output(value).apply((resolved) => {
-        const problems = new Problems();
-        check(resolved, problems);
-        problems.throwIfAny(component);
-        return resolved;
-    });
+/** `prefix.key`, or `key` at the top level. */
+export function joinPath(prefix: string, key: string): string {
+    return prefix === "" ? key : `${prefix}.${key}`;
 }
 
 /** True when the value needs no resolution: a plain value, not a promise or Output. */

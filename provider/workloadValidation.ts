@@ -67,7 +67,10 @@ export function checkAccountId(problems: Problems, path: string, value: string):
     }
 }
 
-/** Checks every input whose value is known without resolving anything. */
+/**
+ * Checks the inputs that are always plain values. Inputs that may come from other resources (names, ARNs) are
+ * checked by the component with the functions above, at once when plain and once known otherwise.
+ */
 export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, problems: Problems): void {
     if (args === undefined || args === null || typeof args !== "object") {
         problems.add("args", "required: give at least clusterName and namespace");
@@ -78,10 +81,6 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     }
     if (args.namespace === undefined || args.namespace === "") {
         problems.add("namespace", "required: give the Kubernetes namespace of the workload");
-    }
-    if (args.serviceAccountName === undefined) {
-        // The default service account name is the component name, so the component name must be valid too.
-        checkDnsSubdomain(problems, "serviceAccountName", name);
     }
     checkBoolean(problems, "createNamespace", args.createNamespace);
     checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
@@ -137,9 +136,6 @@ function checkRoleSettings(name: string, args: PodIdentityWorkloadArgs, problems
     if (role.description !== undefined) {
         checkRoleDescription(problems, "role.description", role.description);
     }
-    if (typeof role.permissionsBoundary === "string") {
-        checkPolicyArn(problems, "role.permissionsBoundary", role.permissionsBoundary);
-    }
     checkIntegerRange(problems, "role.maxSessionDuration", role.maxSessionDuration, 3600, 43200, "seconds (1 to 12 hours)");
     checkAwsTags(problems, "role.tags", role.tags);
 }
@@ -176,19 +172,6 @@ function checkTrustSettings(args: PodIdentityWorkloadArgs, problems: Problems): 
     if (trust.serviceAccounts && typeof ownServiceAccount === "string" && !trust.serviceAccounts.includes(ownServiceAccount)) {
         problems.add("trust.serviceAccounts", `does not include this workload's service account "${ownServiceAccount}", so its own pods could not assume the role: add it`);
     }
-    (trust.clusterArns ?? []).forEach((arn, i) => {
-        if (typeof arn === "string") {
-            checkClusterArn(problems, `trust.clusterArns[${i}]`, arn);
-        }
-    });
-    (trust.sourceAccounts ?? []).forEach((account, i) => {
-        if (typeof account === "string") {
-            checkAccountId(problems, `trust.sourceAccounts[${i}]`, account);
-        }
-    });
-    if (typeof trust.irsaOidcProviderArn === "string") {
-        checkOidcProviderArn(problems, "trust.irsaOidcProviderArn", trust.irsaOidcProviderArn);
-    }
     (trust.additionalStatements ?? []).forEach((statement, i) => {
         if (!Array.isArray(statement.principals) || statement.principals.length === 0) {
             problems.add(`trust.additionalStatements[${i}].principals`, "required: name who may assume the role through this statement");
@@ -209,7 +192,6 @@ function checkPermissionInputs(args: PodIdentityWorkloadArgs, problems: Problems
     const seen = new Set<string>();
     managed.forEach((arn, i) => {
         if (typeof arn === "string") {
-            checkPolicyArn(problems, `managedPolicyArns[${i}]`, arn);
             if (seen.has(arn)) {
                 problems.add(`managedPolicyArns[${i}]`, `"${arn}" is listed twice: remove the duplicate`);
             }

@@ -437,6 +437,8 @@ for (const [title, override, expected, componentName] of badInputs) {
         const error = t.throws(() => new PodIdentityWorkload(componentName ?? `bad-${title.replace(/[^a-z]/g, "")}`.slice(0, 40), { ...base, ...override } as PodIdentityWorkloadArgs));
         t.regex(error!.message, expected);
         t.is(error!.constructor.name, "InputPropertiesError", "reported as an input error, not a crash");
+        const reported = (error as any).errors.map((e: { propertyPath: string; reason: string }) => `${e.propertyPath}: ${e.reason}`);
+        t.deepEqual(reported, [...new Set(reported)], "each problem is reported once");
         t.false(/TypeError|Cannot read/.test(error!.message));
     });
 }
