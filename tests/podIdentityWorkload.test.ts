@@ -471,3 +471,41 @@ for (const [title, override, expected] of badPolicies) {
         t.deepEqual(carriers.filter((x) => x.inputs.policy !== undefined).map((x) => x.name), [], "no resource was registered carrying the rejected document");
     });
 }
+
+serial("PodIdentityAgent: extra configuration values merge over the typed ones", async (t) => {
+    const r = await run(
+        () =>
+            new PodIdentityAgent("merged", {
+                clusterName: "merge",
+                addonVersion: "v1.3.4-eksbuild.1",
+                ipv4Only: true,
+                extraConfigurationValues: { agent: { additionalArgs: { "-v": "debug" } }, priorityClassName: "system-node-critical" },
+                resolveConflictsOnCreate: "NONE",
+                resolveConflictsOnUpdate: "PRESERVE",
+                tags: { team: "platform" },
+            }),
+    );
+    const addon = r.get("merged-addon").inputs;
+    t.deepEqual(JSON.parse(addon.configurationValues), {
+        agent: { additionalArgs: { "-b": "169.254.170.23", "-v": "debug" } },
+        priorityClassName: "system-node-critical",
+    });
+    t.like(addon, { resolveConflictsOnCreate: "NONE", resolveConflictsOnUpdate: "PRESERVE", tags: { team: "platform" } });
+    t.is(await value(r.result.configurationValues), addon.configurationValues);
+});
+
+const badAgentInputs: [string, Record<string, unknown>, RegExp][] = [
+    ["missing clusterName", { clusterName: undefined }, /clusterName: required/],
+    ["malformed version", { addonVersion: "latest" }, /addonVersion: "latest" is not an EKS add-on version/],
+    ["unknown conflict mode", { resolveConflictsOnUpdate: "MERGE" }, /resolveConflictsOnUpdate: the string "MERGE" is not allowed: use one of "NONE", "OVERWRITE", "PRESERVE"/],
+    ["contradicting bind address", { ipv4Only: true, extraConfigurationValues: { agent: { additionalArgs: { "-b": "0.0.0.0" } } } }, /extraConfigurationValues\.agent\.additionalArgs: sets "-b" to the string "0\.0\.0\.0", which contradicts ipv4Only/],
+    ["bad toleration", { tolerations: [{ key: "a", tolerationSeconds: 5 }] }, /tolerations\[0\]\.tolerationSeconds: only applies to effect NoExecute/],
+    ["reserved tag", { tags: { "aws:x": "y" } }, /tags\.aws:x: the aws: prefix is reserved/],
+];
+for (const [title, override, expected] of badAgentInputs) {
+    serial(`PodIdentityAgent bad input is rejected, naming it: ${title}`, (t) => {
+        const error = t.throws(() => new PodIdentityAgent(`agent-${title.replace(/[^a-z]/g, "")}`, { clusterName: "agent-bad", ...override } as any));
+        t.regex(error!.message, expected);
+        t.is(error!.constructor.name, "InputPropertiesError");
+    });
+}
