@@ -60,6 +60,20 @@ export interface Verdict {
 /** Thrown when the harness, not the policy, would decide the outcome. */
 export class HarnessError extends Error {}
 
+/**
+ * runUnsafeSimulation loads the resource policy without metadata and then crashes reading its name
+ * ("Cannot read properties of undefined (reading 'name')"). It accepts an already-validated policy, whose metadata
+ * it keeps, in iam-policy's plain-object ValidatedPolicy form; the document itself has been validated by the
+ * runSimulation call made on the same request first.
+ */
+function prevalidated(policy: PolicyDocument | undefined): unknown {
+    return policy === undefined ? undefined : { __validated: true, policyDocument: policy, metadata: { name: "resource-policy" }, errors: [] };
+}
+
+function unsafe(request: IamRequest, context: Record<string, string | string[]>): EvaluationResult {
+    return runUnsafeSimulation({ ...simulation(request, context), resourcePolicy: prevalidated(request.resourcePolicy) }, {});
+}
+
 function simulation(request: IamRequest, context: Record<string, string | string[]>): Simulation {
     return {
         request: {
@@ -110,7 +124,7 @@ export async function evaluate(request: IamRequest): Promise<Verdict> {
         );
     }
     // The unsafe engine must agree with the validated one where both see the same input.
-    const unsafeOnKnown = runUnsafeSimulation(simulation(request, known), {});
+    const unsafeOnKnown = unsafe(request, known);
     if (unsafeOnKnown !== validated.overallResult) {
         throw new HarnessError(`runSimulation said ${validated.overallResult} but runUnsafeSimulation said ${unsafeOnKnown} for the same request`);
     }
@@ -142,7 +156,7 @@ export async function evaluate(request: IamRequest): Promise<Verdict> {
     if (!refused) {
         throw new HarnessError(`iam-simulate now accepts ${JSON.stringify(unvalidated)}: remove them from unvalidatedKeys`);
     }
-    return { result: runUnsafeSimulation(simulation(request, context), {}), analysis: validated.result.analysis, route: "unvalidated-keys" };
+    return { result: unsafe(request, context), analysis: validated.result.analysis, route: "unvalidated-keys" };
 }
 
 // ---- reading the explanation ----
