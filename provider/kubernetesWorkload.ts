@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Integer } from "./types";
 
 /**
  * Pure builders for the namespaced Kubernetes objects. They return plain manifests (with Inputs where the
@@ -12,7 +13,7 @@ export interface ContainerPort {
     /** Port name (IANA_SVC_NAME: at most 15 lower-case letters, digits and '-'). Optional. */
     name?: string;
     /** Port number, 1–65535. */
-    containerPort: number;
+    containerPort: Integer;
     /** `TCP` (default), `UDP` or `SCTP`. */
     protocol?: "TCP" | "UDP" | "SCTP";
 }
@@ -26,23 +27,23 @@ export interface ResourceRequirements {
 
 export interface Probe {
     /** HTTP GET check. Give exactly one of `httpGet`, `tcpSocket`, `exec`, `grpc`. */
-    httpGet?: { path?: string; port: number | string; scheme?: "HTTP" | "HTTPS" };
+    httpGet?: { path?: string; port: Integer | string; scheme?: "HTTP" | "HTTPS" };
     /** TCP connect check. */
-    tcpSocket?: { port: number | string };
+    tcpSocket?: { port: Integer | string };
     /** Command run in the container; exit 0 is healthy. */
     exec?: { command: string[] };
     /** gRPC health check. */
-    grpc?: { port: number; service?: string };
+    grpc?: { port: Integer; service?: string };
     /** Seconds after start before the first probe. Default 0. */
-    initialDelaySeconds?: number;
+    initialDelaySeconds?: Integer;
     /** Seconds between probes. Default 10. */
-    periodSeconds?: number;
+    periodSeconds?: Integer;
     /** Seconds before a probe times out. Default 1. */
-    timeoutSeconds?: number;
+    timeoutSeconds?: Integer;
     /** Consecutive failures before the probe counts as failed. Default 3. */
-    failureThreshold?: number;
+    failureThreshold?: Integer;
     /** Consecutive successes before the probe counts as passed. Default 1. */
-    successThreshold?: number;
+    successThreshold?: Integer;
 }
 
 export interface Toleration {
@@ -55,7 +56,7 @@ export interface Toleration {
     /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty tolerates all effects. */
     effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
     /** With `NoExecute`: how long the pod stays bound after the taint appears. */
-    tolerationSeconds?: number;
+    tolerationSeconds?: Integer;
 }
 
 export interface NamespaceSpecInputs {
@@ -99,7 +100,7 @@ export interface DeploymentInputs {
     serviceAccountName: pulumi.Input<string>;
     containerName: string;
     image: pulumi.Input<string>;
-    replicas: number;
+    replicas: Integer;
     command?: pulumi.Input<string>[];
     args?: pulumi.Input<string>[];
     env: Record<string, pulumi.Input<string>>;
@@ -113,8 +114,8 @@ export interface DeploymentInputs {
     labels: Record<string, string>;
     podAnnotations: Record<string, pulumi.Input<string>>;
     credentialsRevision: pulumi.Input<string>;
-    runAsUser?: number;
-    runAsGroup?: number;
+    runAsUser?: Integer;
+    runAsGroup?: Integer;
     readOnlyRootFilesystem: boolean;
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Integer } from "./types";
 import { AgentSettings } from "./agentConfiguration";
 import { ContainerPort, Probe, ResourceRequirements, Toleration } from "./kubernetesWorkload";
 import type { PodIdentityAgent } from "./podIdentityAgent";
@@ -20,7 +21,7 @@ export interface RoleSettings {
      * Maximum session duration in seconds, 3600–43200. Default 3600. Pod Identity sessions last 6 hours regardless;
      * this bounds role chaining and console sessions only.
      */
-    maxSessionDuration?: number;
+    maxSessionDuration?: Integer;
     /** Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`. */
     tags?: Record<string, string>;
 }
@@ -123,7 +124,7 @@ export interface WorkloadSettings {
     /** Container name, a DNS-1123 label. Default `app`. */
     containerName?: string;
     /** Replica count, 0–1000. Default 1. */
-    replicas?: number;
+    replicas?: Integer;
     /** Entrypoint override. Default: the image's. */
     command?: pulumi.Input<string>[];
     /** Arguments. Default: the image's. */
@@ -149,9 +150,9 @@ export interface WorkloadSettings {
     /** Annotations on the pods. */
     podAnnotations?: Record<string, pulumi.Input<string>>;
     /** UID to run as; must not be 0. Default: the image's user, which must then be numeric and non-root. */
-    runAsUser?: number;
+    runAsUser?: Integer;
     /** GID to run as. Default: the image's. */
-    runAsGroup?: number;
+    runAsGroup?: Integer;
     /** Mount the root filesystem read-only, with a writable emptyDir at /tmp. Default `true`. */
     readOnlyRootFilesystem?: boolean;
 }
