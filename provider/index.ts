@@ -5,3 +5,6 @@ export { PolicyStatement, PolicyCondition, SessionTagScope, SessionTagName, POD_
 export { ContainerPort, Probe, ResourceRequirements, Toleration } from "./kubernetesWorkload";
 export { AgentSettings } from "./agentConfiguration";
 export { InputProblem } from "./validation";
+export * from "./crossAccountArgs";
+export { PodSpecFragment } from "./crossAccount";
+export * from "./crossAccountRole";

@@ -117,6 +117,8 @@ export interface DeploymentInputs {
     runAsUser?: Integer;
     runAsGroup?: Integer;
     readOnlyRootFilesystem: boolean;
+    /** Volumes, mounts and variables added for the cross-account profile. */
+    extra?: pulumi.Output<{ volumes: Record<string, unknown>[]; volumeMounts: Record<string, unknown>[]; env: { name: string; value: string }[] } | undefined>;
 }
 
 export function selectorLabels(name: string, instance: string): Record<string, string> {
@@ -129,9 +131,15 @@ export function selectorLabels(name: string, instance: string): Record<string, s
  */
 export function deploymentManifest(inputs: DeploymentInputs) {
     const selector = selectorLabels(inputs.name, inputs.instance);
-    const env = Object.entries(inputs.env).map(([name, value]) => ({ name, value }));
-    const volumes = inputs.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: {} }] : [];
-    const volumeMounts = inputs.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: "/tmp" }] : [];
+    const ownEnv = Object.entries(inputs.env).map(([name, value]) => ({ name, value }));
+    const ownVolumes = inputs.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: {} }] : [];
+    const ownMounts = inputs.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: "/tmp" }] : [];
+    const extra = inputs.extra ?? pulumi.output(undefined);
+    const nonEmpty = <T>(list: T[]) => (list.length > 0 ? list : undefined);
+    const env = extra.apply((e) => nonEmpty([...ownEnv, ...(e?.env ?? [])]));
+    // The fragment's entries are Kubernetes Volume and VolumeMount objects, typed loosely where they are built.
+    const volumes = extra.apply((e) => nonEmpty([...ownVolumes, ...(e?.volumes ?? [])])) as pulumi.Output<any[] | undefined>;
+    const volumeMounts = extra.apply((e) => nonEmpty([...ownMounts, ...(e?.volumeMounts ?? [])])) as pulumi.Output<any[] | undefined>;
     return {
         apiVersion: "apps/v1" as const,
         kind: "Deployment" as const,
@@ -162,14 +170,14 @@ export function deploymentManifest(inputs: DeploymentInputs) {
                         },
                     },
                     ...(inputs.tolerations.length > 0 ? { tolerations: inputs.tolerations } : {}),
-                    ...(volumes.length > 0 ? { volumes } : {}),
+                    volumes,
                     containers: [
                         {
                             name: inputs.containerName,
                             image: inputs.image,
                             ...(inputs.command ? { command: inputs.command } : {}),
                             ...(inputs.args ? { args: inputs.args } : {}),
-                            ...(env.length > 0 ? { env } : {}),
+                            env,
                             ...(inputs.ports.length > 0 ? { ports: inputs.ports.map((p) => ({ protocol: "TCP", ...p })) } : {}),
                             ...(inputs.resources ? { resources: inputs.resources } : {}),
                             ...(inputs.livenessProbe ? { livenessProbe: inputs.livenessProbe } : {}),
@@ -183,7 +191,7 @@ export function deploymentManifest(inputs: DeploymentInputs) {
                                 capabilities: { drop: ["ALL"] },
                                 seccompProfile: { type: "RuntimeDefault" },
                             },
-                            ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
+                            volumeMounts,
                         },
                     ],
                 },

@@ -48,6 +48,7 @@ const WORKLOAD_KEYS = Object.keys({
     inlinePolicies: true,
     association: true,
     workload: true,
+    crossAccount: true,
     tags: true,
 } satisfies Record<keyof PlatformWorkloadSpec, true>);
 

@@ -1,15 +1,28 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { parseClusterArn, parseOidcProviderArn, parseRoleArn } from "./arn";
 import { claim } from "./claims";
-import { IAM_LIMITS, checkPolicyDocument, checkTypedStatement, policySize } from "./iamValidation";
-import { deploymentManifest, namespaceManifest, serviceAccountManifest } from "./kubernetesWorkload";
+import { IAM_LIMITS, checkPolicyDocument, policySize } from "./iamValidation";
+import { MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "./kubernetesWorkload";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
-import { PolicyDocumentJson, StatementJson, renderConditions } from "./policyDocument";
+import { StatementJson, renderConditions } from "./policyDocument";
 import { buildTrustPolicy } from "./trustPolicy";
+import {
+    PodSpecFragment,
+    ResolvedTarget,
+    chainPolicy,
+    checkTargetAccounts,
+    configFileSpec,
+    configMapData,
+    contentHash,
+    duplicateProfileNames,
+    podSpecFragment,
+    resolveProfiles,
+} from "./crossAccount";
+import { renderAwsConfigFile } from "./awsConfigFile";
+import { createRolePermissions } from "./rolePermissions";
 import { Problems, isPlain } from "./validation";
 import {
     checkAccountId,
@@ -55,6 +68,19 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
      * template so a change restarts the pods, since the agent keeps serving cached credentials otherwise.
      */
     public readonly credentialsRevision: pulumi.Output<string>;
+    /** The rendered AWS config file (cross-account `configFile` mode); undefined otherwise. */
+    public readonly awsConfigFile: pulumi.Output<string | undefined>;
+    /** Profile names of the cross-account targets, in order; empty without `crossAccount`. */
+    public readonly awsProfiles: pulumi.Output<string[]>;
+    /** The profile `AWS_PROFILE` selects; undefined without `crossAccount` in `configFile` mode. */
+    public readonly defaultAwsProfile: pulumi.Output<string | undefined>;
+    /**
+     * Volumes, volume mounts and environment variables that give a pod the cross-account profile, for workloads
+     * deployed by Helm or Argo CD instead of this component's Deployment; undefined without `configFile` mode.
+     */
+    public readonly podSpecFragment: pulumi.Output<PodSpecFragment | undefined>;
+    /** The association's external id for the target role's trust policy (native mode), as EKS reports it. */
+    public readonly externalId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PodIdentityWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
@@ -107,15 +133,42 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             return { cluster, ns, sa };
         });
 
+        // ---- Cross-account targets: checked once their ARNs and the source account are known ----
+        const crossAccountSettings = args.crossAccount;
+        const nativeChain = crossAccountSettings?.mode === "native";
+        const rawTargets = crossAccountSettings?.targets ?? [];
+        const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
+        const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
+        if (rawTargets.every((t) => typeof t.roleArn === "string") && rawTargets.length > 0) {
+            const early = new Problems();
+            checkTargetAccounts(early, rawTargets as ResolvedTarget[], knownSourceAccount);
+            early.throwIfAny(component);
+        }
+
         // ---- IAM role, trust and permissions ----
         let roleArn: pulumi.Output<string>;
         let roleName: pulumi.Output<string>;
         let trustPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
         let permissionsPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
         const permissionResources: pulumi.Resource[] = [];
+        const resolveTargets = (sourceRoleArn: pulumi.Output<string>) =>
+            crossAccountSettings
+                ? pulumi.all([rawTargets as pulumi.Input<ResolvedTarget>[], sourceRoleArn]).apply(([targets, source]) => {
+                      const check = new Problems();
+                      checkTargetAccounts(check, targets as ResolvedTarget[], parseRoleArn(source)?.accountId);
+                      const resolved = resolveProfiles(targets as ResolvedTarget[]);
+                      for (const duplicate of duplicateProfileNames(resolved.profiles)) {
+                          check.add("crossAccount.targets", `two targets get the profile name "${duplicate}" (a role's name is the default): give them distinct profileName values`);
+                      }
+                      check.throwIfAny(component);
+                      return resolved;
+                  })
+                : undefined;
+        let chain: ReturnType<typeof resolveTargets>;
         if (givenRoleArn !== undefined) {
             roleArn = pulumi.output(givenRoleArn);
             roleName = roleArn.apply((arn) => parseRoleArn(arn)!.name);
+            chain = resolveTargets(roleArn);
         } else {
             // The trust conditions need the cluster's ARN; without one given, it is read from the cluster.
             const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
@@ -170,54 +223,19 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             );
             roleArn = role.arn;
             roleName = role.name;
+            chain = resolveTargets(roleArn);
 
-            managedPolicyArns.forEach((policyArn, i) => {
-                const suffix = typeof policyArn === "string" ? policyArn.split("/").pop()! : String(i);
-                permissionResources.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${suffix}`, { role: role.name, policyArn }, { parent: this }));
+            const permissions = createRolePermissions(this, name, component, role, {
+                managedPolicyArns,
+                policyStatements: args.policyStatements,
+                inlinePolicies: args.inlinePolicies,
+                derivedPolicies: chain
+                    ? [{ name: "cross-account", document: chain.apply((c) => JSON.stringify(chainPolicy(c.profiles.map((p) => p.roleArn)), null, 2)) }]
+                    : [],
+                sessionTagsDisabled,
             });
-
-            const inlineDocuments: { name: string; text: pulumi.Output<string> }[] = [];
-            if (args.policyStatements && args.policyStatements.length > 0) {
-                const rendered = pulumi.output(args.policyStatements).apply((statements) => {
-                    const check = new Problems();
-                    const document: PolicyDocumentJson = {
-                        Version: "2012-10-17",
-                        Statement: statements.map((s, i) => checkTypedStatement(check, `policyStatements[${i}]`, s, { sessionTagsDisabled })),
-                    };
-                    check.throwIfAny(component);
-                    return JSON.stringify(document, null, 2);
-                });
-                permissionsPolicy = rendered;
-                inlineDocuments.push({ name: "permissions", text: rendered });
-            }
-            (args.inlinePolicies ?? []).forEach((inline, i) => {
-                const text = pulumi.output(inline.policy).apply((policy) => {
-                    const check = new Problems();
-                    const parsed = checkPolicyDocument(check, `inlinePolicies[${i}].policy`, policy, { kind: "identity" });
-                    check.throwIfAny(component);
-                    return JSON.stringify(parsed);
-                });
-                inlineDocuments.push({ name: inline.name, text });
-            });
-            // IAM limits the role's inline policies together, so the sum is checked before any of them is created.
-            const withinRoleLimit = pulumi.all(inlineDocuments.map((d) => d.text)).apply((texts) => {
-                const total = texts.reduce((sum, text) => sum + policySize(text), 0);
-                if (total > IAM_LIMITS.inlinePoliciesPerRole) {
-                    const check = new Problems();
-                    check.add("policyStatements", `the role's inline policies add up to ${total} characters; IAM allows ${IAM_LIMITS.inlinePoliciesPerRole}: move statements into a managed policy (managedPolicyArns)`);
-                    check.throwIfAny(component);
-                }
-                return texts;
-            });
-            inlineDocuments.forEach((document, i) => {
-                permissionResources.push(
-                    new aws.iam.RolePolicy(
-                        `${name}-${document.name}`,
-                        { role: role.id, name: document.name, policy: withinRoleLimit.apply((texts) => texts[i]) },
-                        { parent: this },
-                    ),
-                );
-            });
+            permissionResources.push(...permissions.resources);
+            permissionsPolicy = permissions.permissionsPolicy;
         }
 
         // ---- EKS Pod Identity association ----
@@ -243,6 +261,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                 roleArn,
                 disableSessionTags: association.disableSessionTags,
                 policy: sessionPolicy,
+                targetRoleArn: nativeChain ? chain!.apply((c) => c.profiles[0].roleArn) : undefined,
                 tags: { ...args.tags, ...association.tags },
             },
             { parent: this },
@@ -275,9 +294,26 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                   );
         const serviceAccountOutput = serviceAccount ? serviceAccount.metadata.name : pulumi.output(serviceAccountName);
 
+        // ---- Cross-account profile (config-file mode): the config file and helper, mounted into the pods ----
+        let awsConfigFile: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let fragment: pulumi.Output<PodSpecFragment | undefined> = pulumi.output(undefined);
+        if (chain && crossAccountSettings && !nativeChain) {
+            awsConfigFile = chain.apply((c) => renderAwsConfigFile(configFileSpec(crossAccountSettings, c.profiles)));
+            const configMap = new k8s.core.v1.ConfigMap(
+                `${name}-aws-config`,
+                {
+                    metadata: { name: `${name}-aws-config`, namespace: namespaceName, labels: { ...MANAGED_BY_LABEL } },
+                    data: awsConfigFile.apply((text) => configMapData(crossAccountSettings, text!)),
+                },
+                { parent: this },
+            );
+            fragment = pulumi.all([configMap.metadata.name, chain]).apply(([configMapName, c]) => podSpecFragment(crossAccountSettings, configMapName, c.defaultProfile));
+        }
+
+        // The config file is read once by the SDK at start, and a new target role needs fresh agent credentials.
         const credentialsRevision = pulumi
-            .all([roleArn, podIdentityAssociation.associationId, association.disableSessionTags ?? false, sessionPolicy])
-            .apply(([arn, id, disabled, policy]) => createHash("sha256").update(JSON.stringify([arn, id, disabled, policy ?? null])).digest("hex").slice(0, 16));
+            .all([roleArn, podIdentityAssociation.associationId, association.disableSessionTags ?? false, sessionPolicy, podIdentityAssociation.targetRoleArn, awsConfigFile])
+            .apply((parts) => contentHash(JSON.stringify(parts.map((part) => part ?? null))));
 
         let deploymentName: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (args.workload) {
@@ -308,6 +344,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                     runAsUser: w.runAsUser,
                     runAsGroup: w.runAsGroup,
                     readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
+                    extra: fragment,
                 }),
                 {
                     parent: this,
@@ -329,6 +366,11 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         this.trustPolicy = trustPolicy;
         this.permissionsPolicy = permissionsPolicy;
         this.credentialsRevision = credentialsRevision;
+        this.awsConfigFile = awsConfigFile;
+        this.awsProfiles = chain ? chain.apply((c) => c.profiles.map((p) => p.name)) : pulumi.output([]);
+        this.defaultAwsProfile = chain && !nativeChain ? chain.apply((c) => c.defaultProfile as string | undefined) : pulumi.output(undefined);
+        this.podSpecFragment = fragment;
+        this.externalId = nativeChain ? podIdentityAssociation.externalId.apply((id) => id as string | undefined) : pulumi.output(undefined);
         this.registerOutputs({
             roleArn,
             roleName,
@@ -340,6 +382,11 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             trustPolicy,
             permissionsPolicy,
             credentialsRevision,
+            awsConfigFile,
+            awsProfiles: this.awsProfiles,
+            defaultAwsProfile: this.defaultAwsProfile,
+            podSpecFragment: fragment,
+            externalId: this.externalId,
         });
     }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Integer } from "./types";
 import { AgentSettings } from "./agentConfiguration";
+import type { CrossAccountSettings } from "./crossAccountArgs";
 import { ContainerPort, Probe, ResourceRequirements, Toleration } from "./kubernetesWorkload";
 import type { PodIdentityAgent } from "./podIdentityAgent";
 import { PolicyStatement } from "./policyDocument";
@@ -196,6 +197,8 @@ export interface PodIdentityWorkloadArgs {
     agent?: WorkloadAgentSettings;
     /** The Deployment. Default: none (namespace and service account only). */
     workload?: WorkloadSettings;
+    /** Access to roles in other accounts by role chaining. Default: none. */
+    crossAccount?: CrossAccountSettings;
     /** Tags on every AWS resource created (role, association, add-on). */
     tags?: Record<string, string>;
 }

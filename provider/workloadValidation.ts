@@ -1,8 +1,9 @@
 import { checkAgentSettings, checkToleration } from "./agentConfiguration";
+import { checkCrossAccountSettings } from "./crossAccount";
 import { parseClusterArn, parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "./arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "./iamValidation";
 import { Probe } from "./kubernetesWorkload";
-import { PodIdentityWorkloadArgs, WorkloadSettings } from "./podIdentityWorkloadArgs";
+import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "./podIdentityWorkloadArgs";
 import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkIntegerRange, checkOneOf, checkStringMap, describe } from "./validation";
 
 /**
@@ -98,7 +99,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
             }
         }
     }
-    checkRoleSettings(name, args, problems);
+    checkRoleSettings(problems, name, args.role ?? {}, args.roleArn === undefined);
     checkTrustSettings(args, problems);
     checkPermissionInputs(args, problems);
     checkAssociationSettings(args, problems);
@@ -116,10 +117,13 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     if (args.workload !== undefined) {
         checkWorkloadSettings(args.workload, problems);
     }
+    if (args.crossAccount !== undefined) {
+        checkCrossAccountSettings(problems, args.crossAccount, { hasWorkloadEnv: Object.keys(args.workload?.env ?? {}) });
+    }
 }
 
-function checkRoleSettings(name: string, args: PodIdentityWorkloadArgs, problems: Problems): void {
-    const role = args.role ?? {};
+/** Checks a created role's settings; `generatedName` says whether Pulumi names it from `<name>-role`. */
+export function checkRoleSettings(problems: Problems, name: string, role: RoleSettings, generatedName: boolean): void {
     if (role.name !== undefined && role.namePrefix !== undefined) {
         problems.add("role.namePrefix", "conflicts with role.name: give one of them");
     }
@@ -127,7 +131,7 @@ function checkRoleSettings(name: string, args: PodIdentityWorkloadArgs, problems
         checkRoleName(problems, "role.name", role.name);
     } else if (role.namePrefix !== undefined) {
         checkRoleName(problems, "role.namePrefix", role.namePrefix, IAM_LIMITS.roleNamePrefix);
-    } else if (args.roleArn === undefined && `${name}-role`.length + AUTONAME_SUFFIX > IAM_LIMITS.roleName) {
+    } else if (generatedName && `${name}-role`.length + AUTONAME_SUFFIX > IAM_LIMITS.roleName) {
         problems.add("role.name", `the generated role name "${name}-role-xxxxxxx" would exceed IAM's ${IAM_LIMITS.roleName} characters: give role.name or role.namePrefix, or a shorter component name`);
     }
     if (role.path !== undefined) {
@@ -180,7 +184,8 @@ function checkTrustSettings(args: PodIdentityWorkloadArgs, problems: Problems): 
     });
 }
 
-function checkPermissionInputs(args: PodIdentityWorkloadArgs, problems: Problems): void {
+/** Checks the permission inputs shared by every component that creates a role. */
+export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "managedPolicyArns" | "inlinePolicies" | "policyStatements">, problems: Problems): void {
     const managed = args.managedPolicyArns ?? [];
     if (!Array.isArray(managed)) {
         problems.add("managedPolicyArns", `expected a list of policy ARNs, got ${describe(managed)}`);

@@ -118,7 +118,7 @@ serial("quick start: role, trust, inline policy, association, namespace, service
     t.is(await value(w.credentialsRevision), pod.metadata.annotations[CREDENTIALS_REVISION_ANNOTATION]);
     const outputs = r.get("orders").outputs!;
     t.deepEqual(Object.keys(outputs).sort(), [
-        "associationArn", "associationId", "credentialsRevision", "deploymentName", "namespace", "permissionsPolicy", "roleArn", "roleName", "serviceAccountName", "trustPolicy",
+        "associationArn", "associationId", "awsProfiles", "credentialsRevision", "deploymentName", "namespace", "permissionsPolicy", "roleArn", "roleName", "serviceAccountName", "trustPolicy",
     ]);
 });
 

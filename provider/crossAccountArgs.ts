@@ -1,0 +1,83 @@
+import * as pulumi from "@pulumi/pulumi";
+import { InlinePolicy, RoleSettings } from "./podIdentityWorkloadArgs";
+import { PolicyStatement } from "./policyDocument";
+import { Integer } from "./types";
+
+/** A role in another account that the workload's pods chain into. */
+export interface CrossAccountTarget {
+    /** ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required. */
+    roleArn: pulumi.Input<string>;
+    /**
+     * Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
+     * `_ . + @ -`. Default: the role's name. `configFile` mode only.
+     */
+    profileName?: string;
+    /** External id the target role's trust policy requires. Default: none. `configFile` mode only. */
+    externalId?: pulumi.Input<string>;
+    /** Session name recorded in CloudTrail, 2–64 characters of `[A-Za-z0-9+=,.@_-]`. Default: chosen by the SDK. `configFile` mode only. */
+    roleSessionName?: string;
+    /** Session duration in seconds, 900–43200 (at most the target role's maximum). Default: the SDK's (3600). `configFile` mode only. */
+    durationSeconds?: Integer;
+    /** Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only. */
+    region?: string;
+    /** Select this profile through `AWS_PROFILE`. Default: the first target. At most one target may set it. */
+    default?: boolean;
+    /**
+     * A target in the source role's own account is usually a mistake (grant the permissions to the source role
+     * instead); give the reason here to allow it. Default: rejected.
+     */
+    sameAccountReason?: string;
+}
+
+/**
+ * Cross-account access by role chaining. `configFile` (default) renders an AWS config file whose source profile
+ * reads the Pod Identity agent and whose target profiles assume roles in other accounts, mounts it with its helper
+ * script, and points `AWS_CONFIG_FILE`/`AWS_PROFILE` at it. `native` sets the association's `targetRoleArn` so EKS
+ * performs the chaining itself (one target).
+ */
+export interface CrossAccountSettings {
+    /** `configFile` or `native`. Default `configFile`. */
+    mode?: "configFile" | "native";
+    /** The roles to chain into: one or more in `configFile` mode, exactly one in `native` mode. */
+    targets: CrossAccountTarget[];
+    /**
+     * How the chain obtains the Pod Identity credentials, `configFile` mode: `process` (default) runs the mounted helper
+     * script through `credential_process` and works with every SDK that supports it; `ecsContainer` uses
+     * `credential_source = EcsContainer`, for images without a shell (needs an SDK that sends the agent's token).
+     */
+    credentialSource?: "process" | "ecsContainer";
+    /** Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`. */
+    mountPath?: string;
+    /** Name of the profile holding the Pod Identity credentials. Default `pod-identity`. */
+    sourceProfileName?: string;
+}
+
+/** Settings of a `CrossAccountRole`: a role in account B that Pod Identity roles of account A chain into. */
+export interface CrossAccountRoleArgs {
+    /** ARNs of the Pod Identity roles (account A) allowed to assume this role. Required. */
+    sourceRoleArns: pulumi.Input<string>[];
+    /**
+     * How callers are pinned: `sessionTags` (default) requires the transitive Pod Identity session tags of the given
+     * clusters, namespaces and service accounts; `externalId` requires `sts:ExternalId` (for associations with
+     * session tags disabled, e.g. the association's `externalId` in native mode).
+     */
+    trustMode?: "sessionTags" | "externalId";
+    /** `eks-cluster-arn` values allowed (`sessionTags` mode). Required there. */
+    clusterArns?: pulumi.Input<string>[];
+    /** `kubernetes-namespace` values allowed (`sessionTags` mode). Required there. */
+    namespaces?: string[];
+    /** `kubernetes-service-account` values allowed (`sessionTags` mode). Required there. */
+    serviceAccounts?: string[];
+    /** The external id callers must present (`externalId` mode). Required there. */
+    externalId?: pulumi.Input<string>;
+    /** Settings of the role (name, path, boundary, session duration, tags). */
+    role?: RoleSettings;
+    /** Managed policies to attach. Default: none. */
+    managedPolicyArns?: pulumi.Input<string>[];
+    /** Typed statements rendered into one inline policy `permissions`. Default: none. */
+    policyStatements?: PolicyStatement[];
+    /** Raw inline policy documents. Default: none. */
+    inlinePolicies?: InlinePolicy[];
+    /** Tags on every resource created. */
+    tags?: Record<string, string>;
+}
