@@ -151,11 +151,15 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         let trustPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
         let permissionsPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
         const permissionResources: pulumi.Resource[] = [];
-        const resolveTargets = (sourceRoleArn: pulumi.Output<string>) =>
+        // One lookup at most, shared by the trust policy and the cross-account checks.
+        let lookedUpClusterArn: pulumi.Output<string> | undefined;
+        const ownClusterArn = (): pulumi.Input<string> =>
+            givenClusterArn ?? (lookedUpClusterArn ??= aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).arn);
+        const resolveTargets = (sourceAccount: pulumi.Input<string | undefined>) =>
             crossAccountSettings
-                ? pulumi.all([rawTargets as pulumi.Input<ResolvedTarget>[], sourceRoleArn]).apply(([targets, source]) => {
+                ? pulumi.all([rawTargets as pulumi.Input<ResolvedTarget>[], sourceAccount]).apply(([targets, account]) => {
                       const check = new Problems();
-                      checkTargetAccounts(check, targets as ResolvedTarget[], parseRoleArn(source)?.accountId);
+                      checkTargetAccounts(check, targets as ResolvedTarget[], account);
                       const resolved = resolveProfiles(targets as ResolvedTarget[]);
                       for (const duplicate of duplicateProfileNames(resolved.profiles)) {
                           check.add("crossAccount.targets", `two targets get the profile name "${duplicate}" (a role's name is the default): give them distinct profileName values`);
@@ -168,21 +172,20 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         if (givenRoleArn !== undefined) {
             roleArn = pulumi.output(givenRoleArn);
             roleName = roleArn.apply((arn) => parseRoleArn(arn)!.name);
-            chain = resolveTargets(roleArn);
+            chain = resolveTargets(roleArn.apply((arn) => parseRoleArn(arn)?.accountId));
         } else {
             // The trust conditions need the cluster's ARN; without one given, it is read from the cluster.
             const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
-            const clusterArn: pulumi.Input<string> =
-                givenClusterArn ?? (needsOwnArn ? aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).arn : "");
+            const clusterArn: pulumi.Input<string> = givenClusterArn ?? (needsOwnArn ? ownClusterArn() : "");
             trustPolicy = pulumi
                 .all([clusterArn, trustClusterArns ?? [], trustAccounts ?? [], ownership, irsaArn, trust.additionalStatements ?? []])
-                .apply(([ownClusterArn, clusterArns, accounts, owner, irsa, additional]) => {
-                    const arns = trust.anyCluster ? [] : clusterArns.length > 0 ? clusterArns : [ownClusterArn];
+                .apply(([thisClusterArn, clusterArns, accounts, owner, irsa, additional]) => {
+                    const arns = trust.anyCluster ? [] : clusterArns.length > 0 ? clusterArns : [thisClusterArn];
                     const sourceAccounts = trust.anySourceAccount
                         ? []
                         : accounts.length > 0
                           ? accounts
-                          : unique((clusterArns.length > 0 ? clusterArns : [ownClusterArn]).map((arn) => parseClusterArn(arn)!.accountId));
+                          : unique((clusterArns.length > 0 ? clusterArns : [thisClusterArn]).map((arn) => parseClusterArn(arn)!.accountId));
                     const document = buildTrustPolicy({
                         clusterArns: arns,
                         sourceAccounts,
@@ -223,14 +226,27 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             );
             roleArn = role.arn;
             roleName = role.name;
-            chain = resolveTargets(roleArn);
+            // The role is created in the cluster's account: knowing that at preview lets the plan show the config file.
+            chain = crossAccountSettings ? resolveTargets(pulumi.output(ownClusterArn()).apply((arn) => parseClusterArn(arn)?.accountId)) : undefined;
+            const createdIn = roleArn.apply((arn) => parseRoleArn(arn)?.accountId);
 
             const permissions = createRolePermissions(this, name, component, role, {
                 managedPolicyArns,
                 policyStatements: args.policyStatements,
                 inlinePolicies: args.inlinePolicies,
                 derivedPolicies: chain
-                    ? [{ name: "cross-account", document: chain.apply((c) => JSON.stringify(chainPolicy(c.profiles.map((p) => p.roleArn)), null, 2)) }]
+                    ? [
+                          {
+                              name: "cross-account",
+                              // Checked again against the account the role really landed in (the AWS provider's).
+                              document: pulumi.all([chain, createdIn, rawTargets as pulumi.Input<ResolvedTarget>[]]).apply(([c, account, targets]) => {
+                                  const check = new Problems();
+                                  checkTargetAccounts(check, targets as ResolvedTarget[], account);
+                                  check.throwIfAny(component);
+                                  return JSON.stringify(chainPolicy(c.profiles.map((p) => p.roleArn)), null, 2);
+                              }),
+                          },
+                      ]
                     : [],
                 sessionTagsDisabled,
             });

@@ -31,7 +31,8 @@ test("the embedded default plans the example platform offline: tree, dependencie
     t.regex(stdout, /\+ kubernetes:apps\/v1:Deployment\s+orders-api-deployment\s+← after orders-api-association, orders-api-namespace, orders-api-permissions, orders-api-role, orders-api-service-account/);
     t.regex(stdout, /aws:eks\/podIdentityAssociation:PodIdentityAssociation\s+billing-worker-association\n/, "existing role: nothing to wait for");
     t.notRegex(stdout, /billing-worker-role/, "no IAM resources for an existing role");
-    t.regex(stdout, /17 resources to create in 3 components/);
+    t.regex(stdout, /23 resources to create in 4 components/);
+    t.regex(stdout, /\+ kubernetes:core\/v1:ConfigMap\s+exporter-aws-config\n/);
 
     const trust = JSON.parse(fs.readFileSync(path.join(out, "orders-api/trust-policy.json"), "utf8"));
     t.is(trust.Statement[0].Condition.ArnEquals["aws:SourceArn"], "arn:aws:eks:us-east-1:111122223333:cluster/demo");
@@ -43,6 +44,9 @@ test("the embedded default plans the example platform offline: tree, dependencie
     t.regex(manifests, /eks-pod-identity.pulumi.com\/credentials-revision: <known after apply>/);
     t.regex(manifests, /kind: Deployment/);
     t.is(JSON.parse(fs.readFileSync(path.join(out, "billing-worker/association.json"), "utf8")).roleArn, "arn:aws:iam::111122223333:role/iam-team/billing-worker");
+    const awsConfig = fs.readFileSync(path.join(out, "exporter/aws-config"), "utf8");
+    t.regex(awsConfig, /\[profile shared-data-reader\]\nrole_arn = arn:aws:iam::444455556666:role\/shared-data-reader\nsource_profile = pod-identity\n/);
+    t.regex(fs.readFileSync(path.join(out, "exporter/kubernetes.yaml"), "utf8"), /config: \|/, "the config file stays readable in the manifest");
 });
 
 test("without a cluster ARN the lookup's result is shown as unknown, not made up", async (t) => {

@@ -81,12 +81,15 @@ export function writeArtifacts(resources: RecordedResource[], outDir: string): s
             write(component, `policy-${r.inputs.name}.json`, policyText(r.inputs.policy));
         } else if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") {
             write(component, "association.json", `${JSON.stringify(r.inputs, null, 2)}\n`);
+        } else if (r.type === "kubernetes:core/v1:ConfigMap" && typeof r.inputs.data?.config === "string") {
+            write(component, "aws-config", r.inputs.data.config);
+            manifests.set(component, [...(manifests.get(component) ?? []), r.inputs]);
         } else if (r.type.startsWith("kubernetes:")) {
             manifests.set(component, [...(manifests.get(component) ?? []), r.inputs]);
         }
     }
     for (const [component, docs] of manifests) {
-        write(component, "kubernetes.yaml", docs.map((d) => YAML.stringify(d)).join("---\n"));
+        write(component, "kubernetes.yaml", docs.map((d) => YAML.stringify(d, { blockQuote: "literal" })).join("---\n"));
     }
     return written;
 }
