@@ -7,6 +7,7 @@ export const AGENT_ADDON_NAME = "eks-pod-identity-agent";
 export const AGENT_IPV4_ADDRESS = "169.254.170.23";
 
 export const RESOLVE_CONFLICTS = ["NONE", "OVERWRITE", "PRESERVE"] as const;
+/** How EKS resolves add-on fields changed outside EKS: `NONE` fails, `OVERWRITE` takes over, `PRESERVE` keeps them. */
 export type ResolveConflicts = (typeof RESOLVE_CONFLICTS)[number];
 
 /** Agent settings shared by the standalone `PodIdentityAgent` and a workload's `agent` block. */

@@ -165,11 +165,22 @@ export function chainPolicy(targetRoleArns: string[]): PolicyDocumentJson {
     };
 }
 
+/** An environment variable of the cross-account profile. */
+export interface EnvironmentVariable {
+    /** Variable name, e.g. `AWS_PROFILE`. */
+    name: string;
+    /** Its value. */
+    value: string;
+}
+
 /** What a pod needs to use the rendered profile: the ConfigMap volume, its mount and the variables. */
 export interface PodSpecFragment {
+    /** Kubernetes Volume objects to add to the pod spec's `volumes`. */
     volumes: Record<string, unknown>[];
+    /** Kubernetes VolumeMount objects to add to each container's `volumeMounts`. */
     volumeMounts: Record<string, unknown>[];
-    env: { name: string; value: string }[];
+    /** Variables to add to each container's `env`: `AWS_CONFIG_FILE`, `AWS_PROFILE`, `AWS_SDK_LOAD_CONFIG`. */
+    env: EnvironmentVariable[];
 }
 
 export function podSpecFragment(settings: CrossAccountSettings, configMapName: string, defaultProfile: string): PodSpecFragment {

@@ -6,5 +6,5 @@ export { ContainerPort, Probe, ResourceRequirements, Toleration } from "./kubern
 export { AgentSettings } from "./agentConfiguration";
 export { InputProblem } from "./validation";
 export * from "./crossAccountArgs";
-export { PodSpecFragment } from "./crossAccount";
+export { EnvironmentVariable, PodSpecFragment } from "./crossAccount";
 export * from "./crossAccountRole";

@@ -9,6 +9,7 @@ import { Integer } from "./types";
 export const CREDENTIALS_REVISION_ANNOTATION = "eks-pod-identity.pulumi.com/credentials-revision";
 export const MANAGED_BY_LABEL = { "app.kubernetes.io/managed-by": "pulumi-eks-pod-identity" };
 
+/** A port the container listens on. */
 export interface ContainerPort {
     /** Port name (IANA_SVC_NAME: at most 15 lower-case letters, digits and '-'). Optional. */
     name?: string;
@@ -18,6 +19,7 @@ export interface ContainerPort {
     protocol?: "TCP" | "UDP" | "SCTP";
 }
 
+/** CPU and memory requests and limits of a container, in Kubernetes quantities. */
 export interface ResourceRequirements {
     /** Minimum resources the scheduler reserves, e.g. `{ cpu: "100m", memory: "128Mi" }`. */
     requests?: Record<string, string>;
@@ -25,15 +27,46 @@ export interface ResourceRequirements {
     limits?: Record<string, string>;
 }
 
+/** An HTTP GET health check. */
+export interface HttpGetAction {
+    /** Path to request, e.g. `/healthz`. Default `/`. */
+    path?: string;
+    /** Port number (1–65535) or name of a container port. */
+    port: Integer | string;
+    /** `HTTP` (default) or `HTTPS`. */
+    scheme?: "HTTP" | "HTTPS";
+}
+
+/** A TCP connect health check. */
+export interface TcpSocketAction {
+    /** Port number (1–65535) or name of a container port. */
+    port: Integer | string;
+}
+
+/** A command run in the container as a health check. */
+export interface ExecAction {
+    /** The command and its arguments, run without a shell; exit status 0 is healthy. */
+    command: string[];
+}
+
+/** A gRPC health check (grpc.health.v1). */
+export interface GrpcAction {
+    /** Port number, 1–65535. */
+    port: Integer;
+    /** Service name sent in the health check request. Default: the server's overall health. */
+    service?: string;
+}
+
+/** A container health check: exactly one handler, and its timing. */
 export interface Probe {
     /** HTTP GET check. Give exactly one of `httpGet`, `tcpSocket`, `exec`, `grpc`. */
-    httpGet?: { path?: string; port: Integer | string; scheme?: "HTTP" | "HTTPS" };
+    httpGet?: HttpGetAction;
     /** TCP connect check. */
-    tcpSocket?: { port: Integer | string };
+    tcpSocket?: TcpSocketAction;
     /** Command run in the container; exit 0 is healthy. */
-    exec?: { command: string[] };
+    exec?: ExecAction;
     /** gRPC health check. */
-    grpc?: { port: Integer; service?: string };
+    grpc?: GrpcAction;
     /** Seconds after start before the first probe. Default 0. */
     initialDelaySeconds?: Integer;
     /** Seconds between probes. Default 10. */
@@ -46,6 +79,7 @@ export interface Probe {
     successThreshold?: Integer;
 }
 
+/** Lets pods schedule onto nodes with a matching taint. */
 export interface Toleration {
     /** Taint key to tolerate; empty with `operator: Exists` tolerates every taint. */
     key?: string;

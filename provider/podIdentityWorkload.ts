@@ -120,6 +120,13 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         const trustClusterArns = trust.clusterArns?.map((arn, i) => known(arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!);
         const trustAccounts = trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!);
         const irsaArn = known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v));
+        // Plain target ARNs are checked against a plain source account now, with the other input problems.
+        const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
+        const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
+        const rawTargets = args.crossAccount?.targets ?? [];
+        if (rawTargets.length > 0 && rawTargets.every((t) => typeof t.roleArn === "string" && parseRoleArn(t.roleArn))) {
+            checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
+        }
         problems.throwIfAny(component);
 
         const sessionTagsDisabled = args.association?.disableSessionTags === true;
@@ -136,15 +143,6 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         // ---- Cross-account targets: checked once their ARNs and the source account are known ----
         const crossAccountSettings = args.crossAccount;
         const nativeChain = crossAccountSettings?.mode === "native";
-        const rawTargets = crossAccountSettings?.targets ?? [];
-        const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
-        const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
-        if (rawTargets.every((t) => typeof t.roleArn === "string") && rawTargets.length > 0) {
-            const early = new Problems();
-            checkTargetAccounts(early, rawTargets as ResolvedTarget[], knownSourceAccount);
-            early.throwIfAny(component);
-        }
-
         // ---- IAM role, trust and permissions ----
         let roleArn: pulumi.Output<string>;
         let roleName: pulumi.Output<string>;

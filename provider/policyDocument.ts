@@ -14,8 +14,10 @@ export const POD_IDENTITY_SESSION_TAGS = [
     "kubernetes-pod-uid",
 ] as const;
 
+/** A session tag EKS Pod Identity attaches to the role session. */
 export type SessionTagName = (typeof POD_IDENTITY_SESSION_TAGS)[number];
 
+/** One condition of an IAM policy statement: an operator, a key and the values it is compared with. */
 export interface PolicyCondition {
     /** Condition operator, e.g. `StringEquals`, `ArnLike`, `ForAnyValue:StringLike`, `Null`, `Bool`. */
     test: string;
@@ -40,6 +42,7 @@ export interface SessionTagScope {
     resourceTagKeyPrefix?: string;
 }
 
+/** A typed IAM policy statement, rendered to policy JSON and checked (actions, ARNs, conditions) before it is applied. */
 export interface PolicyStatement {
     /** Statement id: letters and digits only. Optional. */
     sid?: string;

@@ -11,7 +11,7 @@ export const ACCOUNT = "123456789012";
 export const REGION = "us-west-2";
 export const clusterArnOf = (name: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${name}`;
 
-function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+export function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
     const inputs = args.inputs;
     switch (args.type) {
         case "aws:iam/role:Role": {
