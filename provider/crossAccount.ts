@@ -84,7 +84,8 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
         if (target.roleSessionName !== undefined && !sessionNamePattern.test(target.roleSessionName)) {
             problems.add(`${at}.roleSessionName`, `"${target.roleSessionName}" is not a valid session name: 2 to 64 letters, digits and + = , . @ _ -`);
         }
-        checkIntegerRange(problems, `${at}.durationSeconds`, target.durationSeconds, 900, 43200, "seconds");
+        // STS caps chained role sessions at one hour, whatever the role's maximum.
+        checkIntegerRange(problems, `${at}.durationSeconds`, target.durationSeconds, 900, 3600, "seconds (STS allows at most one hour for a chained role)");
         if (target.region !== undefined && !regionPattern.test(target.region)) {
             problems.add(`${at}.region`, `"${target.region}" is not an AWS region: use e.g. "eu-west-1"`);
         }

@@ -16,7 +16,7 @@ export interface CrossAccountTarget {
     externalId?: pulumi.Input<string>;
     /** Session name recorded in CloudTrail, 2–64 characters of `[A-Za-z0-9+=,.@_-]`. Default: chosen by the SDK. `configFile` mode only. */
     roleSessionName?: string;
-    /** Session duration in seconds, 900–43200 (at most the target role's maximum). Default: the SDK's (3600). `configFile` mode only. */
+    /** Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only. */
     durationSeconds?: Integer;
     /** Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only. */
     region?: string;

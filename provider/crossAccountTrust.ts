@@ -52,16 +52,32 @@ export function buildCrossAccountTrustPolicy(inputs: CrossAccountTrustInputs): P
     } else if (inputs.externalId !== undefined) {
         stringEquals["sts:ExternalId"] = inputs.externalId;
     }
-    const statement: StatementJson = {
+    const principal = { AWS: oneOrMany(principals) };
+    const fromSourceRoles = { "aws:PrincipalArn": oneOrMany(inputs.sourceRoleArns) };
+    if (inputs.mode === "sessionTags") {
+        // One statement: the transitive session tags ride along on the chained AssumeRole, which needs TagSession too.
+        return {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ChainFromPodIdentity",
+                    Effect: "Allow",
+                    Principal: principal,
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    Condition: { ArnEquals: fromSourceRoles, ...(Object.keys(stringEquals).length > 0 ? { StringEquals: stringEquals } : {}) },
+                },
+            ],
+        };
+    }
+    // sts:ExternalId is not a condition key of sts:TagSession, so a single statement would deny any caller whose
+    // session still carries (transitive) tags: TagSession gets its own statement, pinned to the source roles only.
+    const assume: StatementJson = {
         Sid: "ChainFromPodIdentity",
         Effect: "Allow",
-        Principal: { AWS: oneOrMany(principals) },
-        // TagSession: the transitive session tags ride along on every chained AssumeRole.
-        Action: ["sts:AssumeRole", "sts:TagSession"],
-        Condition: {
-            ArnEquals: { "aws:PrincipalArn": oneOrMany(inputs.sourceRoleArns) },
-            ...(Object.keys(stringEquals).length > 0 ? { StringEquals: stringEquals } : {}),
-        },
+        Principal: principal,
+        Action: ["sts:AssumeRole"],
+        Condition: { ArnEquals: fromSourceRoles, ...(Object.keys(stringEquals).length > 0 ? { StringEquals: stringEquals } : {}) },
     };
-    return { Version: "2012-10-17", Statement: [statement] };
+    const tag: StatementJson = { Sid: "PassSessionTags", Effect: "Allow", Principal: principal, Action: ["sts:TagSession"], Condition: { ArnEquals: fromSourceRoles } };
+    return { Version: "2012-10-17", Statement: [assume, tag] };
 }

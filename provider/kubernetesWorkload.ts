@@ -165,7 +165,10 @@ export function selectorLabels(name: string, instance: string): Record<string, s
  */
 export function deploymentManifest(inputs: DeploymentInputs) {
     const selector = selectorLabels(inputs.name, inputs.instance);
-    const ownEnv = Object.entries(inputs.env).map(([name, value]) => ({ name, value }));
+    // With a read-only root filesystem, tools that write under $HOME (the AWS CLI caches assumed-role credentials in
+    // ~/.aws/cli/cache) need a writable home: the /tmp emptyDir, unless the user chose one.
+    const homeDefault = inputs.readOnlyRootFilesystem && inputs.env.HOME === undefined ? { HOME: "/tmp" } : {};
+    const ownEnv = Object.entries({ ...inputs.env, ...homeDefault }).map(([name, value]) => ({ name, value }));
     const ownVolumes = inputs.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: {} }] : [];
     const ownMounts = inputs.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: "/tmp" }] : [];
     const extra = inputs.extra ?? pulumi.output(undefined);

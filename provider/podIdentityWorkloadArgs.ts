@@ -154,7 +154,7 @@ export interface WorkloadSettings {
     runAsUser?: Integer;
     /** GID to run as. Default: the image's. */
     runAsGroup?: Integer;
-    /** Mount the root filesystem read-only, with a writable emptyDir at /tmp. Default `true`. */
+    /** Mount the root filesystem read-only, with a writable emptyDir at /tmp (and `HOME=/tmp` unless `env` sets HOME). Default `true`. */
     readOnlyRootFilesystem?: boolean;
 }
 

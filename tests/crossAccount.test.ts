@@ -71,6 +71,7 @@ serial("config-file mode: config map, mounts, env, chain permission and outputs"
     t.deepEqual(pod.containers[0].volumeMounts.find((m: any) => m.name === "aws-pod-identity"), { name: "aws-pod-identity", mountPath: "/etc/aws-pod-identity", readOnly: true });
     t.deepEqual(pod.containers[0].env, [
         { name: "LOG_LEVEL", value: "info" },
+        { name: "HOME", value: "/tmp" },
         { name: "AWS_CONFIG_FILE", value: "/etc/aws-pod-identity/config" },
         { name: "AWS_PROFILE", value: "writer" },
         { name: "AWS_SDK_LOAD_CONFIG", value: "1" },
@@ -113,7 +114,7 @@ serial("native mode: targetRoleArn on the association, no config map, external i
     t.is(await value(r.result.externalId), "ext-0000", "the association's own output, as the mocked EKS returned it");
     t.deepEqual(await value(r.result.awsProfiles), ["reader"]);
     t.is(await value(r.result.podSpecFragment), undefined);
-    t.is(r.get("native-deployment").inputs.spec.template.spec.containers[0].env, undefined);
+    t.deepEqual(r.get("native-deployment").inputs.spec.template.spec.containers[0].env, [{ name: "HOME", value: "/tmp" }], "no profile variables: EKS chains");
 });
 
 serial("a new target role rolls the pods", async (t) => {
@@ -175,8 +176,11 @@ serial("CrossAccountRole: trust pinned to the source role and the workload's ses
 
 serial("CrossAccountRole with an external id (session tags disabled)", async (t) => {
     const r = await run(() => new CrossAccountRole("ext", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`], trustMode: "externalId", externalId: "a-1b2c3d" }));
-    const condition = JSON.parse(r.get("ext-role").inputs.assumeRolePolicy).Statement[0].Condition;
-    t.deepEqual(condition, { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/a` }, StringEquals: { "sts:ExternalId": "a-1b2c3d" } });
+    const [assume, tag] = JSON.parse(r.get("ext-role").inputs.assumeRolePolicy).Statement;
+    t.deepEqual(assume.Action, ["sts:AssumeRole"]);
+    t.deepEqual(assume.Condition, { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/a` }, StringEquals: { "sts:ExternalId": "a-1b2c3d" } });
+    // sts:ExternalId is no condition key of TagSession: tagged (transitive) sessions must still get through.
+    t.deepEqual(tag, { Sid: "PassSessionTags", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["sts:TagSession"], Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/a` } } });
 });
 
 const badWorkloads: [string, Partial<PodIdentityWorkloadArgs>, RegExp][] = [
@@ -187,7 +191,8 @@ const badWorkloads: [string, Partial<PodIdentityWorkloadArgs>, RegExp][] = [
     ["two defaults", { crossAccount: { targets: [{ roleArn: READER, default: true }, { roleArn: WRITER, default: true }] } }, /crossAccount\.targets: 2 targets are marked default/],
     ["profile named like the source", { crossAccount: { targets: [{ roleArn: READER, profileName: "pod-identity" }] } }, /profileName: "pod-identity" is the source profile's name/],
     ["bad profile name", { crossAccount: { targets: [{ roleArn: READER, profileName: "has space" }] } }, /profileName: "has space" is not a usable profile name/],
-    ["duration too short", { crossAccount: { targets: [{ roleArn: READER, durationSeconds: 60 }] } }, /durationSeconds: 60 is out of range: use a whole number from 900 to 43200/],
+    ["duration beyond the chaining cap", { crossAccount: { targets: [{ roleArn: READER, durationSeconds: 7200 }] } }, /durationSeconds: 7200 is out of range: use a whole number from 900 to 3600 seconds \(STS allows at most one hour for a chained role\)/],
+    ["duration too short", { crossAccount: { targets: [{ roleArn: READER, durationSeconds: 60 }] } }, /durationSeconds: 60 is out of range: use a whole number from 900 to 3600/],
     ["bad region", { crossAccount: { targets: [{ roleArn: READER, region: "Europe" }] } }, /region: "Europe" is not an AWS region/],
     ["bad session name", { crossAccount: { targets: [{ roleArn: READER, roleSessionName: "a b" }] } }, /roleSessionName: "a b" is not a valid session name/],
     ["native with two targets", { crossAccount: { mode: "native", targets: [{ roleArn: READER }, { roleArn: WRITER }] } }, /crossAccount\.targets: native mode chains into exactly one role/],

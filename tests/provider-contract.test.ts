@@ -267,6 +267,7 @@ serial("secrets stay secret through the component", async (t) => {
     t.deepEqual(container.env, [
         { name: "API_TOKEN", value: "<secret>" },
         { name: "LOG_LEVEL", value: "info" },
+        { name: "HOME", value: "/tmp" },
     ]);
     t.is(container.image, "nginx", "only the secret value is secret");
 });
@@ -357,7 +358,7 @@ serial("cross-account, config-file mode: the config map, mount and variables, an
     t.regex(configMap.inputs.data["credential-process.sh"], /^#!\/bin\/sh/);
     t.deepEqual(JSON.parse(engine.get("chain-cross-account").inputs.policy).Statement[0].Resource, [READER]);
     const container = engine.get("chain-deployment").inputs.spec.template.spec.containers[0];
-    t.deepEqual(container.env.map((e: { name: string }) => e.name), ["AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_SDK_LOAD_CONFIG"]);
+    t.deepEqual(container.env.map((e: { name: string }) => e.name), ["HOME", "AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_SDK_LOAD_CONFIG"]);
     t.true(engine.dependenciesOf("chain-deployment").includes("chain-aws-config"));
     t.deepEqual(r.state.awsProfiles, ["reader"]);
     t.is(r.state.defaultAwsProfile, "reader");

@@ -1,0 +1,474 @@
+import test, { ExecutionContext } from "ava";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import {
+    CREDENTIAL_PROCESS_EXIT_CODES as EXIT,
+    CREDENTIAL_PROCESS_LIMITS,
+    CREDENTIAL_PROCESS_SCRIPT,
+    CREDENTIAL_PROCESS_STDERR_PREFIX,
+} from "../provider/credentialProcessScript";
+import { ACCOUNT_A, CLUSTER_ARN, NAMESPACE, ProcessResult, run, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
+import { CredentialStore, secretsOf } from "./support/fakeAws";
+import { AgentBehaviour, FakePodIdentityAgent } from "./support/fakePodIdentityAgent";
+import { renderModule, SCRIPT_MODULE, SCRIPT_SOURCE } from "./tools/embedCredentialProcessScript";
+
+/**
+ * The credential_process helper script, run under dash (Debian's sh) exactly as an SDK runs it, against a fake
+ * Pod Identity agent: the credentials it prints, and each failure's exit code, single stderr line and time bound,
+ * with no token, key or response body ever printed.
+ */
+
+const DASH = "/bin/dash";
+/** Generous bound on any run (the script's own worst case is about 7.5 s). */
+const BOUND_MS = 15_000;
+
+const work = mkdtempSync(path.join(tmpdir(), "credential-process-"));
+const script = path.join(work, "credential-process.sh");
+writeFileSync(script, CREDENTIAL_PROCESS_SCRIPT);
+chmodSync(script, 0o555);
+const store = new CredentialStore();
+const tokenFile = path.join(work, "token");
+writeFileSync(tokenFile, TOKEN);
+
+const UTILITIES = ["sh", "cat", "tr", "grep", "sed", "awk", "sleep", "id", "mktemp", "rm", "timeout"];
+
+function which(name: string): string {
+    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+}
+
+/** A directory holding only these commands (symlinks), to choose which HTTP client the script finds. */
+function binDir(name: string, commands: string[], extra: Record<string, string> = {}): string {
+    const dir = path.join(work, `bin-${name}`);
+    mkdirSync(dir);
+    for (const command of commands) {
+        symlinkSync(which(command), path.join(dir, command));
+    }
+    for (const [command, text] of Object.entries(extra)) {
+        writeFileSync(path.join(dir, command), text);
+        chmodSync(path.join(dir, command), 0o755);
+    }
+    return dir;
+}
+
+const PATHS = {
+    curl: binDir("curl", [...UTILITIES, "curl"]),
+    wget: binDir("wget", [...UTILITIES, "wget"]),
+    none: binDir("none", UTILITIES),
+    /** A curl that records its arguments and standard input, then fails to connect. */
+    recordingCurl: binDir("recording", UTILITIES, {
+        curl: [
+            "#!/bin/sh",
+            'case "$1" in --version) echo "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0"; exit 0 ;; esac',
+            'printf "%s\\n" "$@" >>"$RECORD_DIR/argv"',
+            'cat >>"$RECORD_DIR/stdin"',
+            "printf '\\n000'",
+            "exit 7",
+            "",
+        ].join("\n"),
+    }),
+};
+
+test.after.always(() => rmSync(work, { recursive: true, force: true }));
+
+async function agentWith(...behaviours: AgentBehaviour[]): Promise<FakePodIdentityAgent> {
+    const agent = new FakePodIdentityAgent({
+        store,
+        tokenFile,
+        sourceRoleArn: SOURCE_ROLE,
+        clusterArn: CLUSTER_ARN,
+        namespace: NAMESPACE,
+        serviceAccount: SERVICE_ACCOUNT,
+    });
+    return (await agent.start()).next(...behaviours);
+}
+
+interface RunOptions {
+    client?: keyof typeof PATHS;
+    uri?: string;
+    tokenFile?: string | null;
+    env?: Record<string, string>;
+}
+
+function runScript(agent: FakePodIdentityAgent | undefined, options: RunOptions = {}): Promise<ProcessResult> {
+    const env: NodeJS.ProcessEnv = { PATH: PATHS[options.client ?? "curl"], HOME: work, ...options.env };
+    const uri = options.uri ?? agent?.url;
+    if (uri !== undefined) {
+        env.AWS_CONTAINER_CREDENTIALS_FULL_URI = uri;
+    }
+    if (options.tokenFile !== null) {
+        env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE = options.tokenFile ?? tokenFile;
+    }
+    return run(DASH, [script], env, 30_000);
+}
+
+/** No token, key, secret, session token or response marker in what the script printed. */
+function assertNothingLeaked(t: ExecutionContext, result: ProcessResult, alsoSecret: string[] = []): void {
+    const printed = result.stdout + result.stderr;
+    const secrets = [TOKEN, TOKEN.slice(0, 24), ...secretsOf(store), ...store.all().map((c) => c.accessKeyId), ...alsoSecret];
+    for (const secret of secrets) {
+        t.false(printed.includes(secret), `printed a secret (${secret.slice(0, 4)}…)`);
+    }
+}
+
+/** A failure: the exit code, nothing on stdout, exactly one stderr line with the prefix and the cause. */
+function assertFailure(t: ExecutionContext, result: ProcessResult, code: number, cause: RegExp, alsoSecret: string[] = []): void {
+    t.is(result.code, code, `exit code (stderr: ${result.stderr})`);
+    t.is(result.stdout, "");
+    const lines = result.stderr.split("\n");
+    t.is(lines.length, 2, `one stderr line, got: ${JSON.stringify(result.stderr)}`);
+    t.is(lines[1], "");
+    t.true(lines[0].startsWith(`${CREDENTIAL_PROCESS_STDERR_PREFIX} `), lines[0]);
+    t.regex(lines[0], cause);
+    t.true(result.ms < BOUND_MS, `took ${result.ms} ms`);
+    assertNothingLeaked(t, result, alsoSecret);
+}
+
+function parseOutput(t: ExecutionContext, result: ProcessResult): Record<string, unknown> {
+    t.is(result.code, 0, `exit code (stderr: ${result.stderr})`);
+    t.is(result.stderr, "");
+    t.true(result.stdout.endsWith("}\n"));
+    return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+// ---- the script itself ----
+
+test("the embedded script is provider/credential-process.sh, and the module is up to date", (t) => {
+    t.is(CREDENTIAL_PROCESS_SCRIPT, readFileSync(SCRIPT_SOURCE, "utf8"));
+    const module = readFileSync(SCRIPT_MODULE, "utf8");
+    t.is(renderModule(module, readFileSync(SCRIPT_SOURCE, "utf8")), module, "run npm run generate:credential-process");
+});
+
+test("POSIX sh: parses under dash, starts with #!/bin/sh, documents every exit code", (t) => {
+    execFileSync(DASH, ["-n", script]);
+    t.true(CREDENTIAL_PROCESS_SCRIPT.startsWith("#!/bin/sh\n"));
+    for (const [name, code] of Object.entries(EXIT)) {
+        t.regex(CREDENTIAL_PROCESS_SCRIPT, new RegExp(`^#\\s+${code}\\s+\\S`, "m"), `exit code ${code} (${name}) documented in the header`);
+        if (code !== 0) {
+            t.regex(CREDENTIAL_PROCESS_SCRIPT, new RegExp(`fail ${code} |code=${code} `), `exit code ${code} (${name}) used`);
+        }
+    }
+    // Common bash-isms that dash would reject or misread, in the shell part (the awk program has its own functions).
+    const shell = CREDENTIAL_PROCESS_SCRIPT.replace(/\| awk '[^']*'\)/, "");
+    t.true(shell.length < CREDENTIAL_PROCESS_SCRIPT.length - 2000, "the awk program was cut out");
+    for (const bashism of [/\[\[/, /\bfunction\s+\w+/, /\$'/, /<<</, /\blocal\s/, /\bdeclare\b/, /\$\{\w+\/\//, /\bsource\s/, /\bpipefail\b/, /&>/]) {
+        t.notRegex(shell, bashism);
+    }
+    t.is<number, number>(CREDENTIAL_PROCESS_LIMITS.worstCaseSeconds, 3 * 2 + 0.5 + 1);
+});
+
+// ---- success ----
+
+for (const client of ["curl", "wget"] as const) {
+    test(`${client}: prints the agent's credentials in the credential_process format`, async (t) => {
+        const agent = await agentWith({ kind: "ok", pretty: true });
+        try {
+            const result = await runScript(agent, { client });
+            const output = parseOutput(t, result);
+            const issued = agent.issued[0];
+            t.deepEqual(output, {
+                Version: 1,
+                AccessKeyId: issued.accessKeyId,
+                SecretAccessKey: issued.secretAccessKey,
+                SessionToken: issued.sessionToken,
+                Expiration: issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+                AccountId: ACCOUNT_A,
+            });
+            t.deepEqual(Object.keys(output), ["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "AccountId"]);
+            // The token with its shell-, printf- and wgetrc-sensitive characters arrived byte for byte.
+            t.is(agent.requests.length, 1);
+            t.true(agent.requests[0].authorized);
+            t.false(JSON.stringify(agent.requests).includes(TOKEN.slice(0, 24)), "the agent records no token");
+        } finally {
+            await agent.stop();
+        }
+    });
+}
+
+test("string values are copied byte for byte, escapes included, whatever the layout and field order", async (t) => {
+    const body = [
+        "{",
+        '  "Expiration" : "2031-02-03T04:05:06Z" ,',
+        '  "Nested": {"AccessKeyId": 5, "list": [1, -2.5e3, true, false, null, "x\\"y", {}, []]},',
+        '  "Token":"tok\\/en\\"quote\\\\back\\u00e9\\n+/=",',
+        '\t"AccessKeyId": "ASIA\\/ESCAPED",',
+        '  "SecretAccessKey":',
+        '     "se\\/cr\\"et\\\\x\\t\\b\\f\\r",',
+        '  "AccountId": "111111111111"',
+        "}",
+        "",
+    ].join("\r\n");
+    const agent = await agentWith({ kind: "body", body });
+    try {
+        const result = await runScript(agent);
+        t.is(result.code, 0, result.stderr);
+        t.is(
+            result.stdout,
+            '{"Version":1,"AccessKeyId":"ASIA\\/ESCAPED","SecretAccessKey":"se\\/cr\\"et\\\\x\\t\\b\\f\\r",' +
+                '"SessionToken":"tok\\/en\\"quote\\\\back\\u00e9\\n+/=","Expiration":"2031-02-03T04:05:06Z","AccountId":"111111111111"}\n',
+        );
+        t.is((JSON.parse(result.stdout) as { SessionToken: string }).SessionToken, 'tok/en"quote\\backé\n+/=');
+    } finally {
+        await agent.stop();
+    }
+});
+
+test("the token is read anew on every run (it rotates)", async (t) => {
+    const rotating = path.join(work, "rotating-token");
+    const agent = new FakePodIdentityAgent({ store, tokenFile: rotating, sourceRoleArn: SOURCE_ROLE, clusterArn: CLUSTER_ARN, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT });
+    await agent.start();
+    try {
+        writeFileSync(rotating, "first-token");
+        t.is((await runScript(agent, { tokenFile: rotating })).code, 0);
+        writeFileSync(rotating, "second-token");
+        t.is((await runScript(agent, { tokenFile: rotating })).code, 0);
+        t.deepEqual(agent.requests.map((r) => r.authorized), [true, true]);
+    } finally {
+        await agent.stop();
+    }
+});
+
+test("500 then 200: retried, succeeds", async (t) => {
+    const agent = await agentWith({ kind: "status", status: 500 }, { kind: "ok" });
+    try {
+        const result = await runScript(agent);
+        parseOutput(t, result);
+        t.deepEqual(agent.requests.map((r) => r.status), [500, 200]);
+    } finally {
+        await agent.stop();
+    }
+});
+
+test("429 then 200: retried, succeeds", async (t) => {
+    const agent = await agentWith({ kind: "status", status: 429 }, { kind: "ok" });
+    try {
+        parseOutput(t, await runScript(agent));
+        t.deepEqual(agent.requests.map((r) => r.status), [429, 200]);
+    } finally {
+        await agent.stop();
+    }
+});
+
+// ---- failures ----
+
+test("AWS_CONTAINER_CREDENTIALS_FULL_URI missing", async (t) => {
+    assertFailure(t, await runScript(undefined), EXIT.missingEnvironment, /AWS_CONTAINER_CREDENTIALS_FULL_URI is not set/);
+});
+
+test("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE missing", async (t) => {
+    const result = await runScript(undefined, { uri: "http://169.254.170.23/v1/credentials", tokenFile: null });
+    assertFailure(t, result, EXIT.missingEnvironment, /AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is not set/);
+});
+
+test("token file missing, empty, or with a line break", async (t) => {
+    const agent = await agentWith();
+    try {
+        const missing = path.join(work, "no-such-token");
+        assertFailure(t, await runScript(agent, { tokenFile: missing }), EXIT.tokenFile, /token file .*no-such-token .*does not exist/);
+        const empty = path.join(work, "empty-token");
+        writeFileSync(empty, "");
+        assertFailure(t, await runScript(agent, { tokenFile: empty }), EXIT.tokenFile, /token file .*empty-token .*is empty/);
+        const newline = path.join(work, "newline-token");
+        writeFileSync(newline, `${TOKEN}\n`);
+        assertFailure(t, await runScript(agent, { tokenFile: newline }), EXIT.tokenFile, /contains a line break/);
+        assertFailure(t, await runScript(agent, { tokenFile: work }), EXIT.tokenFile, /is not a readable file/);
+        t.is(agent.requests.length, 0, "nothing is sent without a usable token");
+    } finally {
+        await agent.stop();
+    }
+});
+
+const REFUSED = [
+    ["http://10.0.0.7/v1/credentials", /plain http to 10\.0\.0\.7: http is allowed only to loopback/],
+    ["http://169.254.169.254/latest/meta-data", /plain http to 169\.254\.169\.254/],
+    ["http://169.254.170.22/v1/credentials", /plain http to 169\.254\.170\.22/],
+    ["http://127.1/v1/credentials", /plain http to 127\.1/],
+    ["http://127.0.0.256/", /plain http to 127\.0\.0\.256/],
+    ["http://localhost.example.com/", /plain http to localhost\.example\.com/],
+    ["http://[fd00:ec2::24]/", /plain http to \[fd00:ec2::24\]/],
+    ["http://[::ffff:127.0.0.1]/", /plain http to \[::ffff:127\.0\.0\.1\]/],
+    ["http://127.0.0.1@10.0.0.7/", /contains user information/],
+    ["http://10.0.0.7%2f@127.0.0.1/", /contains user information/],
+    ["http://127.0.0.1%2e/", /percent-encoded host/],
+    ["ftp://127.0.0.1/", /has the scheme ftp/],
+    ["file:///etc/passwd", /has no host/],
+    ["169.254.170.23/v1/credentials", /is not an absolute URL/],
+    ["http://127.0.0.1 /", /characters that are not allowed/],
+    ["http://127.0.0.1\\@10.0.0.7/", /characters that are not allowed/],
+    ["http://127.0.0.1:80x/", /malformed port/],
+    ["http://127.0.0.1:/", /empty port/],
+] as const;
+
+test("endpoint refused: plain http to hosts that are neither loopback nor container-credential hosts, odd URLs", async (t) => {
+    const record = mkdtempSync(path.join(work, "record-refused-"));
+    const results = await Promise.all(REFUSED.map(([uri]) => runScript(undefined, { uri, client: "recordingCurl", env: { RECORD_DIR: record } })));
+    REFUSED.forEach(([uri, cause], i) => {
+        t.log(`${uri} -> ${results[i].stderr.trim()}`);
+        assertFailure(t, results[i], EXIT.endpointRefused, new RegExp(`endpoint refused: AWS_CONTAINER_CREDENTIALS_FULL_URI .*${cause.source}`));
+    });
+    t.false(existsSync(path.join(record, "argv")), "no request was attempted");
+});
+
+const ACCEPTED = [
+    "http://169.254.170.23/v1/credentials",
+    "http://169.254.170.2/v2/credentials/abc",
+    "http://[fd00:ec2::23]/v1/credentials",
+    "HTTP://[FD00:EC2::23]:80/v1/credentials",
+    "http://127.0.0.1:2703/v1/credentials",
+    "http://127.255.0.10/",
+    "http://localhost:8080/creds",
+    "http://LOCALHOST/creds",
+    "http://[::1]:9000/creds",
+    "https://credentials.example.com/v1/credentials?x=1",
+    "https://10.0.0.7:8443/creds",
+];
+
+test("endpoint accepted: the SDK's list, with the token on curl's standard input, never on its command line", async (t) => {
+    // The recording curl fails to connect: nothing leaves the machine, and the script retries, then gives up.
+    const runs = await Promise.all(
+        ACCEPTED.map(async (uri, i) => {
+            const record = path.join(work, `record-accepted-${i}`);
+            mkdirSync(record);
+            return { uri, record, result: await runScript(undefined, { uri, client: "recordingCurl", env: { RECORD_DIR: record } }) };
+        }),
+    );
+    for (const { uri, record, result } of runs) {
+        assertFailure(t, result, EXIT.agentUnreachable, /is unreachable after 3 attempts/);
+        const argv = readFileSync(path.join(record, "argv"), "utf8");
+        t.is(argv.split("\n").filter((a) => a === uri).length, CREDENTIAL_PROCESS_LIMITS.attempts, `${uri} requested 3 times`);
+        t.false(argv.includes(TOKEN.slice(0, 24)), "token not in argv");
+        t.true(argv.split("\n").includes("-q"), "curl ignores .curlrc");
+        t.is(readFileSync(path.join(record, "stdin"), "utf8"), `Authorization: ${TOKEN}\nAccept: application/json\n`.repeat(CREDENTIAL_PROCESS_LIMITS.attempts));
+    }
+});
+
+for (const client of ["curl", "wget"] as const) {
+    test(`${client}: agent down: unreachable after 3 attempts, bounded`, async (t) => {
+        const agent = await agentWith();
+        await agent.down();
+        const result = await runScript(agent, { client });
+        assertFailure(t, result, EXIT.agentUnreachable, /the agent at 127\.0\.0\.1 is unreachable after 3 attempts/);
+        t.true(result.ms >= 1400, `backed off between attempts (${result.ms} ms)`);
+    });
+
+    test(`${client}: 403 (wrong token): not retried`, async (t) => {
+        const agent = await agentWith();
+        const wrong = path.join(work, `wrong-token-${client}`);
+        writeFileSync(wrong, "not-the-pod-token");
+        try {
+            const result = await runScript(agent, { client, tokenFile: wrong });
+            assertFailure(t, result, EXIT.agentRejected, /refused the request with HTTP 403/, ["not-the-pod-token"]);
+            t.is(agent.requests.length, 1);
+            t.false(agent.requests[0].authorized);
+        } finally {
+            await agent.stop();
+        }
+    });
+
+    test(`${client}: 500 on every attempt`, async (t) => {
+        const agent = await agentWith();
+        agent.always({ kind: "status", status: 503 });
+        try {
+            const result = await runScript(agent, { client });
+            assertFailure(t, result, EXIT.agentError, /answered HTTP 503 after 3 attempts/);
+            t.is(agent.requests.length, 3);
+        } finally {
+            await agent.stop();
+        }
+    });
+
+    test(`${client}: slow past the timeout: 3 attempts, bounded`, async (t) => {
+        const agent = await agentWith();
+        agent.always({ kind: "slow", delayMs: 5_000 });
+        try {
+            const result = await runScript(agent, { client });
+            // curl tells a timeout apart; wget reports every network failure alike.
+            if (client === "curl") {
+                assertFailure(t, result, EXIT.agentTimeout, /timed out after 3 attempts \(connect 1 s, request 2 s each\)/);
+            } else {
+                assertFailure(t, result, EXIT.agentUnreachable, /unreachable after 3 attempts/);
+            }
+            t.is(agent.requests.length, 3);
+            t.true(result.ms >= 6_000 && result.ms < 10_000, `${result.ms} ms`);
+        } finally {
+            await agent.stop();
+        }
+    });
+
+    test(`${client}: 500 then 200 succeeds; garbage fails`, async (t) => {
+        const agent = await agentWith({ kind: "status", status: 500 }, { kind: "ok" }, { kind: "body", body: "<html>GARBAGE-MARKER</html>" });
+        try {
+            parseOutput(t, await runScript(agent, { client }));
+            assertFailure(t, await runScript(agent, { client }), EXIT.badResponse, /response is unusable: it is not a JSON object/, ["GARBAGE-MARKER"]);
+        } finally {
+            await agent.stop();
+        }
+    });
+}
+
+test("wget: its start-up file (the token) is removed, and the token never reaches a command line", async (t) => {
+    const agent = await agentWith();
+    const tmp = mkdtempSync(path.join(work, "tmpdir-"));
+    try {
+        parseOutput(t, await runScript(agent, { client: "wget", env: { TMPDIR: tmp } }));
+        t.deepEqual(readdirSync(tmp), []);
+        t.true(agent.requests[0].authorized);
+    } finally {
+        await agent.stop();
+    }
+});
+
+const UNUSABLE: [string, string, RegExp][] = [
+    ["truncated", '{"AccessKeyId":"ASIAX","SecretAccessKey":"GARBAGE-MARKER",', /it is not valid JSON/],
+    ["empty", "", /it is not a JSON object/],
+    ["an array", '["GARBAGE-MARKER"]', /it is not a JSON object/],
+    ["no SecretAccessKey", '{"AccessKeyId":"ASIAX","Token":"GARBAGE-MARKER","Expiration":"2031-01-01T00:00:00Z"}', /it has no SecretAccessKey/],
+    ["no Token", '{"AccessKeyId":"ASIAX","SecretAccessKey":"GARBAGE-MARKER","Expiration":"2031-01-01T00:00:00Z"}', /it has no Token/],
+    ["no Expiration", '{"AccessKeyId":"ASIAX","SecretAccessKey":"GARBAGE-MARKER","Token":"t"}', /it has no Expiration/],
+    ["a number", '{"AccessKeyId":5,"SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z"}', /AccessKeyId is not a string/],
+    ["an empty key", '{"AccessKeyId":"","SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z"}', /its AccessKeyId is empty/],
+    ["a duplicate", '{"AccessKeyId":"A","AccessKeyId":"B","SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z"}', /it has AccessKeyId twice/],
+    ["trailing data", '{"AccessKeyId":"A","SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z"} {}', /it has data after the JSON object/],
+    ["a bad date", '{"AccessKeyId":"A","SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"tomorrow"}', /its Expiration is not an RFC 3339 date-time/],
+    ["a raw line break in a string", '{"AccessKeyId":"A","SecretAccessKey":"GARBAGE\nMARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z"}', /it is not valid JSON/],
+    ["a bad escape", '{"AccessKeyId":"A\\x","SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z"}', /it is not valid JSON/],
+    ["too large", `{"AccessKeyId":"A","SecretAccessKey":"GARBAGE-MARKER","Token":"${"t".repeat(70_000)}","Expiration":"2031-01-01T00:00:00Z"}`, /it is larger than 64 KiB/],
+    ["a bare word", '{"AccessKeyId":"A","SecretAccessKey":"GARBAGE-MARKER","Token":"t","Expiration":"2031-01-01T00:00:00Z","x":nope}', /it is not valid JSON/],
+];
+
+test("unusable responses: each named, none printed", async (t) => {
+    const agent = await agentWith(...UNUSABLE.map(([, body]) => ({ kind: "body", body }) as const));
+    try {
+        for (const [what, , cause] of UNUSABLE) {
+            const result = await runScript(agent);
+            t.log(`${what} -> ${result.stderr.trim()}`);
+            assertFailure(t, result, EXIT.badResponse, new RegExp(`the agent's response is unusable: ${cause.source}`), ["GARBAGE-MARKER", "GARBAGE"]);
+        }
+        t.is(agent.requests.length, UNUSABLE.length, "a bad response is not retried");
+    } finally {
+        await agent.stop();
+    }
+});
+
+test("404: refused, not retried", async (t) => {
+    const agent = await agentWith();
+    try {
+        const result = await runScript(agent, { uri: agent.url.replace("/v1/credentials", "/v2/credentials") });
+        assertFailure(t, result, EXIT.agentRejected, /refused the request with HTTP 404/);
+        t.is(agent.requests.length, 1);
+    } finally {
+        await agent.stop();
+    }
+});
+
+test("no usable HTTP client", async (t) => {
+    const agent = await agentWith();
+    try {
+        const result = await runScript(agent, { client: "none" });
+        assertFailure(t, result, EXIT.noHttpClient, /no usable HTTP client: install curl \(7\.55 or later\) or GNU wget \(1\.17 or later\)/);
+        t.is(agent.requests.length, 0);
+    } finally {
+        await agent.stop();
+    }
+});

@@ -1,0 +1,165 @@
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { renderAwsConfigFile } from "../../provider/awsConfigFile";
+import { CREDENTIAL_PROCESS_SCRIPT } from "../../provider/credentialProcessScript";
+import { buildCrossAccountTrustPolicy } from "../../provider/crossAccountTrust";
+import { CredentialStore } from "./fakeAws";
+import { FakePodIdentityAgent } from "./fakePodIdentityAgent";
+import { FakeSts } from "./fakeSts";
+import { SdkResult } from "./sdkResolve";
+
+/**
+ * One pod's world for the cross-account proofs: a fake Pod Identity agent issuing account-A credentials of the source
+ * role, a fake STS holding account-B roles with trust policies from `buildCrossAccountTrustPolicy`, the token file,
+ * the helper script written as the component mounts it (0555), and the AWS config file rendered by
+ * `renderAwsConfigFile` in either credential source. `env()` is the pod's environment.
+ */
+
+export const ACCOUNT_A = "111111111111";
+export const ACCOUNT_B = "222222222222";
+export const SOURCE_ROLE = `arn:aws:iam::${ACCOUNT_A}:role/source`;
+export const OTHER_SOURCE_ROLE = `arn:aws:iam::${ACCOUNT_A}:role/other-source`;
+export const CLUSTER_ARN = `arn:aws:eks:us-west-2:${ACCOUNT_A}:cluster/prod`;
+export const NAMESPACE = "orders";
+export const SERVICE_ACCOUNT = "orders-api";
+export const REGION = "us-west-2";
+/** Trusts the source role, pinned to this cluster, namespace and service account by the transitive session tags. */
+export const READER = `arn:aws:iam::${ACCOUNT_B}:role/reader`;
+/** Trusts another source role only: must be denied. */
+export const FORBIDDEN = `arn:aws:iam::${ACCOUNT_B}:role/forbidden`;
+/** Trusts the source role with an external id (for associations with session tags disabled). */
+export const PARTNER = `arn:aws:iam::${ACCOUNT_B}:role/partner`;
+/** Trusts the source role, but only for another namespace: must be denied by the session tags. */
+export const OTHER_NAMESPACE = `arn:aws:iam::${ACCOUNT_B}:role/other-namespace`;
+export const EXTERNAL_ID = "orders-7f3a";
+/** A token with characters that need care in a shell, a header and a wgetrc (but none of CR/LF). */
+export const TOKEN = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.$x\`y"z'%s\\n*?[a] -H @-;|&<>`;
+
+export const PROFILES = {
+    reader: "reader",
+    forbidden: "forbidden",
+    partner: "partner",
+    otherNamespace: "other-namespace",
+} as const;
+
+export class CrossAccountScenario {
+    readonly store = new CredentialStore();
+    readonly dir: string;
+    readonly tokenFile: string;
+    readonly scriptPath: string;
+    readonly agent: FakePodIdentityAgent;
+    readonly sts: FakeSts;
+
+    constructor(options: { disableSessionTags?: boolean } = {}) {
+        this.dir = mkdtempSync(path.join(tmpdir(), "pod-identity-chain-"));
+        this.tokenFile = path.join(this.dir, "eks-pod-identity-token");
+        writeFileSync(this.tokenFile, TOKEN);
+        this.scriptPath = path.join(this.dir, "credential-process.sh");
+        writeFileSync(this.scriptPath, CREDENTIAL_PROCESS_SCRIPT);
+        chmodSync(this.scriptPath, 0o555);
+        this.agent = new FakePodIdentityAgent({
+            store: this.store,
+            tokenFile: this.tokenFile,
+            sourceRoleArn: SOURCE_ROLE,
+            clusterArn: CLUSTER_ARN,
+            namespace: NAMESPACE,
+            serviceAccount: SERVICE_ACCOUNT,
+            disableSessionTags: options.disableSessionTags,
+        });
+        this.sts = new FakeSts(this.store);
+        const pinned = { clusterArns: [CLUSTER_ARN], namespaces: [NAMESPACE], serviceAccounts: [SERVICE_ACCOUNT] };
+        this.sts.registerRole(READER, buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE], mode: "sessionTags", ...pinned }));
+        this.sts.registerRole(FORBIDDEN, buildCrossAccountTrustPolicy({ sourceRoleArns: [OTHER_SOURCE_ROLE], mode: "sessionTags", ...pinned }));
+        this.sts.registerRole(PARTNER, buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE], mode: "externalId", externalId: EXTERNAL_ID }));
+        this.sts.registerRole(
+            OTHER_NAMESPACE,
+            buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE], mode: "sessionTags", ...pinned, namespaces: ["payments"] }),
+        );
+    }
+
+    async start(): Promise<this> {
+        await Promise.all([this.agent.start(), this.sts.start()]);
+        return this;
+    }
+
+    async stop(): Promise<void> {
+        await Promise.all([this.agent.stop(), this.sts.stop()]);
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    /** Writes the config file the component renders and returns its path. */
+    configFile(credentialSource: "process" | "ecsContainer"): string {
+        const text = renderAwsConfigFile({
+            credentialSource,
+            sourceProfileName: "pod-identity",
+            credentialProcessPath: this.scriptPath,
+            profiles: [
+                { name: PROFILES.reader, roleArn: READER, roleSessionName: "orders-reader" },
+                { name: PROFILES.forbidden, roleArn: FORBIDDEN },
+                { name: PROFILES.partner, roleArn: PARTNER, externalId: EXTERNAL_ID, region: REGION },
+                { name: PROFILES.otherNamespace, roleArn: OTHER_NAMESPACE },
+            ],
+        });
+        const file = path.join(this.dir, `config-${credentialSource}`);
+        writeFileSync(file, text);
+        return file;
+    }
+
+    /**
+     * The pod's environment: Pod Identity's two variables, the component's AWS_CONFIG_FILE/AWS_PROFILE, a region, and
+     * STS redirected to the fake. Nothing else of this process's AWS settings leaks in (fresh HOME).
+     */
+    env(credentialSource: "process" | "ecsContainer", profile: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+        // A fresh HOME each time: the AWS CLI caches assumed-role credentials under ~/.aws/cli/cache.
+        const home = mkdtempSync(path.join(this.dir, "home-"));
+        return {
+            PATH: process.env.PATH,
+            HOME: home,
+            LANG: "C.UTF-8",
+            AWS_CONTAINER_CREDENTIALS_FULL_URI: this.agent.url,
+            AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: this.tokenFile,
+            AWS_CONFIG_FILE: this.configFile(credentialSource),
+            AWS_SHARED_CREDENTIALS_FILE: path.join(this.dir, "no-credentials"),
+            AWS_PROFILE: profile,
+            AWS_REGION: REGION,
+            AWS_DEFAULT_REGION: REGION,
+            AWS_ENDPOINT_URL_STS: this.sts.url,
+            AWS_EC2_METADATA_DISABLED: "true",
+            // SDK releases after January 2027 require Node 22; the warning about it is noise here.
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+            ...extra,
+        };
+    }
+}
+
+export interface ProcessResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    ms: number;
+}
+
+export function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ProcessResult> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        execFile(file, args, { env, timeout: timeoutMs, encoding: "utf8", maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+            resolve({ code, stdout, stderr, ms: Date.now() - started });
+        });
+    });
+}
+
+const SDK_RESOLVE = path.join(__dirname, "sdkResolve.js");
+
+/** Resolves credentials with the JS SDK in a child process with this environment, then calls GetCallerIdentity. */
+export async function sdkResolve(mode: "ini" | "chain", env: NodeJS.ProcessEnv): Promise<SdkResult & { stderr: string }> {
+    const result = await run(process.execPath, [SDK_RESOLVE, mode], env);
+    const line = result.stdout.trim().split("\n").pop() ?? "";
+    try {
+        return { ...(JSON.parse(line) as SdkResult), stderr: result.stderr };
+    } catch {
+        throw new Error(`sdkResolve ${mode} printed no result (exit ${result.code}): ${result.stderr}`);
+    }
+}
