@@ -1,10 +1,8 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseClusterArn, parseRoleArn } from "./arn";
 import { CrossAccountRoleArgs } from "./crossAccountArgs";
 import { buildCrossAccountTrustPolicy } from "./crossAccountTrust";
-import { checkPolicyDocument } from "./iamValidation";
-import { createRolePermissions } from "./rolePermissions";
+import { createRole, createRolePermissions, renderTrustPolicy } from "./rolePermissions";
 import { Problems, checkAwsTags, checkDnsLabel, checkDnsSubdomain, checkOneOf } from "./validation";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "./workloadValidation";
 
@@ -101,25 +99,13 @@ export class CrossAccountRole extends pulumi.ComponentResource {
                     serviceAccounts: args.serviceAccounts,
                     externalId,
                 });
-                const check = new Problems();
-                checkPolicyDocument(check, "trust", document, { kind: "trust" });
-                check.throwIfAny(component);
-                return JSON.stringify(document, null, 2);
+                return renderTrustPolicy(component, document);
             });
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                name: args.role?.name,
-                namePrefix: args.role?.namePrefix,
-                path: args.role?.path,
-                description: args.role?.description ?? "Chained into from EKS Pod Identity roles of another account",
-                permissionsBoundary: args.role?.permissionsBoundary,
-                maxSessionDuration: args.role?.maxSessionDuration,
-                assumeRolePolicy: this.trustPolicy,
-                tags: { ...args.tags, ...args.role?.tags },
-            },
-            { parent: this },
-        );
+        const role = createRole(this, name, args.role, {
+            trustPolicy: this.trustPolicy,
+            defaultDescription: "Chained into from EKS Pod Identity roles of another account",
+            tags: args.tags,
+        });
         const permissions = createRolePermissions(this, name, component, role, {
             managedPolicyArns: args.managedPolicyArns ?? [],
             policyStatements: args.policyStatements,

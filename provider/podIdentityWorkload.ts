@@ -22,7 +22,7 @@ import {
     resolveProfiles,
 } from "./crossAccount";
 import { renderAwsConfigFile } from "./awsConfigFile";
-import { createRolePermissions } from "./rolePermissions";
+import { createRole, createRolePermissions, renderTrustPolicy } from "./rolePermissions";
 import { Problems, isPlain } from "./validation";
 import {
     checkAccountId,
@@ -201,27 +201,14 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                             }),
                         ),
                     });
-                    const check = new Problems();
-                    checkPolicyDocument(check, "trust", document, { kind: "trust" });
-                    check.throwIfAny(component);
-                    return JSON.stringify(document, null, 2);
+                    return renderTrustPolicy(component, document);
                 });
-            const role = new aws.iam.Role(
-                `${name}-role`,
-                {
-                    name: args.role?.name,
-                    namePrefix: args.role?.namePrefix,
-                    path: args.role?.path,
-                    description:
-                        args.role?.description ??
-                        pulumi.interpolate`EKS Pod Identity role for ${namespace}/${serviceAccountName} on cluster ${clusterName}`,
-                    permissionsBoundary,
-                    maxSessionDuration: args.role?.maxSessionDuration,
-                    assumeRolePolicy: trustPolicy.apply((t) => t!),
-                    tags: { ...args.tags, ...args.role?.tags },
-                },
-                { parent: this },
-            );
+            const role = createRole(this, name, args.role, {
+                trustPolicy: trustPolicy.apply((t) => t!),
+                defaultDescription: pulumi.interpolate`EKS Pod Identity role for ${namespace}/${serviceAccountName} on cluster ${clusterName}`,
+                permissionsBoundary,
+                tags: args.tags,
+            });
             roleArn = role.arn;
             roleName = role.name;
             // The role is created in the cluster's account: knowing that at preview lets the plan show the config file.

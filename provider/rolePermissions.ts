@@ -1,9 +1,40 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IAM_LIMITS, checkPolicyDocument, checkTypedStatement, policySize } from "./iamValidation";
-import { InlinePolicy } from "./podIdentityWorkloadArgs";
+import { InlinePolicy, RoleSettings } from "./podIdentityWorkloadArgs";
 import { PolicyDocumentJson, PolicyStatement } from "./policyDocument";
 import { Problems } from "./validation";
+
+/** A trust policy checked as such and rendered to JSON; problems are thrown as the component's input errors. */
+export function renderTrustPolicy(component: string, document: PolicyDocumentJson): string {
+    const check = new Problems();
+    checkPolicyDocument(check, "trust", document, { kind: "trust" });
+    check.throwIfAny(component);
+    return JSON.stringify(document, null, 2);
+}
+
+/** The IAM role `<name>-role` from the user's role settings, shared by the components that create roles. */
+export function createRole(
+    parent: pulumi.Resource,
+    name: string,
+    settings: RoleSettings | undefined,
+    inputs: { trustPolicy: pulumi.Input<string>; defaultDescription: pulumi.Input<string>; permissionsBoundary?: pulumi.Input<string>; tags?: Record<string, string> },
+): aws.iam.Role {
+    return new aws.iam.Role(
+        `${name}-role`,
+        {
+            name: settings?.name,
+            namePrefix: settings?.namePrefix,
+            path: settings?.path,
+            description: settings?.description ?? inputs.defaultDescription,
+            permissionsBoundary: inputs.permissionsBoundary ?? settings?.permissionsBoundary,
+            maxSessionDuration: settings?.maxSessionDuration,
+            assumeRolePolicy: inputs.trustPolicy,
+            tags: { ...inputs.tags, ...settings?.tags },
+        },
+        { parent },
+    );
+}
 
 /**
  * A role's permissions: managed policy attachments and inline policies, shared by the components that create roles.
