@@ -80,4 +80,9 @@ export interface CrossAccountRoleArgs {
     inlinePolicies?: InlinePolicy[];
     /** Tags on every resource created. */
     tags?: Record<string, string>;
+    /**
+     * Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
+     * Default `false`: such a statement is rejected at preview.
+     */
+    allowFullAccess?: boolean;
 }

@@ -3,7 +3,7 @@ import { parseClusterArn, parseRoleArn } from "./arn";
 import { CrossAccountRoleArgs } from "./crossAccountArgs";
 import { buildCrossAccountTrustPolicy } from "./crossAccountTrust";
 import { createRole, createRolePermissions, renderTrustPolicy } from "./rolePermissions";
-import { Problems, checkAwsTags, checkDnsLabel, checkDnsSubdomain, checkOneOf } from "./validation";
+import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf } from "./validation";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "./workloadValidation";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
@@ -24,7 +24,6 @@ export class CrossAccountRole extends pulumi.ComponentResource {
     public readonly permissionsPolicy: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: CrossAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(CROSSACCOUNTROLE_TYPE, name, {}, opts);
         const component = `CrossAccountRole "${name}"`;
         const problems = new Problems();
         const mode = args.trustMode ?? "sessionTags";
@@ -76,7 +75,10 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             }
         });
         checkAwsTags(problems, "tags", args.tags);
+        checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
         problems.throwIfAny(component);
+        // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
+        super(CROSSACCOUNTROLE_TYPE, name, {}, opts);
 
         const sourceRoleArns = pulumi.all(args.sourceRoleArns).apply((arns) => {
             const check = new Problems();
@@ -112,6 +114,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             inlinePolicies: args.inlinePolicies,
             // Callers are Pod Identity sessions; ABAC on their transitive tags works as in the source account.
             sessionTagsDisabled: mode === "externalId",
+            allowFullAccess: args.allowFullAccess,
         });
         this.roleArn = role.arn;
         this.roleName = role.name;

@@ -63,13 +63,15 @@ function asList(value: unknown): unknown[] {
 export interface DocumentKind {
     /** Identity and session policies need Resource and forbid Principal; trust policies are the reverse. */
     kind: "identity" | "trust";
+    /** Accept `Allow` of every action on every resource (administrator access). Default false. */
+    allowFullAccess?: boolean;
 }
 
 /**
  * Checks one statement in its JSON form. Every rendered statement, typed or raw, passes through here, so the rules
  * live in one place.
  */
-export function checkStatementJson(problems: Problems, path: string, statement: unknown, { kind }: DocumentKind): void {
+export function checkStatementJson(problems: Problems, path: string, statement: unknown, { kind, allowFullAccess }: DocumentKind): void {
     if (typeof statement !== "object" || statement === null || Array.isArray(statement)) {
         problems.add(path, `a statement must be an object, got ${describe(statement)}`);
         return;
@@ -122,6 +124,11 @@ export function checkStatementJson(problems: Problems, path: string, statement: 
     if (s.Condition !== undefined) {
         checkConditionBlock(problems, `${path}.Condition`, s.Condition);
     }
+    const everyAction = s.Action !== undefined && asList(s.Action).includes("*");
+    const everyResource = s.Resource !== undefined && asList(s.Resource).includes("*");
+    if (kind === "identity" && s.Effect === "Allow" && everyAction && everyResource && !allowFullAccess) {
+        problems.add(path, `allows every action on every resource (administrator access): name the actions and resources the workload needs, or set allowFullAccess to true if that is really intended`);
+    }
 }
 
 function checkExactlyOne(problems: Problems, path: string, s: Record<string, unknown>, a: string, b: string, what: string): void {
@@ -163,7 +170,7 @@ function checkConditionBlock(problems: Problems, path: string, block: unknown): 
 }
 
 /** Checks a typed statement by rendering it and checking the JSON, plus the typed-only rules. */
-export function checkTypedStatement(problems: Problems, path: string, statement: ResolvedStatement, options: { sessionTagsDisabled: boolean }): StatementJson {
+export function checkTypedStatement(problems: Problems, path: string, statement: ResolvedStatement, options: { sessionTagsDisabled: boolean; allowFullAccess?: boolean }): StatementJson {
     const seen = new Set<string>();
     (statement.conditions ?? []).forEach((condition, i) => {
         const key = `${condition.test} ${condition.variable}`;
@@ -182,7 +189,7 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
     }
     const json = renderStatement(statement);
     const before = problems.list.length;
-    checkStatementJson(problems, path, json, { kind: "identity" });
+    checkStatementJson(problems, path, json, { kind: "identity", allowFullAccess: options.allowFullAccess });
     // Rename JSON keys in the messages back to the typed names the user wrote.
     for (const problem of problems.list.slice(before)) {
         problem.propertyPath = problem.propertyPath

@@ -31,7 +31,6 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
     public readonly addon: aws.eks.Addon;
 
     constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(PODIDENTITYAGENT_TYPE, name, {}, opts);
         const component = `PodIdentityAgent "${name}"`;
         const problems = new Problems();
         if (args.clusterName === undefined || args.clusterName === "") {
@@ -40,8 +39,9 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         checkAgentSettings(problems, "", args);
         checkAwsTags(problems, "tags", args.tags);
         problems.throwIfAny(component);
-
         const clusterName = claimAgent(component, args.clusterName);
+        // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
+        super(PODIDENTITYAGENT_TYPE, name, {}, opts);
 
         const addonVersion =
             args.addonVersion ??

@@ -83,7 +83,6 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
     public readonly externalId: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PodIdentityWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
         const component = `PodIdentityWorkload "${name}"`;
 
         // Plain values are checked now, together, so one preview reports every mistake before anything registers.
@@ -128,13 +127,14 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
         }
         problems.throwIfAny(component);
-
         const sessionTagsDisabled = args.association?.disableSessionTags === true;
         const createsNamespace = args.createNamespace !== false;
         if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
-            // Plain names: claim now, so a duplicate fails before any resource is registered.
+            // Plain names: claim now, so a duplicate fails before anything is registered.
             claimServiceAccount(component, args.clusterName as string, args.namespace as string, serviceAccountName as string, createsNamespace);
         }
+        // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
+        super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
         const ownership = pulumi.all([clusterName, namespace, serviceAccountName]).apply(([cluster, ns, sa]) => {
             claimServiceAccount(component, cluster, ns, sa, createsNamespace);
             return { cluster, ns, sa };
@@ -234,6 +234,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                       ]
                     : [],
                 sessionTagsDisabled,
+                allowFullAccess: args.allowFullAccess,
             });
             permissionResources.push(...permissions.resources);
             permissionsPolicy = permissions.permissionsPolicy;
@@ -246,7 +247,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
                 ? undefined
                 : pulumi.output(association.sessionPolicy).apply((policy) => {
                       const check = new Problems();
-                      const parsed = checkPolicyDocument(check, "association.sessionPolicy", policy, { kind: "identity" });
+                      const parsed = checkPolicyDocument(check, "association.sessionPolicy", policy, { kind: "identity", allowFullAccess: true });
                       if (parsed && policySize(parsed) > IAM_LIMITS.sessionPolicy) {
                           check.add("association.sessionPolicy", `is ${policySize(parsed)} characters; STS accepts at most ${IAM_LIMITS.sessionPolicy}: shorten it`);
                       }

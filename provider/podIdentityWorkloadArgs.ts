@@ -191,6 +191,12 @@ export interface PodIdentityWorkloadArgs {
     policyStatements?: PolicyStatement[];
     /** Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none. */
     inlinePolicies?: InlinePolicy[];
+    /**
+     * Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
+     * Default `false`: such a statement is rejected at preview.
+     */
+    allowFullAccess?: boolean;
+
     /** The Pod Identity association's settings. */
     association?: AssociationSettings;
     /** The Pod Identity agent. Default: not installed here. */

@@ -48,6 +48,8 @@ export interface RolePermissionsInputs {
     /** Inline policies the component derives itself (e.g. permission to chain into other accounts' roles). */
     derivedPolicies?: { name: string; document: pulumi.Output<string> }[];
     sessionTagsDisabled: boolean;
+    /** Accept statements allowing every action on every resource. */
+    allowFullAccess?: boolean;
 }
 
 export interface RolePermissions {
@@ -77,7 +79,7 @@ export function createRolePermissions(
             const check = new Problems();
             const document: PolicyDocumentJson = {
                 Version: "2012-10-17",
-                Statement: statements.map((s, i) => checkTypedStatement(check, `policyStatements[${i}]`, s, { sessionTagsDisabled: inputs.sessionTagsDisabled })),
+                Statement: statements.map((s, i) => checkTypedStatement(check, `policyStatements[${i}]`, s, { sessionTagsDisabled: inputs.sessionTagsDisabled, allowFullAccess: inputs.allowFullAccess })),
             };
             check.throwIfAny(component);
             return JSON.stringify(document, null, 2);
@@ -88,7 +90,7 @@ export function createRolePermissions(
     (inputs.inlinePolicies ?? []).forEach((inline, i) => {
         const text = pulumi.output(inline.policy).apply((policy) => {
             const check = new Problems();
-            const parsed = checkPolicyDocument(check, `inlinePolicies[${i}].policy`, policy, { kind: "identity" });
+            const parsed = checkPolicyDocument(check, `inlinePolicies[${i}].policy`, policy, { kind: "identity", allowFullAccess: inputs.allowFullAccess });
             check.throwIfAny(component);
             return JSON.stringify(parsed);
         });

@@ -85,6 +85,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     }
     checkBoolean(problems, "createNamespace", args.createNamespace);
     checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
+    checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
     checkStringMap(problems, "namespaceLabels", args.namespaceLabels);
     if (args.createNamespace === false && args.namespaceLabels !== undefined) {
         problems.add("namespaceLabels", "only apply to a namespace this component creates: drop them or set createNamespace true");
@@ -93,7 +94,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
 
     const usesExistingRole = args.roleArn !== undefined;
     if (usesExistingRole) {
-        for (const key of ["role", "trust", "managedPolicyArns", "policyStatements", "inlinePolicies"] as const) {
+        for (const key of ["role", "trust", "managedPolicyArns", "policyStatements", "inlinePolicies", "allowFullAccess"] as const) {
             if (args[key] !== undefined) {
                 problems.add(key, "cannot be combined with roleArn: an existing role is managed where it is defined; drop roleArn to let this component create the role");
             }

@@ -429,6 +429,7 @@ const badInputs: [string, Partial<PodIdentityWorkloadArgs> | Record<string, unkn
     ["windows node selector", { workload: { image: "x", nodeSelector: { "kubernetes.io/os": "windows" } } }, /workload\.nodeSelector\.kubernetes\.io\/os: the Pod Identity agent runs on Linux nodes only/],
     ["toleration value with Exists", { workload: { image: "x", tolerations: [{ operator: "Exists", value: "v" }] } }, /workload\.tolerations\[0\]\.value: must be empty with operator Exists/],
     ["reserved tag key", { tags: { "aws:owner": "me" } }, /tags\.aws:owner: the aws: prefix is reserved/],
+    ["allowFullAccess with an existing role", { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, allowFullAccess: true }, /allowFullAccess: cannot be combined with roleArn/],
     ["namespace labels without namespace", { createNamespace: false, namespaceLabels: { a: "b" } }, /namespaceLabels: only apply to a namespace this component creates/],
 ];
 
@@ -457,6 +458,8 @@ const badPolicies: [string, Partial<PodIdentityWorkloadArgs>, RegExp][] = [
     ["raw policy without version", { inlinePolicies: [{ name: "raw", policy: { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] } }] }, /inlinePolicies\[0\]\.policy\.Version: must be "2012-10-17"/],
     ["raw policy bad effect", { inlinePolicies: [{ name: "raw", policy: { Version: "2012-10-17", Statement: [{ Effect: "allow", Action: "s3:GetObject", Resource: "*" }] } }] }, /inlinePolicies\[0\]\.policy\.Statement\[0\]\.Effect: must be "Allow" or "Deny"/],
     ["inline policies over the role limit", { policyStatements: Array.from({ length: 120 }, (_, i) => ({ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::bucket-with-a-rather-long-name-${i}/prefix/*`] })) }, /policyStatements: the role's inline policies add up to \d+ characters; IAM allows 10240/],
+    ["administrator access (typed)", { policyStatements: [{ actions: ["*"], resources: ["*"] }] }, /policyStatements\[0\]: allows every action on every resource \(administrator access\): .*set allowFullAccess to true/],
+    ["administrator access (raw)", { inlinePolicies: [{ name: "admin", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }] } }] }, /inlinePolicies\[0\]\.policy\.Statement\[0\]: allows every action on every resource/],
     ["session policy too big", { association: { disableSessionTags: true, sessionPolicy: { Version: "2012-10-17", Statement: Array.from({ length: 40 }, (_, i) => ({ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::bucket-${i}/*` })) } } }, /association\.sessionPolicy: is \d+ characters; STS accepts at most 2048/],
 ];
 
@@ -509,3 +512,28 @@ for (const [title, override, expected] of badAgentInputs) {
         t.is(error!.constructor.name, "InputPropertiesError");
     });
 }
+
+serial("administrator access is accepted only when asked for explicitly, and a Deny of everything is fine", async (t) => {
+    const r = await run(
+        () =>
+            new PodIdentityWorkload("admin", {
+                clusterName: "prod",
+                namespace: "admin",
+                allowFullAccess: true,
+                policyStatements: [{ actions: ["*"], resources: ["*"] }],
+            }),
+    );
+    t.deepEqual(r.failures, []);
+    t.deepEqual(JSON.parse(r.get("admin-permissions").inputs.policy).Statement[0], { Effect: "Allow", Action: ["*"], Resource: ["*"] });
+    const d = await run(() => new PodIdentityWorkload("deny-all", { clusterName: "prod", namespace: "deny-all", policyStatements: [{ effect: "Deny", actions: ["*"], resources: ["*"] }] }));
+    t.deepEqual(d.failures, []);
+});
+
+serial("a rejected component registers nothing, not even itself", async (t) => {
+    const r = await run(() => {
+        t.throws(() => new PodIdentityWorkload("rejected", { clusterName: "prod", namespace: "Not_Valid" }));
+        t.throws(() => new PodIdentityAgent("rejected-agent", { clusterName: "prod", addonVersion: "latest" }));
+    });
+    t.deepEqual(r.resources.map((x) => x.name), []);
+    t.deepEqual(r.failures, []);
+});
