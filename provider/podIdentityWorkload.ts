@@ -140,9 +140,9 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             return { cluster, ns, sa };
         });
 
-        // ---- Cross-account targets: checked once their ARNs and the source account are known ----
         const crossAccountSettings = args.crossAccount;
         const nativeChain = crossAccountSettings?.mode === "native";
+
         // ---- IAM role, trust and permissions ----
         let roleArn: pulumi.Output<string>;
         let roleName: pulumi.Output<string>;
@@ -153,6 +153,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         let lookedUpClusterArn: pulumi.Output<string> | undefined;
         const ownClusterArn = (): pulumi.Input<string> =>
             givenClusterArn ?? (lookedUpClusterArn ??= aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).arn);
+        // Cross-account targets, checked once their ARNs and the source account are known, with profile names resolved.
         const resolveTargets = (sourceAccount: pulumi.Input<string | undefined>) =>
             crossAccountSettings
                 ? pulumi.all([rawTargets as pulumi.Input<ResolvedTarget>[], sourceAccount]).apply(([targets, account]) => {
