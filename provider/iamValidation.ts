@@ -1,5 +1,5 @@
 import { isWellFormedResourceArn } from "./arn";
-import { checkAction } from "./iam/actions";
+import { checkAction, checkGlobalConditionKey } from "./iam/actions";
 import { POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, usesSessionTags } from "./policyDocument";
 import { Problems, describe } from "./validation";
 
@@ -160,6 +160,11 @@ function checkConditionBlock(problems: Problems, path: string, block: unknown): 
         for (const [key, values] of Object.entries(entries)) {
             if (!/^[^\s:]+:\S+$/.test(key)) {
                 problems.add(`${path}.${operator}.${key}`, `"${key}" is not a condition key: use "<service>:<key>", e.g. "aws:SourceAccount"`);
+            } else {
+                const verdict = checkGlobalConditionKey(key);
+                if (!verdict.ok) {
+                    problems.add(`${path}.${operator}.${key}`, `${verdict.reason}: use a key from the IAM global condition context keys, or the service's own prefix`);
+                }
             }
             const list = asList(values);
             if (list.length === 0 || list.some((v) => typeof v !== "string" && typeof v !== "boolean" && typeof v !== "number")) {

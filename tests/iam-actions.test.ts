@@ -1,6 +1,6 @@
 import test from "ava";
 import * as fs from "fs";
-import { ActionCheck, actionCatalogSource, checkAction } from "../provider/iam/actions";
+import { ActionCheck, actionCatalogSource, checkAction, checkGlobalConditionKey } from "../provider/iam/actions";
 import { ActionCatalogFile, buildActionCatalog, defaultCatalogPath, renderActionCatalog } from "../provider/iam/generate-action-catalog";
 
 function reasonOf(check: ActionCheck): string | undefined {
@@ -143,4 +143,13 @@ test("the committed catalog matches the installed iam-data (drift)", (t) => {
     const loaded = require("../provider/iam/action-catalog.json") as ActionCatalogFile;
     t.deepEqual(loaded, JSON.parse(rendered));
     t.is(actionCatalogSource(), generated.source);
+});
+
+test("global condition keys: known ones pass in any case, tag keys by prefix, typos are named with a suggestion", (t) => {
+    for (const key of ["aws:SourceAccount", "aws:sourcearn", "AWS:PrincipalArn", "aws:RequestTag/kubernetes-namespace", "aws:PrincipalTag/team", "aws:TagKeys", "sts:ExternalId", "oidc.eks.us-west-2.amazonaws.com/id/X:sub"]) {
+        t.deepEqual(checkGlobalConditionKey(key), { ok: true }, key);
+    }
+    t.deepEqual(checkGlobalConditionKey("aws:SourceAcount"), { ok: false, reason: '"aws:SourceAcount" is not a global condition key (did you mean "aws:SourceAccount"?)' });
+    t.false(checkGlobalConditionKey("aws:RequestTag/").ok, "a tag key needs a tag name");
+    t.false(checkGlobalConditionKey("aws:NoSuchKeyAtAll").ok);
 });

