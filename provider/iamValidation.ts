@@ -1,7 +1,7 @@
 import { isWellFormedResourceArn } from "./arn";
 import { checkAction, checkGlobalConditionKey } from "./iam/actions";
 import { POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, usesSessionTags } from "./policyDocument";
-import { Problems, describe } from "./validation";
+import { Problems, describe, keyPath } from "./validation";
 
 /**
  * Offline checks of IAM names and policy documents, against the limits IAM enforces at apply time.
@@ -81,7 +81,7 @@ export function checkStatementJson(problems: Problems, path: string, statement: 
     for (const key of Object.keys(s)) {
         if (!allowedKeys.includes(key)) {
             const hint = key === "Principal" ? "; identity policies name no principal: the role is the principal" : `; allowed keys are ${allowedKeys.join(", ")}`;
-            problems.add(`${path}.${key}`, `unexpected key${hint}`);
+            problems.add(keyPath(path, key), `unexpected key${hint}`);
         }
     }
     if (s.Sid !== undefined && (typeof s.Sid !== "string" || !sidPattern.test(s.Sid))) {
@@ -151,24 +151,24 @@ function checkConditionBlock(problems: Problems, path: string, block: unknown): 
     }
     for (const [operator, entries] of Object.entries(block)) {
         if (!isKnownConditionOperator(operator)) {
-            problems.add(`${path}.${operator}`, `unknown condition operator: use one of StringEquals, StringLike, ArnLike, Bool, Null, … (optionally with IfExists, ForAnyValue: or ForAllValues:)`);
+            problems.add(keyPath(path, operator), `unknown condition operator: use one of StringEquals, StringLike, ArnLike, Bool, Null, … (optionally with IfExists, ForAnyValue: or ForAllValues:)`);
         }
         if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
-            problems.add(`${path}.${operator}`, `expected an object of condition key → value(s), got ${describe(entries)}`);
+            problems.add(keyPath(path, operator), `expected an object of condition key → value(s), got ${describe(entries)}`);
             continue;
         }
         for (const [key, values] of Object.entries(entries)) {
             if (!/^[^\s:]+:\S+$/.test(key)) {
-                problems.add(`${path}.${operator}.${key}`, `"${key}" is not a condition key: use "<service>:<key>", e.g. "aws:SourceAccount"`);
+                problems.add(keyPath(keyPath(path, operator), key), `"${key}" is not a condition key: use "<service>:<key>", e.g. "aws:SourceAccount"`);
             } else {
                 const verdict = checkGlobalConditionKey(key);
                 if (!verdict.ok) {
-                    problems.add(`${path}.${operator}.${key}`, `${verdict.reason}: use a key from the IAM global condition context keys, or the service's own prefix`);
+                    problems.add(keyPath(keyPath(path, operator), key), `${verdict.reason}: use a key from the IAM global condition context keys, or the service's own prefix`);
                 }
             }
             const list = asList(values);
             if (list.length === 0 || list.some((v) => typeof v !== "string" && typeof v !== "boolean" && typeof v !== "number")) {
-                problems.add(`${path}.${operator}.${key}`, "condition values must be one or more strings");
+                problems.add(keyPath(keyPath(path, operator), key), "condition values must be one or more strings");
             }
         }
     }
@@ -226,7 +226,7 @@ export function checkPolicyDocument(problems: Problems, path: string, document: 
     const doc = parsed as Record<string, unknown>;
     for (const key of Object.keys(doc)) {
         if (!["Version", "Id", "Statement"].includes(key)) {
-            problems.add(`${path}.${key}`, "unexpected key: a policy document has Version, Id and Statement");
+            problems.add(keyPath(path, key), "unexpected key: a policy document has Version, Id and Statement");
         }
     }
     if (doc.Version !== "2012-10-17") {

@@ -8,3 +8,4 @@ export { InputProblem } from "./validation";
 export * from "./crossAccountArgs";
 export { EnvironmentVariable, PodSpecFragment } from "./crossAccount";
 export * from "./crossAccountRole";
+export * from "./wellKnownPolicies";

@@ -46,6 +46,7 @@ const WORKLOAD_KEYS = Object.keys({
     managedPolicyArns: true,
     policyStatements: true,
     inlinePolicies: true,
+    wellKnownPolicies: true,
     allowFullAccess: true,
     association: true,
     workload: true,

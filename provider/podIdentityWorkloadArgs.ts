@@ -5,6 +5,7 @@ import type { CrossAccountSettings } from "./crossAccountArgs";
 import { ContainerPort, Probe, ResourceRequirements, Toleration } from "./kubernetesWorkload";
 import type { PodIdentityAgent } from "./podIdentityAgent";
 import { PolicyStatement } from "./policyDocument";
+import { WellKnownPolicies } from "./wellKnownPolicies/types";
 
 /** Settings of the IAM role the workload creates. Ignored (and rejected) when `roleArn` names an existing role. */
 export interface RoleSettings {
@@ -191,6 +192,14 @@ export interface PodIdentityWorkloadArgs {
     policyStatements?: PolicyStatement[];
     /** Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none. */
     inlinePolicies?: InlinePolicy[];
+    /**
+     * Well-known policies of cluster add-ons (AWS Load Balancer Controller, EBS CSI driver, ExternalDNS, Karpenter, …),
+     * each written from the upstream project's documented policy and scoped by its typed inputs. Each becomes a
+     * customer-managed policy `<component>-well-known-<policy>` attached to the role (Karpenter's two), so they do not
+     * use the role's inline budget; they count towards the role's managed-policy attachments with `managedPolicyArns`.
+     * Default: none.
+     */
+    wellKnownPolicies?: WellKnownPolicies;
     /**
      * Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
      * Default `false`: such a statement is rejected at preview.

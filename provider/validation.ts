@@ -35,6 +35,14 @@ export function inputError(component: string, problems: InputProblem[]): Error {
     });
 }
 
+/**
+ * `prefix.key`; a key that would make the path ambiguous (empty, with whitespace, brackets or quotes, or starting or
+ * ending with a dot) is quoted instead: `prefix[""]`, `prefix["a b"]`.
+ */
+export function keyPath(prefix: string, key: string): string {
+    return key === "" || /[\s[\]"]/.test(key) || /^\.|\.$/.test(key) ? `${prefix}[${JSON.stringify(key)}]` : `${prefix}.${key}`;
+}
+
 /** `prefix.key`, or `key` at the top level. */
 export function joinPath(prefix: string, key: string): string {
     return prefix === "" ? key : `${prefix}.${key}`;

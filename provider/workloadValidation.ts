@@ -4,6 +4,7 @@ import { parseClusterArn, parseOidcProviderArn, parsePolicyArn, parseRoleArn } f
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "./iamValidation";
 import { Probe } from "./kubernetesWorkload";
 import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "./podIdentityWorkloadArgs";
+import { checkWellKnownPolicies, wellKnownPolicyNames } from "./wellKnownPolicies";
 import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkIntegerRange, checkOneOf, checkStringMap, describe } from "./validation";
 
 /**
@@ -94,7 +95,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
 
     const usesExistingRole = args.roleArn !== undefined;
     if (usesExistingRole) {
-        for (const key of ["role", "trust", "managedPolicyArns", "policyStatements", "inlinePolicies", "allowFullAccess"] as const) {
+        for (const key of ["role", "trust", "managedPolicyArns", "policyStatements", "inlinePolicies", "wellKnownPolicies", "allowFullAccess"] as const) {
             if (args[key] !== undefined) {
                 problems.add(key, "cannot be combined with roleArn: an existing role is managed where it is defined; drop roleArn to let this component create the role");
             }
@@ -186,14 +187,18 @@ function checkTrustSettings(args: PodIdentityWorkloadArgs, problems: Problems): 
 }
 
 /** Checks the permission inputs shared by every component that creates a role. */
-export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "managedPolicyArns" | "inlinePolicies" | "policyStatements">, problems: Problems): void {
+export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "managedPolicyArns" | "inlinePolicies" | "policyStatements" | "wellKnownPolicies">, problems: Problems): void {
+    checkWellKnownPolicies(problems, "wellKnownPolicies", args.wellKnownPolicies);
     const managed = args.managedPolicyArns ?? [];
     if (!Array.isArray(managed)) {
         problems.add("managedPolicyArns", `expected a list of policy ARNs, got ${describe(managed)}`);
         return;
     }
+    const wellKnown = wellKnownPolicyNames(args.wellKnownPolicies).length;
     if (managed.length > IAM_LIMITS.managedPoliciesPerRole) {
         problems.add("managedPolicyArns", `${managed.length} policies given; IAM attaches at most ${IAM_LIMITS.managedPoliciesPerRole} to a role: merge some into policyStatements`);
+    } else if (managed.length + wellKnown > IAM_LIMITS.managedPoliciesPerRole) {
+        problems.add("wellKnownPolicies", `become ${wellKnown} managed policies, which with the ${managed.length} of managedPolicyArns exceed the ${IAM_LIMITS.managedPoliciesPerRole} IAM attaches to a role: split the add-ons across workloads or drop some managedPolicyArns`);
     }
     const seen = new Set<string>();
     managed.forEach((arn, i) => {

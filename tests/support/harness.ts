@@ -18,6 +18,10 @@ export function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string;
             const name = inputs.name ?? `${inputs.namePrefix ?? args.name + "-"}abc1234`;
             return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${name}` } };
         }
+        case "aws:iam/policy:Policy": {
+            const name = inputs.name ?? `${args.name}-abc1234`;
+            return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:policy${inputs.path ?? "/"}${name}` } };
+        }
         case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
             const id = `a-${args.name.replace(/[^a-z0-9]/g, "").slice(0, 17)}`;
             return {

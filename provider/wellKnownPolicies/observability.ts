@@ -1,0 +1,63 @@
+import { Problems } from "../validation";
+import { PolicyEnvironment, SHAPES, WellKnownDocument, checkFlag, checkList, document, statement } from "./common";
+import { AmazonManagedPrometheusPolicy, CloudWatchObservabilityPolicy } from "./types";
+import type { Unwrapped } from "./types";
+
+/**
+ * Amazon Managed Service for Prometheus.
+ * Source: AWS managed policies AmazonPrometheusRemoteWriteAccess (v1) and AmazonPrometheusQueryAccess (v1), as the
+ * AMP User Guide ("Set up service roles for the ingestion of metrics", "… for querying") recommends, on the given
+ * workspaces instead of `*`.
+ */
+export function amazonManagedPrometheus(inputs: Unwrapped<AmazonManagedPrometheusPolicy>): WellKnownDocument[] {
+    return [
+        {
+            document: document(
+                inputs.remoteWrite !== false && statement("RemoteWrite", ["aps:RemoteWrite"], inputs.workspaceArns),
+                inputs.query === true && statement("Query", ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"], inputs.workspaceArns),
+            ),
+        },
+    ];
+}
+
+export function checkAmazonManagedPrometheus(problems: Problems, path: string, inputs: AmazonManagedPrometheusPolicy): void {
+    checkList(problems, `${path}.workspaceArns`, inputs.workspaceArns, SHAPES.apsWorkspace, true);
+    checkFlag(problems, `${path}.remoteWrite`, inputs.remoteWrite);
+    checkFlag(problems, `${path}.query`, inputs.query);
+    if (inputs.remoteWrite === false && inputs.query !== true) {
+        problems.add(path, "grants nothing: keep remoteWrite (the default) or set query to true");
+    }
+}
+
+/**
+ * Amazon CloudWatch Observability EKS add-on.
+ * Source: AWS managed policy CloudWatchAgentServerPolicy (v1), which the add-on's documentation (Amazon CloudWatch
+ * User Guide, "Install the CloudWatch agent with the Amazon CloudWatch Observability EKS add-on") attaches. Narrowed:
+ * log writes to this account's and region's log groups under the given prefixes (Container Insights and Application
+ * Signals by default), the agent's configuration parameters to `AmazonCloudWatch-*` of this account and region.
+ * PutMetricData, DescribeLogGroups and the X-Ray actions have no resource-level permissions.
+ */
+export function cloudWatchObservability(inputs: Unwrapped<CloudWatchObservabilityPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
+    const { partition: p, region: r, accountId: a } = env;
+    const prefixes = inputs.logGroupPrefixes && inputs.logGroupPrefixes.length > 0 ? inputs.logGroupPrefixes : [`/aws/containerinsights/${env.clusterName}/`, "/aws/application-signals/"];
+    const groups = prefixes.map((prefix) => `arn:${p}:logs:${r}:${a}:log-group:${prefix}*`);
+    return [
+        {
+            document: document(
+                statement("Metrics", ["cloudwatch:PutMetricData", "ec2:DescribeVolumes", "ec2:DescribeTags", "logs:DescribeLogGroups"], "*"),
+                statement("LogGroups", ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogStreams", "logs:CreateLogStream", "logs:PutLogEvents"], [
+                    ...groups,
+                    ...groups.map((g) => `${g}:log-stream:*`),
+                ]),
+                inputs.xray !== false &&
+                    statement("XRay", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"], "*"),
+                statement("AgentConfiguration", ["ssm:GetParameter"], `arn:${p}:ssm:${r}:${a}:parameter/AmazonCloudWatch-*`),
+            ),
+        },
+    ];
+}
+
+export function checkCloudWatchObservability(problems: Problems, path: string, inputs: CloudWatchObservabilityPolicy): void {
+    checkList(problems, `${path}.logGroupPrefixes`, inputs.logGroupPrefixes, SHAPES.logGroupPrefix, false);
+    checkFlag(problems, `${path}.xray`, inputs.xray);
+}
