@@ -538,7 +538,6 @@ function languageSections(): Record<string, unknown> {
         },
         go: {
             importBasePath: `${REPOSITORY}/sdk/go/${goPackage}`,
-            rootPackageName: goPackage,
             generateResourceContainerTypes: true,
             respectSchemaVersion: true,
         },

@@ -1,0 +1,10 @@
+//go:build tools
+
+// Package java pins the Pulumi java language host at the pulumi/pulumi version its release was built with (its own
+// go.mod's requirements, reproduced here by minimal version selection); ../../build.sh builds it into bin/.
+// The replace directives are copied from its go.mod (they are not inherited from dependencies).
+package java
+
+import (
+	_ "github.com/pulumi/pulumi-java/pkg/cmd/pulumi-language-java"
+)
