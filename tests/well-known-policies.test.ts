@@ -31,6 +31,8 @@ const INSTANCE = arn("ec2", "instance/i-0123456789abcdef0");
 const ENI = arn("ec2", "network-interface/eni-0123456789abcdef0");
 const FS = arn("elasticfilesystem", "file-system/fs-0123456789abcdef0");
 const OTHER_FS = arn("elasticfilesystem", "file-system/fs-0fedcba987654321f");
+const S3_FILES_FS = arn("s3files", "file-system/fs-0123456789abcdef1");
+const OTHER_S3_FILES_FS = arn("s3files", "file-system/fs-0fedcba987654321e");
 const SLR = (service: string, role: string) => `arn:aws:iam::${ACCOUNT}:role/aws-service-role/${service}/${role}`;
 const tags = (prefix: string, t: Record<string, string>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`${prefix}/${k}`, v]));
 const requestTags = (t: Record<string, string>) => ({ ...tags("aws:RequestTag", t), "aws:TagKeys": Object.keys(t) });
@@ -96,6 +98,28 @@ const MATRICES: Record<WellKnownPolicyKey, Matrix[]> = {
                 { action: "elasticfilesystem:CreateAccessPoint", resource: FS, why: "an untagged access point" },
                 { action: "elasticfilesystem:DeleteAccessPoint", resource: arn("elasticfilesystem", "access-point/fsap-0123456789abcdef0"), why: "someone else's access point" },
                 { action: "elasticfilesystem:DeleteFileSystem", resource: FS, why: "an action it does not need" },
+                { action: "s3files:CreateAccessPoint", resource: S3_FILES_FS, context: requestTags({ "efs.csi.aws.com/cluster": "true" }), why: "an S3 Files file system when only EFS ones are named" },
+            ],
+        },
+        {
+            inputs: { efsCsiDriver: {} },
+            allowed: [
+                { action: "elasticfilesystem:CreateAccessPoint", resource: OTHER_FS, context: requestTags({ "efs.csi.aws.com/cluster": "true" }), why: "a tagged access point on any EFS file system (upstream's default)" },
+                { action: "s3files:CreateAccessPoint", resource: S3_FILES_FS, context: requestTags({ "efs.csi.aws.com/cluster": "true" }), why: "a tagged access point on any S3 Files file system" },
+                { action: "s3files:DeleteAccessPoint", resource: `${S3_FILES_FS}/access-point/fsap-0123456789abcdef0`, context: tags("aws:ResourceTag", { "efs.csi.aws.com/cluster": "true" }), why: "its own S3 Files access point" },
+            ],
+            denied: [
+                { action: "s3files:CreateAccessPoint", resource: S3_FILES_FS, why: "an untagged S3 Files access point" },
+                { action: "s3files:DeleteAccessPoint", resource: `${S3_FILES_FS}/access-point/fsap-0123456789abcdef0`, why: "someone else's S3 Files access point" },
+                { action: "s3files:DeleteFileSystem", resource: S3_FILES_FS, why: "an action it does not need" },
+            ],
+        },
+        {
+            inputs: { efsCsiDriver: { fileSystemArns: [S3_FILES_FS] } },
+            allowed: [{ action: "s3files:CreateAccessPoint", resource: S3_FILES_FS, context: requestTags({ "efs.csi.aws.com/cluster": "true" }), why: "a tagged access point on the given S3 Files file system" }],
+            denied: [
+                { action: "s3files:CreateAccessPoint", resource: OTHER_S3_FILES_FS, context: requestTags({ "efs.csi.aws.com/cluster": "true" }), why: "another S3 Files file system" },
+                { action: "elasticfilesystem:CreateAccessPoint", resource: FS, context: requestTags({ "efs.csi.aws.com/cluster": "true" }), why: "an EFS file system when only S3 Files ones are named" },
             ],
         },
     ],
@@ -154,9 +178,13 @@ const MATRICES: Record<WellKnownPolicyKey, Matrix[]> = {
     externalDns: [
         {
             inputs: { externalDns: { hostedZoneIds: [ZONE] } },
-            allowed: [{ action: "route53:ChangeResourceRecordSets", resource: `arn:aws:route53:::hostedzone/${ZONE}`, why: "records of the given zone" }],
+            allowed: [
+                { action: "route53:ChangeResourceRecordSets", resource: `arn:aws:route53:::hostedzone/${ZONE}`, why: "records of the given zone" },
+                { action: "route53:ListTagsForResources", resource: `arn:aws:route53:::hostedzone/${ZONE}`, why: "zone tags, for its zone filters" },
+            ],
             denied: [
                 { action: "route53:ChangeResourceRecordSets", resource: "arn:aws:route53:::hostedzone/ZOTHERZONE0000", why: "another zone" },
+                { action: "route53:ListTagsForResources", resource: "arn:aws:route53:::healthcheck/abcdef11-2222-3333-4444-555555fedcba", why: "health checks" },
                 { action: "route53:DeleteHostedZone", resource: `arn:aws:route53:::hostedzone/${ZONE}`, why: "an action it does not need" },
             ],
         },
@@ -201,12 +229,14 @@ const MATRICES: Record<WellKnownPolicyKey, Matrix[]> = {
             allowed: [
                 { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:prod/orders-AbCdEf"), why: "the given secret" },
                 { action: "ssm:GetParameter", resource: arn("ssm", "parameter/prod/db/url"), why: "a parameter under the path" },
+                { action: "ssm:GetParameterHistory", resource: arn("ssm", "parameter/prod/db/url"), why: "upstream's ssm:GetParameter*" },
                 { action: "kms:Decrypt", resource: KEY, why: "the given key" },
             ],
             denied: [
                 { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:dev/orders-AbCdEf"), why: "another secret" },
                 { action: "ssm:GetParameter", resource: arn("ssm", "parameter/dev/db/url"), why: "another parameter" },
                 { action: "secretsmanager:PutSecretValue", resource: arn("secretsmanager", "secret:prod/orders-AbCdEf"), why: "writing secrets" },
+                { action: "ssm:PutParameter", resource: arn("ssm", "parameter/prod/db/url"), why: "writing parameters (PushSecret)" },
             ],
         },
     ],

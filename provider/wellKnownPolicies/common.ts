@@ -60,7 +60,12 @@ const arnShape = (what: string, service: string, resource: string, example: stri
 export const SHAPES = {
     kmsKey: arnShape("a KMS key ARN", "kms", "key/(?:mrk-)?[0-9a-f-]{32,36}", "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
     s3Bucket: arnShape("an S3 bucket ARN", "s3", "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "arn:aws:s3:::my-bucket", false),
-    efsFileSystem: arnShape("an EFS file system ARN", "elasticfilesystem", "file-system/fs-[0-9a-f]{8,40}", "arn:aws:elasticfilesystem:us-west-2:123456789012:file-system/fs-0123456789abcdef0"),
+    efsFileSystem: arnShape(
+        "an EFS or S3 Files file system ARN",
+        "(?:elasticfilesystem|s3files)",
+        "file-system/fs-[0-9a-f]{8,40}",
+        "arn:aws:elasticfilesystem:us-west-2:123456789012:file-system/fs-0123456789abcdef0",
+    ),
     secret: arnShape("a Secrets Manager secret ARN", "secretsmanager", "secret:[\\w/+=.@-]+\\*?", "arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/orders-*"),
     ssmParameter: arnShape("an SSM parameter ARN", "ssm", "parameter/[\\w./-]+\\*?", "arn:aws:ssm:us-west-2:123456789012:parameter/prod/orders/*"),
     sqsQueue: arnShape("an SQS queue ARN", "sqs", "[\\w-]{1,80}(?:\\.fifo)?", "arn:aws:sqs:us-west-2:123456789012:node-termination"),

@@ -5,10 +5,11 @@ import type { Unwrapped } from "./types";
 
 /**
  * Cluster Autoscaler.
- * Source: kubernetes/autoscaler cluster-autoscaler-1.32.0, cluster-autoscaler/cloudprovider/aws/README.md, "Full
- * Cluster Autoscaler Features Policy (Recommended)", with the scaling actions restricted as the README recommends
+ * Source: kubernetes/autoscaler cluster-autoscaler-1.36.1 (35e8a280), cluster-autoscaler/cloudprovider/aws/README.md,
+ * "Full Cluster Autoscaler Features Policy (Recommended)": same actions (autoscaling:DescribeTags left the list
+ * upstream in 2024). The scaling actions are restricted with a tag condition as the README recommends
  * (`aws:ResourceTag/k8s.io/cluster-autoscaler/<cluster>: owned`, one statement per cluster since the key names the
- * cluster) and eks:DescribeNodegroup on the clusters' node groups.
+ * cluster) and eks:DescribeNodegroup (upstream `*`) to the clusters' node groups.
  */
 export function clusterAutoscaler(inputs: Unwrapped<ClusterAutoscalerPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const clusters = inputs.clusterNames && inputs.clusterNames.length > 0 ? inputs.clusterNames : [env.clusterName];
@@ -19,7 +20,7 @@ export function clusterAutoscaler(inputs: Unwrapped<ClusterAutoscalerPolicy>, en
                     "Describe",
                     [
                         "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
-                        "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+                        "autoscaling:DescribeScalingActivities", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
                         "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
                     ],
                     "*",
@@ -134,8 +135,9 @@ export function checkKarpenter(problems: Problems, path: string, inputs: Karpent
 
 /**
  * AWS Node Termination Handler, queue-processor mode.
- * Source: aws/aws-node-termination-handler v1.25.0, README.md "Queue Processor / Set up IAM": Auto Scaling lifecycle
- * and describe actions (no useful resource scoping: the groups are whatever sends events), SQS on the given queues.
+ * Source: aws/aws-node-termination-handler v1.25.6 (77ca841d), README.md, the IAM policy of the queue-processor
+ * Deployment: same actions, all on `*` upstream. Auto Scaling lifecycle and describe actions stay on `*` (the groups
+ * are whatever sends events); the SQS actions are narrowed to the given queues.
  */
 export function nodeTerminationHandler(inputs: Unwrapped<NodeTerminationHandlerPolicy>): WellKnownDocument[] {
     return [

@@ -15,9 +15,10 @@ const LBC_TAG = "elbv2.k8s.aws/cluster";
 
 /**
  * AWS Load Balancer Controller.
- * Source: kubernetes-sigs/aws-load-balancer-controller v2.13.0, docs/install/iam_policy.json. Upstream already scopes
- * every mutating action that can be scoped by the `elbv2.k8s.aws/cluster` tag; the rest are Describe/Get actions or
- * actions without resource-level permissions. Only the partition is substituted.
+ * Source: kubernetes-sigs/aws-load-balancer-controller v3.5.0 (11eb202c), docs/install/iam_policy.json (unchanged
+ * since March 2025): same actions, resources and conditions. Upstream already scopes every mutating action that can
+ * be scoped by the `elbv2.k8s.aws/cluster` tag; the rest are Describe/Get actions or actions without resource-level
+ * permissions. Only the partition is substituted.
  */
 export function awsLoadBalancerController(inputs: Unwrapped<AwsLoadBalancerControllerPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const p = env.partition;
@@ -113,14 +114,14 @@ export function checkAwsLoadBalancerController(problems: Problems, path: string,
 
 /**
  * Amazon VPC CNI plugin.
- * Source: AWS managed policy AmazonEKS_CNI_Policy (v4) for IPv4, and the IPv6 policy of the EKS User Guide
- * ("Create IAM policy for clusters that use the IPv6 family"), as shipped with amazon-vpc-cni-k8s v1.19. Network
- * interfaces are created before they can be tagged or named, so the actions stay on `*` as upstream; tagging is
- * limited to network interfaces.
+ * Source: aws/amazon-vpc-cni-k8s v1.23.0 (0c65d58c), docs/iam-policy.md "Generic IAM policies", IPv4 and IPv6
+ * modes (the IPv4 one equals AWS managed policy AmazonEKS_CNI_Policy v6 of 2026-03-04, as zoph-io/MAMIP records it).
+ * Same actions, including ec2:DescribeSubnets and ec2:DescribeSecurityGroups. Network interfaces are created before they can be tagged or
+ * named, so the actions stay on `*` as upstream; tagging is limited to network interfaces.
  */
 export function vpcCni(inputs: Unwrapped<VpcCniPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const ipv6 = inputs.ipFamily === "ipv6";
-    const describe = ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes"];
+    const describe = ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets"];
     return [
         {
             document: document(
@@ -150,16 +151,19 @@ const hostedZones = (env: PolicyEnvironment, ids: string[]) => ids.map((id) => `
 
 /**
  * ExternalDNS, Route 53 provider.
- * Source: kubernetes-sigs/external-dns v0.15.0, docs/tutorials/aws.md "IAM Policy": ChangeResourceRecordSets on the
- * hosted zones (upstream's example uses `hostedzone/*` and recommends naming the zones), listing on `*` (ListHostedZones
- * has no resource-level permissions; zones and their tags are listed to find the managed ones).
+ * Source: kubernetes-sigs/external-dns v0.22.0 (994f908d), docs/tutorials/aws.md "IAM Policy": same actions
+ * (route53:ListTagsForResources, the batch action the provider calls, not ListTagsForResource). ChangeResourceRecordSets
+ * on the given zones only (upstream's example uses `hostedzone/*` and recommends naming the zones); records and tags
+ * read on `hostedzone/*` as upstream, since the provider reads every zone its filters match; ListHostedZones on `*`
+ * (no resource-level permissions).
  */
 export function externalDns(inputs: Unwrapped<ExternalDnsPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     return [
         {
             document: document(
                 statement("ChangeRecords", ["route53:ChangeResourceRecordSets"], hostedZones(env, inputs.hostedZoneIds)),
-                statement("ListZonesAndRecords", ["route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"], "*"),
+                statement("ReadRecordsAndTags", ["route53:ListResourceRecordSets", "route53:ListTagsForResources"], `arn:${env.partition}:route53:::hostedzone/*`),
+                statement("ListZones", ["route53:ListHostedZones"], "*"),
             ),
         },
     ];
@@ -171,9 +175,10 @@ export function checkExternalDns(problems: Problems, path: string, inputs: Exter
 
 /**
  * cert-manager, ACME DNS-01 with Route 53.
- * Source: cert-manager v1.16 documentation, docs/configuration/acme/dns01/route53 ("Set up an IAM Policy"): GetChange
- * on `change/*`, record changes on the hosted zones limited to `_acme-challenge` TXT records, ListHostedZonesByName
- * on `*` (no resource-level permissions).
+ * Source: cert-manager/website (no tags; commit 776e5dba), content/v1.20-docs/configuration/acme/dns01/route53.md "Set
+ * up an IAM Policy" (content/docs is identical): same actions. GetChange on `change/*`, record changes and reads on
+ * the given zones (upstream `hostedzone/*`, and it suggests naming the zone) for TXT records only, ListHostedZonesByName
+ * on `*` (no resource-level permissions). The `_acme-challenge.*` record-name condition is ours, not upstream's.
  */
 export function certManager(inputs: Unwrapped<CertManagerPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     return [
@@ -196,9 +201,9 @@ export function checkCertManager(problems: Problems, path: string, inputs: CertM
 
 /**
  * AWS App Mesh controller.
- * Source: aws/aws-app-mesh-controller-for-k8s v1.13.1, config/iam/controller-iam-policy.json. App Mesh resources are
- * created by the controller from Kubernetes objects, so upstream grants them on `*`; the service-linked role is
- * limited to App Mesh's.
+ * Source: aws/aws-app-mesh-controller-for-k8s v1.13.3 (82693f8c), config/iam/controller-iam-policy.json (unchanged
+ * since 2020): same actions, resources and conditions. App Mesh resources are created by the controller from
+ * Kubernetes objects, so upstream grants them on `*`; the service-linked role is limited to App Mesh's.
  */
 export function appMeshController(inputs: Unwrapped<AppMeshControllerPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const p = env.partition;
@@ -236,9 +241,10 @@ export function checkAppMeshController(problems: Problems, path: string, inputs:
 
 /**
  * App Mesh Envoy proxies.
- * Source: aws/aws-app-mesh-controller-for-k8s v1.13.1, config/iam/envoy-iam-policy.json, narrowed as the App Mesh
- * User Guide ("Proxy authorization") recommends: StreamAggregatedResources on the proxies' virtual nodes or gateways,
- * certificate export and CA reads on the named certificates and CAs only.
+ * Source: aws/aws-app-mesh-controller-for-k8s v1.13.3 (82693f8c), config/iam/envoy-iam-policy.json: same actions,
+ * which upstream grants on `*`. Narrowed, as the App Mesh User Guide ("Proxy authorization") recommends:
+ * StreamAggregatedResources on the proxies' virtual nodes or gateways, certificate export and CA reads on the named
+ * certificates and CAs only (not granted when none are named).
  */
 export function appMeshEnvoy(inputs: Unwrapped<AppMeshEnvoyPolicy>): WellKnownDocument[] {
     const certificates = inputs.certificateArns ?? [];

@@ -5,9 +5,10 @@ import type { Unwrapped } from "./types";
 
 /**
  * Amazon Managed Service for Prometheus.
- * Source: AWS managed policies AmazonPrometheusRemoteWriteAccess (v1) and AmazonPrometheusQueryAccess (v1), as the
- * AMP User Guide ("Set up service roles for the ingestion of metrics", "… for querying") recommends, on the given
- * workspaces instead of `*`.
+ * Source: AWS managed policies AmazonPrometheusRemoteWriteAccess v1 and AmazonPrometheusQueryAccess v1 (AWS Managed
+ * Policy Reference, docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html, and the same versions in
+ * zoph-io/MAMIP policies/<name> at 0387244e); not a tagged upstream file: AMP publishes no repository. Same actions,
+ * on the given workspaces instead of `*`.
  */
 export function amazonManagedPrometheus(inputs: Unwrapped<AmazonManagedPrometheusPolicy>): WellKnownDocument[] {
     return [
@@ -31,8 +32,11 @@ export function checkAmazonManagedPrometheus(problems: Problems, path: string, i
 
 /**
  * Amazon CloudWatch Observability EKS add-on.
- * Source: AWS managed policy CloudWatchAgentServerPolicy (v1), which the add-on's documentation (Amazon CloudWatch
- * User Guide, "Install the CloudWatch agent with the Amazon CloudWatch Observability EKS add-on") attaches. Narrowed:
+ * Source: AWS managed policy CloudWatchAgentServerPolicy v3 (2024-02-06) as recorded in zoph-io/MAMIP
+ * policies/CloudWatchAgentServerPolicy at 0387244e, with AWSXrayWriteOnlyAccess v2 (same X-Ray actions): the two
+ * policies the EKS User Guide names for the add-on (awsdocs/amazon-eks-user-guide 4d52b4d0,
+ * latest/ug/workloads/eks-add-ons.adoc). Not a tagged upstream file: the managed policy is published by AWS only.
+ * Same actions. Narrowed:
  * log writes to this account's and region's log groups under the given prefixes (Container Insights and Application
  * Signals by default), the agent's configuration parameters to `AmazonCloudWatch-*` of this account and region.
  * PutMetricData, DescribeLogGroups and the X-Ray actions have no resource-level permissions.

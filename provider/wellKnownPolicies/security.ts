@@ -5,8 +5,12 @@ import type { Unwrapped } from "./types";
 
 /**
  * External Secrets Operator.
- * Source: external-secrets v0.14.0, docs/provider/aws-secrets-manager.md and docs/provider/aws-parameter-store.md:
- * secret reads on the given secrets, parameter reads on the given parameters, kms:Decrypt on customer-managed keys.
+ * Source: external-secrets/external-secrets v2.9.0 (378bdb62), docs/provider/aws-secrets-manager.md (read policy) and
+ * docs/provider/aws-parameter-store.md (fetch policy): same actions. Secret reads on the given secrets, with
+ * ListSecrets and BatchGetSecretValue on `*` as upstream (ListSecrets has no resource-level permissions; a batch read
+ * still needs GetSecretValue on each secret); upstream's `ssm:GetParameter*` spelled out, on the given parameters. The
+ * kms:Decrypt statement is ours, only with `kmsKeyArns` (for customer-managed keys; upstream's example has none).
+ * PushSecret's write permissions are not granted.
  */
 export function externalSecrets(inputs: Unwrapped<ExternalSecretsPolicy>): WellKnownDocument[] {
     const secrets = inputs.secretsManagerArns ?? [];
@@ -15,9 +19,10 @@ export function externalSecrets(inputs: Unwrapped<ExternalSecretsPolicy>): WellK
     return [
         {
             document: document(
+                secrets.length > 0 && statement("FindSecrets", ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"], "*"),
                 secrets.length > 0 &&
                     statement("ReadSecrets", ["secretsmanager:GetResourcePolicy", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"], secrets),
-                parameters.length > 0 && statement("ReadParameters", ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], parameters),
+                parameters.length > 0 && statement("ReadParameters", ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath"], parameters),
                 keys.length > 0 && statement("Decrypt", ["kms:Decrypt"], keys),
             ),
         },
@@ -36,8 +41,8 @@ export function checkExternalSecrets(problems: Problems, path: string, inputs: E
 
 /**
  * AWS Private CA Issuer for cert-manager.
- * Source: cert-manager/aws-privateca-issuer v1.5.0, README.md "Configuration": describe, issue and get certificates
- * on the given CAs only.
+ * Source: cert-manager/aws-privateca-issuer v1.9.0 (60430210), README.md "Configuration": same actions (describe the
+ * CA, issue and get certificates), on the given CAs as upstream's example scopes them.
  */
 export function privateCaIssuer(inputs: Unwrapped<PrivateCaIssuerPolicy>): WellKnownDocument[] {
     return [

@@ -56,19 +56,39 @@ export function checkEbsCsiDriver(problems: Problems, path: string, inputs: EbsC
 const EFS_TAG = "efs.csi.aws.com/cluster";
 
 /**
- * Amazon EFS CSI driver.
- * Source: kubernetes-sigs/aws-efs-csi-driver v2.1.0, docs/iam-policy-example.json: access points created, tagged and
- * deleted only with the driver's `efs.csi.aws.com/cluster` tag; with `fileSystemArns`, created only on those.
+ * Amazon EFS CSI driver (EFS and Amazon S3 Files).
+ * Source: kubernetes-sigs/aws-efs-csi-driver v3.4.1 (3fcc6bdd), docs/iam-policy-example.json: access points created,
+ * tagged and deleted only with the driver's `efs.csi.aws.com/cluster` tag, each action granted for both
+ * `elasticfilesystem` and `s3files` as upstream does since S3 Files support. Without `fileSystemArns` access points may
+ * be created on any file system (upstream's `*`); with it, only on the file systems listed, each by its own service:
+ * EFS ARNs for `elasticfilesystem:CreateAccessPoint`, S3 Files ARNs for `s3files:CreateAccessPoint` (a service with
+ * none listed gets no create permission).
  */
 export function efsCsiDriver(inputs: Unwrapped<EfsCsiDriverPolicy>): WellKnownDocument[] {
-    const fileSystems = inputs.fileSystemArns && inputs.fileSystemArns.length > 0 ? inputs.fileSystemArns : "*";
+    const named = inputs.fileSystemArns ?? [];
+    const created = { StringLike: { [`aws:RequestTag/${EFS_TAG}`]: "true" } };
+    const ofService = (service: string) => named.filter((arn) => arn.split(":")[2] === service);
+    const createStatements =
+        named.length === 0
+            ? [statement("CreateAccessPoints", ["elasticfilesystem:CreateAccessPoint", "s3files:CreateAccessPoint"], "*", created)]
+            : [
+                  ofService("elasticfilesystem").length > 0 && statement("CreateEfsAccessPoints", ["elasticfilesystem:CreateAccessPoint"], ofService("elasticfilesystem"), created),
+                  ofService("s3files").length > 0 && statement("CreateS3FilesAccessPoints", ["s3files:CreateAccessPoint"], ofService("s3files"), created),
+              ];
     return [
         {
             document: document(
-                statement("Describe", ["elasticfilesystem:DescribeAccessPoints", "elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets", "ec2:DescribeAvailabilityZones"], "*"),
-                statement("CreateAccessPoints", ["elasticfilesystem:CreateAccessPoint"], fileSystems, { StringLike: { [`aws:RequestTag/${EFS_TAG}`]: "true" } }),
-                statement("TagAccessPoints", ["elasticfilesystem:TagResource"], "*", { StringLike: { [`aws:ResourceTag/${EFS_TAG}`]: "true" } }),
-                statement("DeleteAccessPoints", ["elasticfilesystem:DeleteAccessPoint"], "*", { StringEquals: { [`aws:ResourceTag/${EFS_TAG}`]: "true" } }),
+                statement(
+                    "Describe",
+                    [
+                        "elasticfilesystem:DescribeAccessPoints", "elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets",
+                        "s3files:ListAccessPoints", "s3files:ListFileSystems", "ec2:DescribeAvailabilityZones",
+                    ],
+                    "*",
+                ),
+                ...createStatements,
+                statement("TagAccessPoints", ["elasticfilesystem:TagResource", "s3files:TagResource"], "*", { StringLike: { [`aws:ResourceTag/${EFS_TAG}`]: "true" } }),
+                statement("DeleteAccessPoints", ["elasticfilesystem:DeleteAccessPoint", "s3files:DeleteAccessPoint"], "*", { StringEquals: { [`aws:ResourceTag/${EFS_TAG}`]: "true" } }),
             ),
         },
     ];
@@ -80,9 +100,10 @@ export function checkEfsCsiDriver(problems: Problems, path: string, inputs: EfsC
 
 /**
  * Amazon FSx for Lustre CSI driver.
- * Source: kubernetes-sigs/aws-fsx-csi-driver v1.4.0, docs/install.md "Set up driver permission". Narrowed: the
- * S3 data-repository service-linked role to this account, file-system changes to this account and region, and
- * s3:ListBucket (upstream `*`) to the data-repository buckets given, or not at all.
+ * Source: kubernetes-sigs/aws-fsx-csi-driver v1.9.0 (0267bab6), docs/install.md "Set up driver permissions" (the
+ * policy for the instance-profile method; the IRSA method attaches AmazonFSxFullAccess instead). Same actions.
+ * Narrowed: the S3 data-repository service-linked role to this account, file-system changes to this account and
+ * region, and s3:ListBucket (upstream `*`) to the data-repository buckets given, or not at all.
  */
 export function fsxLustreCsiDriver(inputs: Unwrapped<FsxLustreCsiDriverPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const p = env.partition;
@@ -107,9 +128,11 @@ export function checkFsxLustreCsiDriver(problems: Problems, path: string, inputs
 
 /**
  * Mountpoint for Amazon S3 CSI driver.
- * Source: awslabs/mountpoint-s3-csi-driver v1.15.0, docs/install.md "Configure access to S3" (and Mountpoint's
- * doc/CONFIGURATION.md "IAM permissions" for read-only mounts and SSE-KMS): ListBucket on the buckets, object actions
- * on their objects.
+ * Source: awslabs/mountpoint-s3-csi-driver v2.7.0 (a2d4b067), docs/CONFIGURATION.md "AWS Credentials", which defers to
+ * Mountpoint's own policy: awslabs/mountpoint-s3 mountpoint-s3-1.23.0 (4f38ff8b), doc/CONFIGURATION.md "IAM
+ * permissions" (general purpose buckets): ListBucket on the buckets, Get/Put/AbortMultipartUpload/DeleteObject on their
+ * objects; GetObject only for read-only mounts; kms:Decrypt to read and kms:Decrypt + kms:GenerateDataKey to write
+ * SSE-KMS objects. Same actions. Directory buckets (`s3express:CreateSession`) are not covered.
  */
 export function mountpointS3CsiDriver(inputs: Unwrapped<MountpointS3CsiDriverPolicy>): WellKnownDocument[] {
     const keys = inputs.kmsKeyArns ?? [];
@@ -132,9 +155,10 @@ export function checkMountpointS3CsiDriver(problems: Problems, path: string, inp
 
 /**
  * Velero with velero-plugin-for-aws.
- * Source: vmware-tanzu/velero-plugin-for-aws v1.12.0, README.md "Set permissions for Velero": EC2 snapshot actions
- * (narrowed from upstream's `*` to volumes and snapshots), object actions on the buckets' objects, ListBucket on the
- * buckets; KMS use on the given keys for SSE-KMS buckets and encrypted snapshots.
+ * Source: vmware-tanzu/velero-plugin-for-aws v1.13.2 (18469e73), README.md "Set permissions for Velero": EC2 snapshot
+ * actions (narrowed from upstream's `*` to volumes and snapshots), object actions on the buckets' objects, ListBucket
+ * on the buckets. Same actions. The KMS statements are ours, only with `kmsKeyArns` (upstream's example has none), for
+ * SSE-KMS buckets and encrypted snapshots.
  */
 export function velero(inputs: Unwrapped<VeleroPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const p = env.partition;

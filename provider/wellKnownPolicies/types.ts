@@ -20,11 +20,12 @@ export interface EbsCsiDriverPolicy {
     kmsKeyArns?: pulumi.Input<string>[];
 }
 
-/** Amazon EFS CSI driver: access points it tags on the given file systems. */
+/** Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems. */
 export interface EfsCsiDriverPolicy {
     /**
-     * ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-     * Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+     * ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+     * and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+     * Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
      */
     fileSystemArns?: pulumi.Input<string>[];
 }

@@ -11,7 +11,7 @@ namespace Pulumi.EksPodIdentity.Inputs
 {
 
     /// <summary>
-    /// Amazon EFS CSI driver: access points it tags on the given file systems.
+    /// Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
     /// </summary>
     public sealed class EfsCsiDriverPolicyArgs : global::Pulumi.ResourceArgs
     {
@@ -19,8 +19,9 @@ namespace Pulumi.EksPodIdentity.Inputs
         private List<Input<string>>? _fileSystemArns;
 
         /// <summary>
-        /// ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`).
-        /// Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+        /// ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`)
+        /// and/or S3 Files (`arn:aws:s3files:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`); a service with none listed gets no create permission.
+        /// Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
         /// </summary>
         public List<Input<string>> FileSystemArns
         {

@@ -1946,10 +1946,11 @@ func (o EbsCsiDriverPolicyPtrOutput) KmsKeyArns() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// Amazon EFS CSI driver: access points it tags on the given file systems.
+// Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
 type EfsCsiDriverPolicy struct {
-	// ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-	// Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+	// ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+	// and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+	// Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
 	FileSystemArns []string `pulumi:"fileSystemArns"`
 }
 
@@ -1964,10 +1965,11 @@ type EfsCsiDriverPolicyInput interface {
 	ToEfsCsiDriverPolicyOutputWithContext(context.Context) EfsCsiDriverPolicyOutput
 }
 
-// Amazon EFS CSI driver: access points it tags on the given file systems.
+// Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
 type EfsCsiDriverPolicyArgs struct {
-	// ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-	// Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+	// ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+	// and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+	// Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
 	FileSystemArns []pulumi.StringInput `pulumi:"fileSystemArns"`
 }
 
@@ -2024,7 +2026,7 @@ func (i *efsCsiDriverPolicyPtrType) ToEfsCsiDriverPolicyPtrOutputWithContext(ctx
 	return pulumi.ToOutputWithContext(ctx, i).(EfsCsiDriverPolicyPtrOutput)
 }
 
-// Amazon EFS CSI driver: access points it tags on the given file systems.
+// Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
 type EfsCsiDriverPolicyOutput struct{ *pulumi.OutputState }
 
 func (EfsCsiDriverPolicyOutput) ElementType() reflect.Type {
@@ -2049,8 +2051,9 @@ func (o EfsCsiDriverPolicyOutput) ToEfsCsiDriverPolicyPtrOutputWithContext(ctx c
 	}).(EfsCsiDriverPolicyPtrOutput)
 }
 
-// ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-// Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+// ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+// and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+// Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
 func (o EfsCsiDriverPolicyOutput) FileSystemArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v EfsCsiDriverPolicy) []string { return v.FileSystemArns }).(pulumi.StringArrayOutput)
 }
@@ -2079,8 +2082,9 @@ func (o EfsCsiDriverPolicyPtrOutput) Elem() EfsCsiDriverPolicyOutput {
 	}).(EfsCsiDriverPolicyOutput)
 }
 
-// ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-// Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+// ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+// and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+// Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
 func (o EfsCsiDriverPolicyPtrOutput) FileSystemArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *EfsCsiDriverPolicy) []string {
 		if v == nil {

@@ -938,12 +938,13 @@ class EbsCsiDriverPolicyArgs:
 
 class EfsCsiDriverPolicyArgsDict(TypedDict):
     """
-    Amazon EFS CSI driver: access points it tags on the given file systems.
+    Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
     """
     file_system_arns: NotRequired[Sequence[pulumi.Input[_builtins.str]]]
     """
-    ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-    Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+    ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+    and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+    Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
     """
 
 @pulumi.input_type
@@ -951,10 +952,11 @@ class EfsCsiDriverPolicyArgs:
     def __init__(__self__, *,
                  file_system_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None):
         """
-        Amazon EFS CSI driver: access points it tags on the given file systems.
+        Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
 
-        :param Sequence[pulumi.Input[_builtins.str]] file_system_arns: ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-               Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+        :param Sequence[pulumi.Input[_builtins.str]] file_system_arns: ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+               and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+               Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
         """
         if file_system_arns is not None:
             pulumi.set(__self__, "file_system_arns", file_system_arns)
@@ -963,8 +965,9 @@ class EfsCsiDriverPolicyArgs:
     @pulumi.getter(name="fileSystemArns")
     def file_system_arns(self) -> Optional[Sequence[pulumi.Input[_builtins.str]]]:
         """
-        ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`).
-        Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+        ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:<region>:<account>:file-system/fs-…`)
+        and/or S3 Files (`arn:aws:s3files:<region>:<account>:file-system/fs-…`); a service with none listed gets no create permission.
+        Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
         """
         return pulumi.get(self, "file_system_arns")
 

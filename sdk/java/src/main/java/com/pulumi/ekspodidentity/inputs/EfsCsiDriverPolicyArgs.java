@@ -12,7 +12,7 @@ import javax.annotation.Nullable;
 
 
 /**
- * Amazon EFS CSI driver: access points it tags on the given file systems.
+ * Amazon EFS CSI driver (EFS and Amazon S3 Files): access points it tags on the given file systems.
  * 
  */
 public final class EfsCsiDriverPolicyArgs extends com.pulumi.resources.ResourceArgs {
@@ -20,16 +20,18 @@ public final class EfsCsiDriverPolicyArgs extends com.pulumi.resources.ResourceA
     public static final EfsCsiDriverPolicyArgs Empty = new EfsCsiDriverPolicyArgs();
 
     /**
-     * ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`).
-     * Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+     * ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`)
+     * and/or S3 Files (`arn:aws:s3files:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`); a service with none listed gets no create permission.
+     * Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
      * 
      */
     @Import(name="fileSystemArns")
     private @Nullable List<String> fileSystemArns;
 
     /**
-     * @return ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`).
-     * Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+     * @return ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`)
+     * and/or S3 Files (`arn:aws:s3files:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`); a service with none listed gets no create permission.
+     * Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
      * 
      */
     public Optional<List<String>> fileSystemArns() {
@@ -61,8 +63,9 @@ public final class EfsCsiDriverPolicyArgs extends com.pulumi.resources.ResourceA
         }
 
         /**
-         * @param fileSystemArns ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`).
-         * Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+         * @param fileSystemArns ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`)
+         * and/or S3 Files (`arn:aws:s3files:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`); a service with none listed gets no create permission.
+         * Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
          * 
          * @return builder
          * 
@@ -73,8 +76,9 @@ public final class EfsCsiDriverPolicyArgs extends com.pulumi.resources.ResourceA
         }
 
         /**
-         * @param fileSystemArns ARNs of the file systems the driver may create access points on (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`).
-         * Default: any file system, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
+         * @param fileSystemArns ARNs of the file systems the driver may create access points on: EFS (`arn:aws:elasticfilesystem:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`)
+         * and/or S3 Files (`arn:aws:s3files:&lt;region&gt;:&lt;account&gt;:file-system/fs-…`); a service with none listed gets no create permission.
+         * Default: any file system of either service, as upstream (the access points are still scoped by the `efs.csi.aws.com/cluster` tag).
          * 
          * @return builder
          * 
