@@ -9,3 +9,4 @@ export * from "./crossAccountArgs";
 export { EnvironmentVariable, PodSpecFragment } from "./crossAccount";
 export * from "./crossAccountRole";
 export * from "./wellKnownPolicies";
+export * from "./wellKnownPolicySet";

@@ -24,7 +24,8 @@ import {
 import { renderAwsConfigFile } from "./awsConfigFile";
 import { createRole, createRolePermissions, renderTrustPolicy } from "./rolePermissions";
 import { Problems, isPlain } from "./validation";
-import { environmentOf, renderWellKnownPolicies, wellKnownPolicyNames } from "./wellKnownPolicies";
+import { wellKnownPolicyNames } from "./wellKnownPolicies";
+import { createWellKnownManagedPolicies } from "./wellKnownPolicySet";
 import {
     checkAccountId,
     checkClusterArn,
@@ -243,25 +244,16 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
 
             // Well-known add-on policies: customer-managed policies, each with its own 6,144-character budget, rather
             // than inline ones (together they would far exceed the role's 10,240 shared with the user's statements).
-            const wellKnown = wellKnownPolicyNames(args.wellKnownPolicies);
-            if (wellKnown.length > 0) {
-                const documents = pulumi.all([args.wellKnownPolicies!, ownClusterArn()]).apply(([policies, clusterArn]) => {
-                    const check = new Problems();
-                    const rendered = renderWellKnownPolicies(check, "wellKnownPolicies", policies, environmentOf(clusterArn)!);
-                    check.throwIfAny(component);
-                    return Object.fromEntries(rendered.map((r) => [r.name, JSON.stringify(r.document, null, 2)]));
+            if (wellKnownPolicyNames(args.wellKnownPolicies).length > 0) {
+                const { managed } = createWellKnownManagedPolicies(this, name, component, "wellKnownPolicies", {
+                    policies: args.wellKnownPolicies!,
+                    clusterArn: ownClusterArn(),
+                    path: args.role?.path,
+                    tags: args.tags,
+                    description: (policyName, key) =>
+                        pulumi.interpolate`${policyName} for ${namespace}/${serviceAccountName} on cluster ${clusterName} (pulumi-eks-pod-identity wellKnownPolicies.${key})`,
                 });
-                for (const { key, name: policyName } of wellKnown) {
-                    const policy = new aws.iam.Policy(
-                        `${name}-${policyName}`,
-                        {
-                            path: args.role?.path,
-                            description: pulumi.interpolate`${policyName} for ${namespace}/${serviceAccountName} on cluster ${clusterName} (pulumi-eks-pod-identity wellKnownPolicies.${key})`,
-                            policy: documents.apply((d) => d[policyName]),
-                            tags: args.tags,
-                        },
-                        { parent: this },
-                    );
+                for (const { name: policyName, policy } of managed) {
                     permissionResources.push(
                         policy,
                         new aws.iam.RolePolicyAttachment(`${name}-${policyName}-attachment`, { role: role.name, policyArn: policy.arn }, { parent: this }),

@@ -31,7 +31,7 @@ test("the embedded default plans the example platform offline: tree, dependencie
     t.regex(stdout, /\+ kubernetes:apps\/v1:Deployment\s+orders-api-deployment\s+← after orders-api-association, orders-api-namespace, orders-api-permissions, orders-api-role, orders-api-service-account/);
     t.regex(stdout, /aws:eks\/podIdentityAssociation:PodIdentityAssociation\s+billing-worker-association\n/, "existing role: nothing to wait for");
     t.notRegex(stdout, /billing-worker-role/, "no IAM resources for an existing role");
-    t.regex(stdout, /23 resources to create in 4 components/);
+    t.regex(stdout, /29 resources to create in 5 components/);
     t.regex(stdout, /\+ kubernetes:core\/v1:ConfigMap\s+exporter-aws-config\n/);
 
     const trust = JSON.parse(fs.readFileSync(path.join(out, "orders-api/trust-policy.json"), "utf8"));
@@ -47,6 +47,9 @@ test("the embedded default plans the example platform offline: tree, dependencie
     const awsConfig = fs.readFileSync(path.join(out, "exporter/aws-config"), "utf8");
     t.regex(awsConfig, /\[profile shared-data-reader\]\nrole_arn = arn:aws:iam::444455556666:role\/shared-data-reader\nsource_profile = pod-identity\n/);
     t.regex(fs.readFileSync(path.join(out, "exporter/kubernetes.yaml"), "utf8"), /config: \|/, "the config file stays readable in the manifest");
+    const externalDns = JSON.parse(fs.readFileSync(path.join(out, "external-dns/managed-policy-well-known-external-dns.json"), "utf8"));
+    const change = externalDns.Statement.find((s: any) => s.Sid === "ChangeRecords");
+    t.deepEqual(change.Resource, ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ", "arn:aws:route53:::hostedzone/Z9876543210KLMNOPQRST"], "the well-known policy is written, scoped to the given zones");
 });
 
 test("without a cluster ARN the lookup's result is shown as unknown, not made up", async (t) => {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { PodIdentityWorkload, PodIdentityWorkloadArgs, wellKnownPolicyDocuments } from "../provider";
-import { ACCOUNT, clusterArnOf, run } from "./support/harness";
+import { PodIdentityWorkload, PodIdentityWorkloadArgs, WellKnownPolicySet, WellKnownPolicySetArgs, wellKnownPolicyDocuments } from "../provider";
+import { ACCOUNT, clusterArnOf, run, value } from "./support/harness";
 
 /** Well-known policies on PodIdentityWorkload: managed policies attached to the role, checked at preview. */
 
@@ -89,3 +89,44 @@ serial("an ARN from another resource is checked once known, before the policy ca
     t.true(messages.some((m) => /wellKnownPolicies\.nodeTerminationHandler\.queueArns\[0\]: "https:\/\/sqs.* is not an SQS queue ARN/.test(m)), messages.join("\n"));
     t.false(r.has("later-well-known-node-termination-handler"), "the managed policy was never registered with a rejected document");
 });
+
+// ---- WellKnownPolicySet: the same policies without a workload ----
+
+serial("WellKnownPolicySet creates the managed policies alone and outputs their ARNs and documents by name", async (t) => {
+    const policies = { externalDns: { hostedZoneIds: [ZONE] }, karpenter: { nodeRoleArns: [NODE_ROLE] } };
+    let set!: WellKnownPolicySet;
+    const r = await run(() => (set = new WellKnownPolicySet("shared", { clusterArn: CLUSTER, policies, path: "/addons/", tags: { team: "platform" } })));
+    t.deepEqual(r.failures, []);
+    const expected = wellKnownPolicyDocuments(policies, CLUSTER);
+    t.deepEqual(
+        r.resources.filter((x) => x.custom).map((x) => `${x.type} ${x.name}`).sort(),
+        expected.map((e) => `aws:iam/policy:Policy shared-${e.name}`).sort(),
+        "only the managed policies: no role, no attachment",
+    );
+    for (const { name, document } of expected) {
+        const policy = r.get(`shared-${name}`);
+        t.deepEqual(JSON.parse(policy.inputs.policy), document);
+        t.is(policy.inputs.path, "/addons/");
+        t.is(policy.parent, r.get("shared").urn, "parented to the set");
+    }
+    const [arns, documents] = await Promise.all([value(set.policyArns), value(set.policyDocuments)]);
+    t.deepEqual(Object.keys(arns).sort(), expected.map((e) => e.name).sort());
+    t.true(Object.values(arns).every((arn) => /^arn:aws:iam::\d{12}:policy\//.test(arn)), JSON.stringify(arns));
+    t.deepEqual(JSON.parse(documents["well-known-external-dns"]), expected[0].document);
+});
+
+const setBadInputs: [string, Record<string, unknown>, RegExp][] = [
+    ["no policies", { clusterArn: CLUSTER }, /policies: required: an object of well-known policies by key/],
+    ["nothing enabled", { clusterArn: CLUSTER, policies: {} }, /policies: enables no policy: give at least one key/],
+    ["bad cluster ARN", { clusterArn: "prod", policies: { vpcCni: {} } }, /clusterArn: "prod" is not an EKS cluster ARN: use arn:aws:eks:<region>:<12-digit account>:cluster\/<name>/],
+    ["missing cluster ARN", { policies: { vpcCni: {} } }, /clusterArn: required: the ARN of the cluster the add-ons run in/],
+    ["bad policy input", { clusterArn: CLUSTER, policies: { velero: {} } }, /policies\.velero\.bucketArns: required: give at least one S3 bucket ARN/],
+    ["bad path", { clusterArn: CLUSTER, policies: { vpcCni: {} }, path: "addons" }, /path: /],
+];
+for (const [title, args, expected] of setBadInputs) {
+    serial(`WellKnownPolicySet rejects bad input at construction, naming it: ${title}`, (t) => {
+        const error = t.throws(() => new WellKnownPolicySet(`set-${title.replace(/[^a-z]/g, "")}`, args as unknown as WellKnownPolicySetArgs));
+        t.regex(error!.message, expected);
+        t.is(error!.constructor.name, "InputPropertiesError");
+    });
+}

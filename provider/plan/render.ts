@@ -79,6 +79,9 @@ export function writeArtifacts(resources: RecordedResource[], outDir: string): s
             write(component, "trust-policy.json", policyText(r.inputs.assumeRolePolicy));
         } else if (r.type === "aws:iam/rolePolicy:RolePolicy") {
             write(component, `policy-${r.inputs.name}.json`, policyText(r.inputs.policy));
+        } else if (r.type === "aws:iam/policy:Policy") {
+            // Managed policies the component creates (well-known add-on policies): named after the resource.
+            write(component, `managed-policy-${r.name.startsWith(`${component}-`) ? r.name.slice(component.length + 1) : r.name}.json`, policyText(r.inputs.policy));
         } else if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") {
             write(component, "association.json", `${JSON.stringify(r.inputs, null, 2)}\n`);
         } else if (r.type === "kubernetes:core/v1:ConfigMap" && typeof r.inputs.data?.config === "string") {

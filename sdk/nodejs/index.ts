@@ -25,6 +25,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { WellKnownPolicySetArgs } from "./wellKnownPolicySet";
+export type WellKnownPolicySet = import("./wellKnownPolicySet").WellKnownPolicySet;
+export const WellKnownPolicySet: typeof import("./wellKnownPolicySet").WellKnownPolicySet = null as any;
+utilities.lazyLoad(exports, ["WellKnownPolicySet"], () => require("./wellKnownPolicySet"));
+
 
 // Export enums:
 export * from "./types/enums";
@@ -46,6 +51,8 @@ const _module = {
                 return new PodIdentityAgent(name, <any>undefined, { urn })
             case "eks-pod-identity:index:PodIdentityWorkload":
                 return new PodIdentityWorkload(name, <any>undefined, { urn })
+            case "eks-pod-identity:index:WellKnownPolicySet":
+                return new WellKnownPolicySet(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

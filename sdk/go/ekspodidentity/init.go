@@ -27,6 +27,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &PodIdentityAgent{}
 	case "eks-pod-identity:index:PodIdentityWorkload":
 		r = &PodIdentityWorkload{}
+	case "eks-pod-identity:index:WellKnownPolicySet":
+		r = &WellKnownPolicySet{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -11,6 +11,7 @@ from .cross_account_role import *
 from .pod_identity_agent import *
 from .pod_identity_workload import *
 from .provider import *
+from .well_known_policy_set import *
 from ._inputs import *
 from . import outputs
 _utilities.register(
@@ -23,7 +24,8 @@ _utilities.register(
   "classes": {
    "eks-pod-identity:index:CrossAccountRole": "CrossAccountRole",
    "eks-pod-identity:index:PodIdentityAgent": "PodIdentityAgent",
-   "eks-pod-identity:index:PodIdentityWorkload": "PodIdentityWorkload"
+   "eks-pod-identity:index:PodIdentityWorkload": "PodIdentityWorkload",
+   "eks-pod-identity:index:WellKnownPolicySet": "WellKnownPolicySet"
   }
  }
 ]
