@@ -1,0 +1,606 @@
+import * as grpc from "@grpc/grpc-js";
+import { createHash } from "crypto";
+
+/* eslint-disable @typescript-eslint/no-var-requires */
+// The provider protocol as shipped in @pulumi/pulumi: the same messages the real aws and kubernetes plugins answer.
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
+const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const providerProto = require("@pulumi/pulumi/proto/provider_pb");
+const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
+/* eslint-enable @typescript-eslint/no-var-requires */
+
+/**
+ * Test doubles of the `aws` and `kubernetes` resource providers, attached to a real Pulumi CLI through
+ * PULUMI_DEBUG_PROVIDERS (the plugins cannot be installed on these machines). They implement the resource
+ * lifecycle for the types the components use, hold the "cloud" state across CLI runs, return the identifiers AWS
+ * and the API server would (ARNs, ids, uids), record every call, and refuse what the real services refuse where
+ * the order of operations matters: one Pod Identity association per cluster/namespace/service account, a role
+ * cannot be deleted while policies are attached to it, IAM name limits, namespaced objects need their namespace, a
+ * Deployment's pods need their service account. The EKS mutating webhook is modelled too: a pod template created
+ * or rolled while an association exists for its service account "gets credentials".
+ */
+
+export const ACCOUNT = "123456789012";
+export const REGION = "us-west-2";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export type Method = "Check" | "Diff" | "Create" | "Update" | "Delete" | "Read" | "Invoke" | "Configure";
+
+export interface CallRecord {
+    /** Position in one sequence shared by both providers; a call has a start and, once answered, an end. */
+    start: number;
+    end?: number;
+    method: Method;
+    pkg: "aws" | "kubernetes";
+    type: string;
+    name: string;
+    urn: string;
+    preview: boolean;
+    /** Inputs of Check/Create/Update (news), or the token's args of Invoke. */
+    inputs?: Record<string, any>;
+    olds?: Record<string, any>;
+    id?: string;
+    error?: string;
+}
+
+/** What the EKS webhook decided for one pod template rollout. */
+export interface PodRollout {
+    deployment: string;
+    namespace: string;
+    serviceAccount: string;
+    /** Whether an association existed for (cluster, namespace, service account) when the pods were (re)created. */
+    credentialsInjected: boolean;
+    annotations: Record<string, string>;
+}
+
+class CloudError extends Error {}
+
+interface Replacement {
+    /** Properties whose change replaces the resource (the providers' ForceNew / immutable fields). */
+    replaces: string[];
+    /** Kubernetes: a fixed metadata.name must be deleted before its replacement can be created. */
+    deleteBeforeReplace?: (news: Record<string, any>) => boolean;
+}
+
+const hasFixedName = (news: Record<string, any>) => typeof news.metadata?.name === "string";
+
+const REPLACEMENT: Record<string, Replacement> = {
+    "aws:iam/role:Role": { replaces: ["name", "namePrefix", "path"] },
+    "aws:iam/policy:Policy": { replaces: ["name", "namePrefix", "path", "description"] },
+    "aws:iam/rolePolicy:RolePolicy": { replaces: ["name", "namePrefix", "role"] },
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { replaces: ["role", "policyArn"] },
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": { replaces: ["clusterName", "namespace", "serviceAccount"] },
+    "aws:eks/addon:Addon": { replaces: ["clusterName", "addonName"] },
+    "kubernetes:core/v1:Namespace": { replaces: ["metadata.name"], deleteBeforeReplace: hasFixedName },
+    "kubernetes:core/v1:ServiceAccount": { replaces: ["metadata.name", "metadata.namespace"], deleteBeforeReplace: hasFixedName },
+    "kubernetes:core/v1:ConfigMap": { replaces: ["metadata.name", "metadata.namespace"], deleteBeforeReplace: hasFixedName },
+    "kubernetes:apps/v1:Deployment": {
+        replaces: ["metadata.name", "metadata.namespace", "spec.selector"],
+        deleteBeforeReplace: hasFixedName,
+    },
+};
+
+const IAM_NAME_LIMITS: Record<string, number> = {
+    "aws:iam/role:Role": 64,
+    "aws:iam/policy:Policy": 128,
+    "aws:iam/rolePolicy:RolePolicy": 128,
+};
+
+/** AWS-managed policies the double knows exist (customer-managed ones must have been created in it). */
+const AWS_MANAGED_POLICY = /^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/;
+
+function get(value: any, dotted: string): any {
+    return dotted.split(".").reduce((v, key) => (v === undefined || v === null ? undefined : v[key]), value);
+}
+
+function same(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function shortHash(...parts: unknown[]): string {
+    return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
+function containsUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) return true;
+    if (Array.isArray(value)) return value.some(containsUnknown);
+    if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+    return false;
+}
+
+interface K8sObject {
+    kind: string;
+    namespace?: string;
+    name: string;
+    props: Record<string, any>;
+}
+
+export class CloudDouble {
+    readonly calls: CallRecord[] = [];
+    readonly rollouts: PodRollout[] = [];
+    /** Live resources by provider id, per type. */
+    private readonly aws = new Map<string, Map<string, Record<string, any>>>();
+    private readonly kube = new Map<string, K8sObject>();
+    private sequence = 0;
+    private readonly servers: grpc.Server[] = [];
+    /** Creates of these types fail (a transient AWS error), to test recovery after a failed update. */
+    readonly failCreatesOf = new Set<string>();
+
+    constructor(readonly clusterName: string, readonly kubernetesVersion = "1.33") {}
+
+    /** Starts both providers; returns the PULUMI_DEBUG_PROVIDERS value that attaches them. */
+    async start(): Promise<string> {
+        const ports: string[] = [];
+        for (const pkg of ["aws", "kubernetes"] as const) {
+            const server = new grpc.Server();
+            server.addService(providerGrpc.ResourceProviderService, this.handlers(pkg));
+            const port = await new Promise<number>((resolve, reject) =>
+                server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+            );
+            this.servers.push(server);
+            ports.push(`${pkg}:${port}`);
+        }
+        return ports.join(",");
+    }
+
+    async stop(): Promise<void> {
+        await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
+    }
+
+    /** Live AWS resources of one type (state as the API would describe it). */
+    live(type: string): Record<string, any>[] {
+        return [...(this.aws.get(type)?.values() ?? [])];
+    }
+
+    /** Live Kubernetes objects of one kind. */
+    liveObjects(kind: string): K8sObject[] {
+        return [...this.kube.values()].filter((o) => o.kind === kind);
+    }
+
+    /** Every call recorded since `mark` (a value of `mark()`), of the given methods, in start order. */
+    since(mark: number, ...methods: Method[]): CallRecord[] {
+        return this.calls.filter((c) => c.start >= mark && (methods.length === 0 || methods.includes(c.method)));
+    }
+
+    mark(): number {
+        return this.sequence;
+    }
+
+    // ---- the gRPC service ----
+
+    private handlers(pkg: "aws" | "kubernetes"): Record<string, grpc.handleUnaryCall<any, any>> {
+        const all: Record<string, grpc.handleUnaryCall<any, any>> = {};
+        for (const [key, method] of Object.entries(providerGrpc.ResourceProviderService as Record<string, { originalName?: string }>)) {
+            const name = method.originalName ?? key;
+            all[name] = (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `${pkg} double: ${name} is not implemented` });
+        }
+        const unary =
+            (fn: (request: any) => any): grpc.handleUnaryCall<any, any> =>
+            (call, callback) => {
+                try {
+                    callback(null, fn(call.request));
+                } catch (error) {
+                    const details = error instanceof Error ? error.message : String(error);
+                    callback({ code: error instanceof CloudError ? grpc.status.UNKNOWN : grpc.status.INTERNAL, details });
+                }
+            };
+        const version = pkg === "aws" ? "7.48.0" : "4.34.2";
+        all.getPluginInfo = unary(() => {
+            const info = new pluginProto.PluginInfo();
+            info.setVersion(version);
+            return info;
+        });
+        all.handshake = unary(() => {
+            const response = new providerProto.ProviderHandshakeResponse();
+            response.setAcceptSecrets(false);
+            response.setAcceptResources(false);
+            response.setAcceptOutputs(false);
+            return response;
+        });
+        all.checkConfig = unary((request) => {
+            const response = new providerProto.CheckResponse();
+            response.setInputs(request.getNews());
+            return response;
+        });
+        all.diffConfig = unary(() => {
+            const response = new providerProto.DiffResponse();
+            response.setChanges(providerProto.DiffResponse.DiffChanges.DIFF_NONE);
+            return response;
+        });
+        all.configure = unary((request) => {
+            this.record({ method: "Configure", pkg, type: `pulumi:providers:${pkg}`, name: "", urn: "", preview: false, inputs: toJs(request.getArgs()) });
+            const response = new providerProto.ConfigureResponse();
+            response.setAcceptsecrets(false);
+            response.setAcceptresources(false);
+            response.setSupportspreview(false);
+            return response;
+        });
+        all.invoke = unary((request) => this.invoke(pkg, request));
+        all.check = unary((request) => this.check(pkg, request));
+        all.diff = unary((request) => this.diff(pkg, request));
+        all.create = unary((request) => this.create(pkg, request));
+        all.update = unary((request) => this.update(pkg, request));
+        all.delete = unary((request) => this.delete(pkg, request));
+        all.read = unary((request) => this.read(pkg, request));
+        all.cancel = unary(() => new emptyproto.Empty());
+        // A debugged (attached) provider is told the engine address this way instead of a command-line argument.
+        all.attach = unary(() => new emptyproto.Empty());
+        return all;
+    }
+
+    private record(entry: Omit<CallRecord, "start">): CallRecord {
+        const record = { ...entry, start: this.sequence++ };
+        this.calls.push(record);
+        return record;
+    }
+
+    private finish<T>(record: CallRecord, fn: () => T): T {
+        try {
+            return fn();
+        } catch (error) {
+            record.error = error instanceof Error ? error.message : String(error);
+            throw error;
+        } finally {
+            record.end = this.sequence++;
+        }
+    }
+
+    private invoke(pkg: "aws" | "kubernetes", request: any) {
+        const token: string = request.getTok();
+        const args = toJs(request.getArgs());
+        const record = this.record({ method: "Invoke", pkg, type: token, name: "", urn: "", preview: request.getPreview(), inputs: args });
+        return this.finish(record, () => {
+            let result: Record<string, any>;
+            if (token === "aws:eks/getCluster:getCluster") {
+                if (args.name !== this.clusterName) throw new CloudError(`ResourceNotFoundException: No cluster found for name: ${args.name}.`);
+                result = { name: args.name, arn: this.clusterArn(), version: this.kubernetesVersion, id: args.name };
+            } else if (token === "aws:eks/getAddonVersion:getAddonVersion") {
+                result = { ...args, version: "v1.3.10-eksbuild.2", id: args.addonName };
+            } else {
+                throw new CloudError(`${pkg} double: invoke ${token} is not modelled`);
+            }
+            const response = new providerProto.InvokeResponse();
+            response.setReturn(structproto.Struct.fromJavaScript(result));
+            return response;
+        });
+    }
+
+    clusterArn(): string {
+        return `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${this.clusterName}`;
+    }
+
+    private check(pkg: "aws" | "kubernetes", request: any) {
+        const type: string = request.getType() || typeFromUrn(request.getUrn());
+        const name: string = request.getName() || nameFromUrn(request.getUrn());
+        const news = toJs(request.getNews());
+        const olds = toJs(request.getOlds());
+        const record = this.record({ method: "Check", pkg, type, name, urn: request.getUrn(), preview: false, inputs: news });
+        return this.finish(record, () => {
+            const inputs = { ...news };
+            const failures: Array<{ property: string; reason: string }> = [];
+            const limit = IAM_NAME_LIMITS[type];
+            if (limit !== undefined) {
+                if (inputs.name === undefined && inputs.namePrefix === undefined) {
+                    // The aws provider's auto-naming: the logical name plus a random suffix, stable across updates.
+                    inputs.name = olds.name ?? `${name}-${shortHash(request.getRandomseed_asB64?.() ?? name).slice(0, 7)}`;
+                }
+                if (typeof inputs.name === "string" && inputs.name.length > limit) {
+                    failures.push({ property: "name", reason: `expected length of name to be in the range (1 - ${limit}), got ${inputs.name}` });
+                }
+                if (typeof inputs.path === "string" && !/^\/([\x21-\x7e]+\/)?$/.test(inputs.path)) {
+                    failures.push({ property: "path", reason: `invalid value for path (must begin and end with "/")` });
+                }
+            }
+            const response = new providerProto.CheckResponse();
+            response.setInputs(structproto.Struct.fromJavaScript(inputs));
+            response.setFailuresList(
+                failures.map((f) => {
+                    const failure = new providerProto.CheckFailure();
+                    failure.setProperty(f.property);
+                    failure.setReason(f.reason);
+                    return failure;
+                }),
+            );
+            return response;
+        });
+    }
+
+    private diff(pkg: "aws" | "kubernetes", request: any) {
+        const type: string = request.getType() || typeFromUrn(request.getUrn());
+        const olds = toJs(request.getOldInputs()) ?? {};
+        const news = toJs(request.getNews());
+        const record = this.record({ method: "Diff", pkg, type, name: request.getName(), urn: request.getUrn(), preview: false, inputs: news, olds, id: request.getId() });
+        return this.finish(record, () => {
+            const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => !same(olds[k], news[k]));
+            const rule = REPLACEMENT[type] ?? { replaces: [] };
+            const replaces = rule.replaces.filter((p) => !same(get(olds, p), get(news, p)) || (containsUnknown(get(news, p)) && get(olds, p) !== undefined));
+            const response = new providerProto.DiffResponse();
+            response.setChanges(keys.length > 0 ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE);
+            response.setDiffsList(keys);
+            response.setReplacesList(replaces.map((p) => p.split(".")[0]));
+            response.setDeletebeforereplace(replaces.length > 0 && (rule.deleteBeforeReplace?.(news) ?? false));
+            return response;
+        });
+    }
+
+    private create(pkg: "aws" | "kubernetes", request: any) {
+        const type: string = request.getType() || typeFromUrn(request.getUrn());
+        const name: string = request.getName() || nameFromUrn(request.getUrn());
+        const inputs = toJs(request.getProperties());
+        const record = this.record({ method: "Create", pkg, type, name, urn: request.getUrn(), preview: request.getPreview(), inputs });
+        return this.finish(record, () => {
+            if (request.getPreview()) {
+                // A preview of a create changes nothing; what AWS assigns stays unknown.
+                const response = new providerProto.CreateResponse();
+                response.setProperties(structproto.Struct.fromJavaScript(inputs));
+                return response;
+            }
+            if (this.failCreatesOf.has(type)) throw new CloudError(`ServiceUnavailable: ${type} create failed (injected by the test)`);
+            const { id, state } = pkg === "aws" ? this.createAws(type, inputs) : this.createKube(type, inputs);
+            record.id = id;
+            const response = new providerProto.CreateResponse();
+            response.setId(id);
+            response.setProperties(structproto.Struct.fromJavaScript(state));
+            return response;
+        });
+    }
+
+    private update(pkg: "aws" | "kubernetes", request: any) {
+        const type: string = request.getType() || typeFromUrn(request.getUrn());
+        const id: string = request.getId();
+        const news = toJs(request.getNews());
+        const olds = toJs(request.getOlds());
+        const record = this.record({ method: "Update", pkg, type, name: request.getName(), urn: request.getUrn(), preview: request.getPreview(), inputs: news, olds, id });
+        return this.finish(record, () => {
+            let state: Record<string, any>;
+            if (request.getPreview()) {
+                const response = new providerProto.UpdateResponse();
+                response.setProperties(structproto.Struct.fromJavaScript({ ...olds, ...news }));
+                return response;
+            }
+            if (pkg === "aws") {
+                const table = this.table(type);
+                const current = table.get(id);
+                if (!current) throw new CloudError(`NoSuchEntity: ${type} ${id} does not exist`);
+                if (type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") this.requireRole(news.roleArn);
+                state = { ...current, ...news, tagsAll: news.tags ?? {} };
+                table.set(id, state);
+            } else {
+                const current = this.kube.get(kubeKey(type, id));
+                if (!current) throw new CloudError(`${kindOf(type)} "${id}" not found`);
+                state = this.kubeState(type, news, current.props);
+                this.kube.set(kubeKey(type, id), { ...current, props: state });
+                if (type === "kubernetes:apps/v1:Deployment" && !same(olds.spec?.template, news.spec?.template)) this.rollOut(state);
+            }
+            const response = new providerProto.UpdateResponse();
+            response.setProperties(structproto.Struct.fromJavaScript(state));
+            return response;
+        });
+    }
+
+    private delete(pkg: "aws" | "kubernetes", request: any) {
+        const type: string = request.getType() || typeFromUrn(request.getUrn());
+        const id: string = request.getId();
+        const record = this.record({ method: "Delete", pkg, type, name: request.getName(), urn: request.getUrn(), preview: false, id });
+        return this.finish(record, () => {
+            if (pkg === "aws") {
+                if (type === "aws:iam/role:Role") {
+                    const attached = [
+                        ...this.live("aws:iam/rolePolicy:RolePolicy").filter((p) => p.role === id).map((p) => `inline ${p.name}`),
+                        ...this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.role === id).map((a) => a.policyArn),
+                    ];
+                    if (attached.length > 0) {
+                        throw new CloudError(`DeleteConflict: Cannot delete entity, must delete policies first (role ${id}: ${attached.join(", ")})`);
+                    }
+                }
+                if (type === "aws:iam/policy:Policy") {
+                    const users = this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.policyArn === id);
+                    if (users.length > 0) throw new CloudError(`DeleteConflict: Cannot delete a policy attached to entities (${id})`);
+                }
+                this.table(type).delete(id);
+            } else {
+                // Deleting a namespace deletes what it holds; a later delete of an object already gone succeeds, as
+                // the kubernetes provider treats 404 on delete as done.
+                this.kube.delete(kubeKey(type, id));
+                if (type === "kubernetes:core/v1:Namespace") {
+                    for (const [key, object] of this.kube) if (object.namespace === id) this.kube.delete(key);
+                }
+            }
+            return new emptyproto.Empty();
+        });
+    }
+
+    private read(pkg: "aws" | "kubernetes", request: any) {
+        const type: string = request.getType() || typeFromUrn(request.getUrn());
+        const id: string = request.getId();
+        const record = this.record({ method: "Read", pkg, type, name: request.getName(), urn: request.getUrn(), preview: false, id });
+        return this.finish(record, () => {
+            const state = pkg === "aws" ? this.table(type).get(id) : this.kube.get(kubeKey(type, id))?.props;
+            const response = new providerProto.ReadResponse();
+            if (state) {
+                response.setId(id);
+                response.setProperties(structproto.Struct.fromJavaScript(state));
+                response.setInputs(request.getInputs());
+            }
+            return response;
+        });
+    }
+
+    // ---- AWS ----
+
+    private table(type: string): Map<string, Record<string, any>> {
+        let table = this.aws.get(type);
+        if (!table) this.aws.set(type, (table = new Map()));
+        return table;
+    }
+
+    private roleByArn(arn: unknown): Record<string, any> | undefined {
+        return this.live("aws:iam/role:Role").find((r) => r.arn === arn);
+    }
+
+    private requireRole(arn: unknown): void {
+        if (!this.roleByArn(arn)) throw new CloudError(`InvalidParameterException: Role ${String(arn)} does not exist`);
+    }
+
+    private createAws(type: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+        const table = this.table(type);
+        const tags = { tags: inputs.tags ?? {}, tagsAll: inputs.tags ?? {} };
+        switch (type) {
+            case "aws:iam/role:Role": {
+                const name: string = inputs.name;
+                if (table.has(name)) throw new CloudError(`EntityAlreadyExists: Role with name ${name} already exists.`);
+                const path: string = inputs.path ?? "/";
+                const state = {
+                    ...inputs,
+                    ...tags,
+                    path,
+                    arn: `arn:aws:iam::${ACCOUNT}:role${path}${name}`,
+                    uniqueId: `AROA${shortHash(name, this.sequence).slice(0, 17).toUpperCase()}`,
+                    maxSessionDuration: inputs.maxSessionDuration ?? 3600,
+                    createDate: "2026-11-23T12:00:00Z",
+                };
+                table.set(name, state);
+                return { id: name, state };
+            }
+            case "aws:iam/policy:Policy": {
+                const path: string = inputs.path ?? "/";
+                const arn = `arn:aws:iam::${ACCOUNT}:policy${path}${inputs.name}`;
+                if (table.has(arn)) throw new CloudError(`EntityAlreadyExists: A policy called ${inputs.name} already exists.`);
+                const state = { ...inputs, ...tags, path, arn, policyId: `ANPA${shortHash(arn).slice(0, 17).toUpperCase()}`, attachmentCount: 0 };
+                table.set(arn, state);
+                return { id: arn, state };
+            }
+            case "aws:iam/rolePolicy:RolePolicy": {
+                if (!this.table("aws:iam/role:Role").has(inputs.role)) throw new CloudError(`NoSuchEntity: The role with name ${inputs.role} cannot be found.`);
+                JSON.parse(inputs.policy);
+                const id = `${inputs.role}:${inputs.name}`;
+                const state = { ...inputs };
+                table.set(id, state);
+                return { id, state };
+            }
+            case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+                if (!this.table("aws:iam/role:Role").has(inputs.role)) throw new CloudError(`NoSuchEntity: The role with name ${inputs.role} cannot be found.`);
+                const policyArn: string = inputs.policyArn;
+                if (!AWS_MANAGED_POLICY.test(policyArn) && !this.table("aws:iam/policy:Policy").has(policyArn)) {
+                    throw new CloudError(`NoSuchEntity: Policy ${policyArn} does not exist or is not attachable.`);
+                }
+                const id = `${inputs.role}-${shortHash(policyArn).slice(0, 20)}`;
+                const state = { ...inputs };
+                table.set(id, state);
+                return { id, state };
+            }
+            case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
+                if (inputs.clusterName !== this.clusterName) throw new CloudError(`ResourceNotFoundException: No cluster found for name: ${inputs.clusterName}.`);
+                const clash = this.live(type).find(
+                    (a) => a.clusterName === inputs.clusterName && a.namespace === inputs.namespace && a.serviceAccount === inputs.serviceAccount,
+                );
+                if (clash) {
+                    throw new CloudError(
+                        `ResourceInUseException: Association already exists: ${clash.associationId} (${inputs.namespace}/${inputs.serviceAccount})`,
+                    );
+                }
+                this.requireRole(inputs.roleArn);
+                const associationId = `a-${shortHash(inputs, this.sequence).slice(0, 17)}`;
+                const state = {
+                    ...inputs,
+                    ...tags,
+                    associationId,
+                    associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/${inputs.clusterName}/${associationId}`,
+                    disableSessionTags: inputs.disableSessionTags ?? false,
+                    ...(inputs.targetRoleArn ? { externalId: shortHash(associationId).slice(0, 36) } : {}),
+                };
+                const id = `${inputs.clusterName},${associationId}`;
+                table.set(id, state);
+                return { id, state };
+            }
+            case "aws:eks/addon:Addon": {
+                const id = `${inputs.clusterName}:${inputs.addonName}`;
+                if (table.has(id)) throw new CloudError(`ResourceInUseException: Addon already exists.`);
+                const state = { ...inputs, ...tags, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/${inputs.clusterName}/${inputs.addonName}/x` };
+                table.set(id, state);
+                return { id, state };
+            }
+            default:
+                throw new CloudError(`aws double: ${type} is not modelled`);
+        }
+    }
+
+    // ---- Kubernetes ----
+
+    private kubeState(type: string, inputs: Record<string, any>, previous?: Record<string, any>): Record<string, any> {
+        const metadata = {
+            ...inputs.metadata,
+            uid: previous?.metadata?.uid ?? shortHash(inputs.metadata, this.sequence).slice(0, 32),
+            resourceVersion: String(this.sequence),
+            generation: (previous?.metadata?.generation ?? 0) + 1,
+        };
+        const state: Record<string, any> = { ...inputs, metadata };
+        if (type === "kubernetes:apps/v1:Deployment") {
+            const replicas = inputs.spec?.replicas ?? 1;
+            state.status = { replicas, readyReplicas: replicas, updatedReplicas: replicas, observedGeneration: metadata.generation };
+        }
+        return state;
+    }
+
+    private createKube(type: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+        const kind = kindOf(type);
+        const name: string = inputs.metadata?.name;
+        const namespace: string | undefined = type === "kubernetes:core/v1:Namespace" ? undefined : inputs.metadata?.namespace ?? "default";
+        if (!name) throw new CloudError(`${kind}: metadata.name is required by this double`);
+        if (namespace !== undefined && namespace !== "default" && !this.kube.has(kubeKey("kubernetes:core/v1:Namespace", namespace))) {
+            throw new CloudError(`namespaces "${namespace}" not found`);
+        }
+        const id = namespace === undefined ? name : `${namespace}/${name}`;
+        if (this.kube.has(kubeKey(type, id))) throw new CloudError(`${kind.toLowerCase()}s "${name}" already exists`);
+        if (type === "kubernetes:apps/v1:Deployment") {
+            const serviceAccount = inputs.spec?.template?.spec?.serviceAccountName ?? "default";
+            if (serviceAccount !== "default" && !this.kube.has(kubeKey("kubernetes:core/v1:ServiceAccount", `${namespace}/${serviceAccount}`))) {
+                // The kubernetes provider waits for ready replicas; pods of a missing service account never start.
+                throw new CloudError(`Deployment ${id}: pods forbidden: error looking up service account ${namespace}/${serviceAccount}`);
+            }
+        }
+        const state = this.kubeState(type, inputs);
+        this.kube.set(kubeKey(type, id), { kind, namespace, name, props: state });
+        if (type === "kubernetes:apps/v1:Deployment") this.rollOut(state);
+        return { id, state };
+    }
+
+    private rollOut(deployment: Record<string, any>): void {
+        const namespace = deployment.metadata.namespace ?? "default";
+        const serviceAccount = deployment.spec?.template?.spec?.serviceAccountName ?? "default";
+        const credentialsInjected = this.live("aws:eks/podIdentityAssociation:PodIdentityAssociation").some(
+            (a) => a.clusterName === this.clusterName && a.namespace === namespace && a.serviceAccount === serviceAccount,
+        );
+        this.rollouts.push({
+            deployment: `${namespace}/${deployment.metadata.name}`,
+            namespace,
+            serviceAccount,
+            credentialsInjected,
+            annotations: { ...(deployment.spec?.template?.metadata?.annotations ?? {}) },
+        });
+    }
+}
+
+function toJs(struct: any): Record<string, any> {
+    return struct?.toJavaScript?.() ?? {};
+}
+
+function typeFromUrn(urn: string): string {
+    // urn:pulumi:stack::project::parent$type::name
+    const qualified = urn.split("::")[2] ?? "";
+    return qualified.split("$").pop() ?? "";
+}
+
+function nameFromUrn(urn: string): string {
+    return urn.split("::")[3] ?? "";
+}
+
+/** Kubernetes ids are `namespace/name` for every kind; the double's store is keyed by kind too. */
+function kubeKey(type: string, id: string): string {
+    return `${kindOf(type)}:${id}`;
+}
+
+function kindOf(type: string): string {
+    return type.split(":").pop() ?? type;
+}
