@@ -1,0 +1,551 @@
+/**
+ * A self-service access service for internal developer portals: EKS Pod Identity access (role, policies,
+ * association, namespace, service account, optional Deployment) per workload, through the PodIdentityWorkload
+ * component and the Pulumi Automation API. One stack per workload; each operation runs in a worker process of its
+ * own; one operation per workload at a time (a second gets 409), workloads in parallel. API: README.md.
+ */
+import { ChildProcess, fork } from "child_process";
+import { createHash, timingSafeEqual } from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, WorkloadRequest, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
+import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
+
+export const PROJECT = "eks-pod-identity-portal";
+const MAX_BODY = 64 * 1024;
+
+export interface PortalOptions {
+    /** TCP port; 0 picks a free one. */
+    port: number;
+    /** Interface to listen on. Default `127.0.0.1`: put the portal's own authenticating proxy in front. */
+    host?: string;
+    /** Repository root: the Pulumi CLI used is `<root>/bin/pulumi`. */
+    root: string;
+    /**
+     * Environment of the Pulumi CLI (backend, secrets passphrase, PULUMI_HOME, cloud credentials). Without
+     * PULUMI_BACKEND_URL, stacks are kept in `<stateDir>/backend`.
+     */
+    env: Record<string, string>;
+    /** Where workload records and stack work directories are kept. */
+    stateDir: string;
+    /** Clusters requests may name. Default: the ARNs in `env.PORTAL_CLUSTERS`, comma-separated. */
+    clusters?: PortalCluster[];
+    /** When set, every request but `GET /healthz` needs `Authorization: Bearer <token>`. */
+    token?: string;
+    /** Operations running at once across workloads; more wait in a queue. Default: the number of CPUs, at least 2. */
+    maxConcurrentOperations?: number;
+    /** What requests may not ask for beyond the component's own rules. Default: see PortalPolicy. */
+    policy?: PortalPolicy;
+}
+
+export interface Portal {
+    url: string;
+    /** Stops accepting requests, ends running operations (their stacks are recovered by the next apply or DELETE). */
+    close(): Promise<void>;
+}
+
+interface LastOperation {
+    operation: Operation;
+    result: "running" | "succeeded" | "failed";
+    startedAt: string;
+    finishedAt?: string;
+    changes?: Record<string, number>;
+    error?: string;
+    diagnostics?: string[];
+    state?: StackState;
+}
+
+interface WorkloadRecord {
+    id: string;
+    status: WorkloadStatus;
+    team: string;
+    cluster: string;
+    namespace: string;
+    serviceAccount: string;
+    request: WorkloadRequest;
+    createdAt: string;
+    updatedAt: string;
+    preview?: PreviewResult;
+    outputs?: Record<string, unknown>;
+    lastOperation?: LastOperation;
+    /** With status `failed`: whether the stack can be brought back by retrying, and how. */
+    recoverable?: boolean;
+    hint?: string;
+}
+
+/** An operation's event log: replayed to late subscribers, followed live until `done`. */
+class Job {
+    readonly events: { id: string; event: PortalEvent }[] = [];
+    private readonly listeners = new Set<(e: { id: string; event: PortalEvent }) => void>();
+    finished = false;
+    child?: ChildProcess;
+
+    constructor(readonly serial: number, readonly operation: Operation) {}
+
+    push(event: PortalEvent): void {
+        if (this.finished) return;
+        const entry = { id: `${this.serial}.${this.events.length + 1}`, event };
+        this.events.push(entry);
+        for (const listener of this.listeners) listener(entry);
+        if (event.event === "done") {
+            this.finished = true;
+            this.listeners.clear();
+        }
+    }
+
+    /** Replays events after `lastEventId` (if of this job), then follows; returns an unsubscribe function. */
+    follow(listener: (e: { id: string; event: PortalEvent }) => void, lastEventId?: string): () => void {
+        const [serial, seq] = (lastEventId ?? "").split(".").map(Number);
+        const skip = serial === this.serial && Number.isInteger(seq) ? seq : 0;
+        for (const entry of this.events.slice(skip)) listener(entry);
+        if (this.finished) return () => undefined;
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+    }
+}
+
+class Semaphore {
+    private active = 0;
+    private readonly waiting: (() => void)[] = [];
+    constructor(private readonly limit: number) {}
+    get busy(): boolean {
+        return this.active >= this.limit;
+    }
+    async acquire(): Promise<void> {
+        if (this.active < this.limit) {
+            this.active++;
+            return;
+        }
+        await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    release(): void {
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.active--;
+    }
+}
+
+class HttpError extends Error {
+    constructor(readonly status: number, readonly body: Record<string, unknown>) {
+        super(String(body.error));
+    }
+}
+
+const now = () => new Date().toISOString();
+const links = (id: string) => ({ self: `/workloads/${id}`, apply: `/workloads/${id}/apply`, events: `/workloads/${id}/events` });
+const isTransient = (status: WorkloadStatus) => status === "previewing" || status === "applying" || status === "destroying";
+
+export async function startPortal(options: PortalOptions): Promise<Portal> {
+    const clusters = resolveClusters(
+        options.clusters ?? (options.env.PORTAL_CLUSTERS ?? "").split(",").filter(Boolean).map((arn) => ({ arn: arn.trim() })),
+    );
+    if (clusters.size === 0) throw new Error("the portal needs at least one cluster: give clusters, or PORTAL_CLUSTERS=<cluster ARN>,…");
+    const stateDir = path.resolve(options.stateDir);
+    const recordsDir = path.join(stateDir, "workloads");
+    const stacksDir = path.join(stateDir, "stacks");
+    fs.mkdirSync(recordsDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(stacksDir, { recursive: true, mode: 0o700 });
+    const env: Record<string, string> = { ...options.env };
+    if (!env.PULUMI_BACKEND_URL) {
+        const backend = path.join(stateDir, "backend");
+        fs.mkdirSync(backend, { recursive: true, mode: 0o700 });
+        env.PULUMI_BACKEND_URL = `file://${backend}`;
+    }
+    if (!/^https?:/.test(env.PULUMI_BACKEND_URL) && !env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+        throw new Error("a self-managed backend needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE in env");
+    }
+    env.PULUMI_SKIP_UPDATE_CHECK ??= "true";
+    const workerPath = path.join(__dirname, "worker.js");
+    const semaphore = new Semaphore(Math.max(1, options.maxConcurrentOperations ?? Math.max(2, os.cpus().length)));
+
+    // ---- records ----
+    const records = new Map<string, WorkloadRecord>();
+    const recordFile = (id: string) => path.join(recordsDir, `${id}.json`);
+    const save = (record: WorkloadRecord) => {
+        record.updatedAt = now();
+        const file = recordFile(record.id);
+        fs.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
+        fs.renameSync(`${file}.tmp`, file);
+    };
+    for (const file of fs.readdirSync(recordsDir).filter((f) => f.endsWith(".json"))) {
+        const record: WorkloadRecord = JSON.parse(fs.readFileSync(path.join(recordsDir, file), "utf8"));
+        if (isTransient(record.status)) {
+            // The portal stopped while an operation ran: its CLI may have left a lock or pending operations.
+            Object.assign(record, failedState(record.id, record.lastOperation?.operation ?? "apply", "interrupted", true));
+            const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
+            record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
+            save(record);
+        }
+        records.set(record.id, record);
+    }
+
+    // ---- operations: one per workload at a time ----
+    const running = new Map<string, Job>();
+    const lastJobs = new Map<string, Job>();
+    let serial = 0;
+    let closing = false;
+
+    function failedState(id: string, operation: Operation, error: string, interrupted = false): Pick<WorkloadRecord, "status" | "recoverable" | "hint"> {
+        const retry = operation === "destroy" ? `DELETE /workloads/${id}` : `POST /workloads/${id}/apply`;
+        return {
+            status: "failed",
+            recoverable: true,
+            hint: interrupted
+                ? `The ${operation} was interrupted. Retry ${retry}: the portal first removes the stale lock, clears operations the interrupted run left pending, and refreshes the stack from the cloud.`
+                : operation === "destroy"
+                    ? `The stack keeps every resource still in the cloud. Fix the cause (${error}) and retry ${retry}; the portal refreshes the stack first.`
+                    : `Resources created before the failure are recorded in the stack; nothing is orphaned. Fix the cause and retry ${retry} (the portal refreshes the stack first), or DELETE /workloads/${id} to remove what was created.`,
+        };
+    }
+
+    function startJob(record: WorkloadRecord, operation: Operation, recover: boolean): Job {
+        const job = new Job(++serial, operation);
+        running.set(record.id, job);
+        lastJobs.set(record.id, job);
+        const spec: JobSpec = {
+            operation,
+            id: record.id,
+            root: options.root,
+            workDir: path.join(stacksDir, record.id),
+            project: PROJECT,
+            request: record.request,
+            cluster: clusters.get(record.cluster) as ResolvedCluster,
+            recover,
+        };
+        void (async () => {
+            if (semaphore.busy) job.push({ event: "status", data: { status: "queued", operation } });
+            await semaphore.acquire();
+            let result: JobResult;
+            try {
+                job.push({ event: "status", data: { status: record.status, operation, message: `${operation} started` } });
+                result = closing ? { ok: false, kind: "failed", error: "the portal is shutting down", diagnostics: [] } : await runWorker(job, spec);
+            } finally {
+                semaphore.release();
+            }
+            try {
+                finish(record, job, result);
+            } catch (error) {
+                // The record could not be written: say so on the stream rather than leave the workload busy.
+                running.delete(record.id);
+                job.push({ event: "done", data: { id: record.id, operation, result: "failed", status: record.status, error: `the portal could not record the outcome: ${(error as Error).message}` } });
+            }
+        })();
+        return job;
+    }
+
+    function runWorker(job: Job, spec: JobSpec): Promise<JobResult> {
+        return new Promise((resolve) => {
+            let result: JobResult | undefined;
+            let stderr = "";
+            // Its own process group, so that stopping it also stops the CLI and plugins it started.
+            const child = fork(workerPath, [], { env, stdio: ["ignore", "ignore", "pipe", "ipc"], detached: true });
+            job.child = child;
+            child.stderr?.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+            child.on("message", (message: WorkerMessage) => {
+                if (message.type === "event") job.push(message.event);
+                else result = message.result;
+            });
+            child.on("error", (error) => {
+                // The worker could not be started (or messaged): nothing ran.
+                resolve({ ok: false, kind: "failed", error: `the operation's worker failed: ${error.message}`, diagnostics: [], interrupted: true });
+                child.kill();
+            });
+            child.on("exit", (code, signal) => {
+                resolve(
+                    result ?? {
+                        ok: false,
+                        kind: "failed",
+                        error: `interrupted: the operation's worker ended without a result (${signal ?? `exit ${code}`})`,
+                        diagnostics: stderr.trim() ? [stderr.trim()] : [],
+                        interrupted: true,
+                    },
+                );
+            });
+            child.send({ job: spec });
+        });
+    }
+
+    function finish(record: WorkloadRecord, job: Job, result: JobResult): void {
+        running.delete(record.id);
+        const last: LastOperation = { ...(record.lastOperation as LastOperation), finishedAt: now() };
+        let done: Record<string, unknown>;
+        if (result.ok) {
+            last.result = "succeeded";
+            last.changes = "changes" in result ? result.changes : result.preview.changes;
+            delete record.recoverable;
+            delete record.hint;
+            if (result.operation === "preview") {
+                record.status = "previewed";
+                record.preview = result.preview;
+            } else if (result.operation === "apply") {
+                record.status = "applied";
+                record.outputs = result.outputs;
+            }
+            record.lastOperation = last;
+            if (result.operation === "destroy") {
+                records.delete(record.id);
+                fs.rmSync(recordFile(record.id), { force: true });
+                // The destroy's events stay available for a while to clients that follow it late.
+                setTimeout(() => lastJobs.get(record.id) === job && lastJobs.delete(record.id), 10 * 60_000).unref();
+                done = { operation: job.operation, result: "succeeded", status: "destroyed", changes: last.changes };
+            } else {
+                save(record);
+                done = {
+                    operation: job.operation,
+                    result: "succeeded",
+                    status: record.status,
+                    changes: last.changes,
+                    ...(result.operation === "apply" ? { outputs: result.outputs } : {}),
+                    ...(result.operation === "preview" ? { preview: result.preview, httpStatus: 201 } : {}),
+                };
+            }
+        } else if (result.kind === "invalid" || job.operation === "preview") {
+            // A rejected or failed preview keeps nothing: no record, no stack (the worker removed it).
+            records.delete(record.id);
+            done =
+                result.kind === "invalid"
+                    ? { operation: "preview", result: "failed", status: "rejected", httpStatus: 400, error: "the request is invalid", problems: result.problems }
+                    : { operation: "preview", result: "failed", status: "rejected", httpStatus: 502, error: `preview failed: ${result.error}`, diagnostics: result.diagnostics };
+        } else {
+            Object.assign(last, { result: "failed", error: result.error, diagnostics: result.diagnostics, state: result.state });
+            record.lastOperation = last;
+            Object.assign(record, failedState(record.id, job.operation, result.error, result.interrupted));
+            // Recoverable: the stack's state was read back after the failure, or the run was cut short (the next
+            // operation clears the stale lock and pending operations and refreshes before it changes anything).
+            record.recoverable = result.state !== undefined || result.interrupted === true;
+            if (!record.recoverable) record.hint = `The stack's state could not be read after the failure: inspect it with \`pulumi stack export --stack ${record.id}\` in ${path.join(stacksDir, record.id)}. ${record.hint}`;
+            save(record);
+            done = { operation: job.operation, result: "failed", status: "failed", error: result.error, recoverable: record.recoverable, hint: record.hint, state: result.state };
+        }
+        job.push({ event: "done", data: { id: record.id, ...done } });
+    }
+
+    function begin(record: WorkloadRecord, operation: Operation): Job {
+        const active = running.get(record.id);
+        if (active) {
+            throw new HttpError(409, { error: `workload ${record.id} is busy: ${active.operation === "apply" ? "an" : "a"} ${active.operation} is running; wait for it (GET ${links(record.id).events})`, id: record.id, status: record.status, links: links(record.id) });
+        }
+        if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        const recover = record.status === "failed";
+        record.status = operation === "apply" ? "applying" : operation === "destroy" ? "destroying" : "previewing";
+        record.lastOperation = { operation, result: "running", startedAt: now() };
+        if (operation !== "preview") save(record);
+        return startJob(record, operation, recover);
+    }
+
+    // ---- HTTP ----
+    const view = (r: WorkloadRecord) => ({
+        id: r.id,
+        status: r.status,
+        team: r.team,
+        cluster: r.cluster,
+        namespace: r.namespace,
+        serviceAccount: r.serviceAccount,
+        ...(r.recoverable !== undefined ? { recoverable: r.recoverable, hint: r.hint } : {}),
+        request: r.request,
+        preview: r.preview,
+        outputs: r.outputs,
+        lastOperation: r.lastOperation,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        links: links(r.id),
+    });
+
+    function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers });
+        res.end(JSON.stringify(body, null, 2));
+    }
+
+    function stream(req: http.IncomingMessage, res: http.ServerResponse, job: Job): void {
+        res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", "X-Accel-Buffering": "no", "X-Content-Type-Options": "nosniff" });
+        res.write("retry: 2000\n\n");
+        const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+        const end = () => {
+            clearInterval(heartbeat);
+            stop();
+            if (!res.writableEnded) res.end();
+        };
+        const stop = job.follow((entry) => {
+            res.write(`id: ${entry.id}\nevent: ${entry.event.event}\ndata: ${JSON.stringify(entry.event.data)}\n\n`);
+            if (entry.event.event === "done") setImmediate(end);
+        }, header(req, "last-event-id"));
+        res.on("close", end);
+        if (job.finished) setImmediate(end);
+    }
+
+    const header = (req: http.IncomingMessage, name: string) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+    };
+    const wantsStream = (req: http.IncomingMessage) => (header(req, "accept") ?? "").includes("text/event-stream");
+
+    const tokenDigest = options.token ? createHash("sha256").update(options.token).digest() : undefined;
+    function authorize(req: http.IncomingMessage): void {
+        if (!tokenDigest) return;
+        const given = /^Bearer (.+)$/.exec(header(req, "authorization") ?? "")?.[1] ?? "";
+        if (!timingSafeEqual(createHash("sha256").update(given).digest(), tokenDigest)) {
+            throw new HttpError(401, { error: "missing or wrong bearer token" });
+        }
+    }
+
+    async function readJson(req: http.IncomingMessage): Promise<unknown> {
+        if (!/^application\/json\b/.test(header(req, "content-type") ?? "")) {
+            throw new HttpError(415, { error: "send the request as Content-Type: application/json" });
+        }
+        let size = 0;
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) {
+            size += (chunk as Buffer).length;
+            if (size > MAX_BODY) throw new HttpError(413, { error: `the request body exceeds ${MAX_BODY} bytes` });
+            chunks.push(chunk as Buffer);
+        }
+        try {
+            return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch (e) {
+            throw new HttpError(400, { error: "the request is invalid", problems: [{ field: "body", message: `not JSON: ${(e as Error).message}` }] });
+        }
+    }
+
+    function lookup(id: string): WorkloadRecord {
+        const record = WORKLOAD_ID.test(id) ? records.get(id) : undefined;
+        if (!record) throw new HttpError(404, { error: `no workload ${id}` });
+        return record;
+    }
+
+    async function createWorkload(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const body = await readJson(req);
+        if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        const parsed = parseWorkloadRequest(body, clusters, options.policy);
+        if (parsed.problems) throw new HttpError(400, { error: "the request is invalid", problems: parsed.problems });
+        const request = parsed.request;
+        const id = workloadId(request);
+        // From here to begin() nothing awaits: the check and the claim are one step.
+        const existing = records.get(id);
+        if (existing) {
+            throw new HttpError(409, { error: `workload ${id} already exists (status ${existing.status}): apply it, or DELETE it first`, id, status: existing.status, links: links(id) });
+        }
+        const owner = [...records.values()].find((r) => r.cluster === request.cluster && r.namespace === request.namespace && r.serviceAccount === request.serviceAccount);
+        if (owner) {
+            const problem: FieldProblem = { field: "serviceAccount", message: `service account ${request.namespace}/${request.serviceAccount} of cluster ${request.cluster} already has a workload (${owner.id}, team ${owner.team}); EKS allows one association per service account` };
+            throw new HttpError(409, { error: problem.message, id: owner.id, problems: [problem] });
+        }
+        const namespaceOwner =
+            request.createNamespace !== false &&
+            [...records.values()].find((r) => r.cluster === request.cluster && r.namespace === request.namespace && r.request.createNamespace !== false);
+        if (namespaceOwner) {
+            const problem: FieldProblem = { field: "createNamespace", message: `namespace ${request.namespace} of cluster ${request.cluster} is created by workload ${namespaceOwner.id} (team ${namespaceOwner.team}): set createNamespace to false to add a workload to it` };
+            throw new HttpError(409, { error: problem.message, id: namespaceOwner.id, problems: [problem] });
+        }
+        const record: WorkloadRecord = {
+            id,
+            status: "previewing",
+            team: request.team,
+            cluster: request.cluster,
+            namespace: request.namespace,
+            serviceAccount: request.serviceAccount,
+            request,
+            createdAt: now(),
+            updatedAt: now(),
+        };
+        records.set(id, record);
+        const job = begin(record, "preview");
+        if (wantsStream(req)) return stream(req, res, job);
+        const done = await new Promise<Record<string, unknown>>((resolve) => job.follow((e) => e.event.event === "done" && resolve(e.event.data)));
+        if (done.status === "rejected") {
+            const { httpStatus, operation: _o, result: _r, status: _s, id: _id, ...body } = done;
+            return json(res, httpStatus as number, body);
+        }
+        json(res, 201, view(record), { Location: `/workloads/${id}` });
+    }
+
+    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy"): void {
+        const job = begin(record, operation);
+        if (wantsStream(req)) return stream(req, res, job);
+        json(res, 202, { id: record.id, status: record.status, operation, links: links(record.id) }, { Location: links(record.id).events });
+    }
+
+    async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const url = new URL(req.url ?? "/", "http://portal");
+        let parts: string[];
+        try {
+            parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+        } catch {
+            throw new HttpError(404, { error: "not found" });
+        }
+        const method = req.method ?? "GET";
+        if (url.pathname === "/healthz" && method === "GET") return json(res, 200, { ok: true });
+        authorize(req);
+        const allow = (...methods: string[]) => {
+            if (!methods.includes(method)) throw new HttpError(405, { error: `use ${methods.join(" or ")}` });
+        };
+        if (parts[0] !== "workloads" || parts.length > 3) throw new HttpError(404, { error: "not found: see /workloads" });
+        if (parts.length === 1) {
+            allow("GET", "POST");
+            if (method === "POST") return createWorkload(req, res);
+            return json(res, 200, { workloads: [...records.values()].map((r) => ({ id: r.id, status: r.status, team: r.team, cluster: r.cluster, namespace: r.namespace, serviceAccount: r.serviceAccount, links: links(r.id) })) });
+        }
+        const id = parts[1];
+        if (parts.length === 2) {
+            allow("GET", "DELETE");
+            const record = lookup(id);
+            if (method === "DELETE") return operate(req, res, record, "destroy");
+            return json(res, 200, view(record));
+        }
+        if (parts[2] === "apply") {
+            allow("POST");
+            return operate(req, res, lookup(id), "apply");
+        }
+        if (parts[2] === "events") {
+            allow("GET");
+            const job = WORKLOAD_ID.test(id) ? lastJobs.get(id) : undefined;
+            if (job) return stream(req, res, job);
+            // No operation since the portal started: the current status as the only event.
+            const record = lookup(id);
+            const replay = new Job(0, record.lastOperation?.operation ?? "preview");
+            replay.push({ event: "done", data: { id, operation: replay.operation, status: record.status, result: record.lastOperation?.result, replayed: true } });
+            return stream(req, res, replay);
+        }
+        throw new HttpError(404, { error: "not found" });
+    }
+
+    const server = http.createServer((req, res) => {
+        route(req, res).catch((error) => {
+            if (res.headersSent) return void res.end();
+            if (error instanceof HttpError) return json(res, error.status, error.body, error.status === 401 ? { "WWW-Authenticate": "Bearer" } : {});
+            json(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
+        });
+    });
+    server.requestTimeout = 0; // event streams and synchronous previews outlive the default
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+    return {
+        url: `http://${host}:${address.port}`,
+        async close() {
+            closing = true;
+            const exits = [...running.values()].map((job) => {
+                const child = job.child;
+                if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+                return new Promise<void>((resolve) => {
+                    child.once("exit", () => resolve());
+                    try {
+                        process.kill(-child.pid!, "SIGTERM");
+                    } catch {
+                        child.kill("SIGTERM");
+                    }
+                });
+            });
+            await Promise.all(exits);
+            await new Promise((resolve) => setImmediate(resolve)); // let the interrupted operations record their state
+            server.closeAllConnections();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+    };
+}

@@ -1,0 +1,189 @@
+/**
+ * One Pulumi operation on one workload's stack, in a process of its own (forked by server.ts): the SDK keeps its
+ * runtime state per process, so inline programs of different workloads must not share one. Receives a JobSpec over
+ * IPC, streams PortalEvents back while the CLI runs, ends with one JobResult and exits.
+ */
+import * as fs from "fs";
+import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
+import { parseDocument, validateWithComponent, workloadProgram } from "./program";
+import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const auto: typeof import("@pulumi/pulumi/automation") = require("@pulumi/pulumi/automation");
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function send(message: WorkerMessage): Promise<void> {
+    return new Promise((resolve) => (process.send ? process.send(message, undefined, {}, () => resolve()) : resolve()));
+}
+
+function emit(event: PortalEvent["event"], data: Record<string, unknown>): void {
+    void send({ type: "event", event: { event, data } });
+}
+
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+
+/** Engine events as the portal streams them; errors are collected for the result. */
+class EventRelay {
+    readonly planned: PlannedResource[] = [];
+    readonly errors: string[] = [];
+    changes: Record<string, number> = {};
+    /** Inputs the engine will send for IAM documents, where already known at preview. */
+    readonly inputs = new Map<string, { type: string; inputs: Record<string, any> }>();
+
+    readonly onOutput = (text: string) => emit("output", { text });
+
+    readonly onEvent = (e: EngineEvent) => {
+        const step = e.resourcePreEvent ?? e.resOutputsEvent ?? e.resOpFailedEvent;
+        if (step) {
+            const m = step.metadata;
+            const phase = e.resourcePreEvent ? "pre" : e.resOutputsEvent ? "done" : "failed";
+            emit("resource", { phase, op: m.op, type: m.type, name: nameOf(m.urn), urn: m.urn });
+            if (phase === "pre" && m.type !== "pulumi:pulumi:Stack" && !m.type.startsWith("pulumi:providers:")) {
+                this.planned.push({ op: m.op, type: m.type, name: nameOf(m.urn), urn: m.urn });
+                if (m.new?.inputs) this.inputs.set(m.urn, { type: m.type, inputs: m.new.inputs });
+            }
+        } else if (e.diagnosticEvent && !e.diagnosticEvent.ephemeral && (e.diagnosticEvent.severity as string) !== "debug") {
+            const d = e.diagnosticEvent;
+            const message = d.message.trim();
+            emit("diagnostic", { severity: d.severity, message, ...(d.urn ? { urn: d.urn } : {}) });
+            if (d.severity === "error") this.errors.push(d.urn ? `${nameOf(d.urn)}: ${message}` : message);
+        } else if (e.summaryEvent) {
+            this.changes = { ...e.summaryEvent.resourceChanges } as Record<string, number>;
+            emit("summary", { changes: this.changes, durationSeconds: e.summaryEvent.durationSeconds });
+        }
+    };
+}
+
+async function openStack(job: JobSpec, create: boolean): Promise<Stack> {
+    const pulumiCommand = await auto.PulumiCommand.get({ root: job.root, skipVersionCheck: true });
+    fs.mkdirSync(job.workDir, { recursive: true });
+    const args = { stackName: job.id, projectName: job.project, program: workloadProgram(job.request, job.cluster, job.id) };
+    const options: LocalWorkspaceOptions = {
+        workDir: job.workDir,
+        pulumiCommand,
+        projectSettings: { name: job.project, runtime: "nodejs", description: "EKS Pod Identity access granted through the self-service portal" },
+    };
+    let stack: Stack;
+    if (!create) {
+        stack = await auto.LocalWorkspace.selectStack(args, options);
+    } else {
+        try {
+            stack = await auto.LocalWorkspace.createStack(args, options);
+        } catch (error) {
+            if (!(error instanceof auto.StackAlreadyExistsError)) throw error;
+            // Left by a preview the portal did not see finish: any lock on it is stale.
+            stack = await auto.LocalWorkspace.selectStack(args, options);
+            await stack.cancel();
+        }
+    }
+    if (create) {
+        const config: Record<string, { value: string }> = { "aws:region": { value: job.cluster.region } };
+        if (job.cluster.kubeconfig) config["kubernetes:kubeconfig"] = { value: job.cluster.kubeconfig };
+        if (job.cluster.context) config["kubernetes:context"] = { value: job.cluster.context };
+        await stack.setAllConfig(config);
+    }
+    return stack;
+}
+
+async function stackState(stack: Stack): Promise<StackState> {
+    const { deployment } = await stack.exportStack();
+    const resources = (deployment?.resources ?? []).filter((r: any) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length;
+    const pendingOperations = (deployment?.pending_operations ?? []).map((p: any) => `${p.type} ${p.resource?.urn}`);
+    return { resources, pendingOperations };
+}
+
+/**
+ * After a failed or interrupted operation: removes a lock a killed CLI left (the portal runs one operation per stack
+ * at a time, so any lock is stale) and drops pending creates (the next refresh and update reconcile the rest).
+ */
+async function recover(stack: Stack, relay: EventRelay): Promise<void> {
+    await stack.cancel();
+    const state = await stackState(stack);
+    if (state.pendingOperations.length > 0) {
+        emit("status", { message: `clearing ${state.pendingOperations.length} pending operation(s) of the interrupted run: ${state.pendingOperations.join(", ")}` });
+        await stack.refresh({ clearPendingCreates: true, onEvent: relay.onEvent, onOutput: relay.onOutput });
+    }
+}
+
+function failure(error: unknown, relay: EventRelay, state?: StackState): JobResult {
+    const text = error instanceof Error ? error.message : String(error);
+    const fromCli = text.split("\n").filter((l) => /^\s*error:/.test(l)).map((l) => l.trim());
+    const diagnostics = relay.errors.length > 0 ? relay.errors : fromCli;
+    const summary = diagnostics.find((d) => !/^update failed$|^preview failed$/.test(d)) ?? diagnostics[0] ?? text.split("\n").slice(-3).join(" ").trim();
+    return { ok: false, kind: "failed", error: summary, diagnostics, ...(state ? { state } : {}) };
+}
+
+async function preview(job: JobSpec): Promise<JobResult> {
+    // The component's own validation first: a rejected request never gets a stack.
+    emit("status", { status: "previewing", message: "validating the request with the PodIdentityWorkload component" });
+    const validation = await validateWithComponent(job.request, job.cluster, job.id);
+    if (!validation.ok) {
+        return "problems" in validation ? { ok: false, kind: "invalid", problems: validation.problems } : { ok: false, kind: "failed", error: validation.error, diagnostics: [] };
+    }
+    const relay = new EventRelay();
+    const stack = await openStack(job, true);
+    try {
+        const result = await stack.preview({ onEvent: relay.onEvent, onOutput: relay.onOutput });
+        const policies = validation.policies;
+        // Where the engine already knows a document at preview, show exactly what it will send to AWS.
+        for (const { type, inputs } of relay.inputs.values()) {
+            if (type === "aws:iam/role:Role" && typeof inputs.assumeRolePolicy === "string" && inputs.assumeRolePolicy !== UNKNOWN) {
+                policies.trustPolicy = parseDocument(inputs.assumeRolePolicy);
+            }
+            if (type === "aws:iam/rolePolicy:RolePolicy" && typeof inputs.name === "string" && typeof inputs.policy === "string" && inputs.policy !== UNKNOWN) {
+                policies.inlinePolicies[inputs.name] = parseDocument(inputs.policy);
+            }
+        }
+        const outcome: PreviewResult = { changes: { ...result.changeSummary } as Record<string, number>, resources: relay.planned, policies };
+        return { ok: true, operation: "preview", preview: outcome };
+    } catch (error) {
+        // Nothing was created: leave nothing behind either.
+        await stack.workspace.removeStack(job.id).catch(() => undefined);
+        return failure(error, relay);
+    }
+}
+
+async function apply(job: JobSpec): Promise<JobResult> {
+    const relay = new EventRelay();
+    const stack = await openStack(job, false);
+    try {
+        if (job.recover) await recover(stack, relay);
+        const result = await stack.up({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover });
+        const outputs: Record<string, unknown> = {};
+        for (const [key, output] of Object.entries(result.outputs)) {
+            outputs[key] = key === "trustPolicy" || key === "permissionsPolicy" ? parseDocument(output.value) : output.value;
+        }
+        return { ok: true, operation: "apply", outputs, changes: { ...result.summary.resourceChanges } as Record<string, number> };
+    } catch (error) {
+        return failure(error, relay, await stackState(stack).catch(() => undefined));
+    }
+}
+
+async function destroy(job: JobSpec): Promise<JobResult> {
+    const relay = new EventRelay();
+    const stack = await openStack(job, false);
+    try {
+        if (job.recover) await recover(stack, relay);
+        const result = await stack.destroy({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover, remove: true });
+        fs.rmSync(job.workDir, { recursive: true, force: true });
+        return { ok: true, operation: "destroy", changes: { ...result.summary.resourceChanges } as Record<string, number> };
+    } catch (error) {
+        return failure(error, relay, await stackState(stack).catch(() => undefined));
+    }
+}
+
+async function run(job: JobSpec): Promise<JobResult> {
+    try {
+        return job.operation === "preview" ? await preview(job) : job.operation === "apply" ? await apply(job) : await destroy(job);
+    } catch (error) {
+        // Failing to start the CLI or to select the stack.
+        return failure(error, new EventRelay());
+    }
+}
+
+process.once("message", (message: { job: JobSpec }) => {
+    run(message.job)
+        .then((result) => send({ type: "result", result }))
+        .finally(() => process.exit(0));
+});

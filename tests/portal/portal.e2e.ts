@@ -1,0 +1,455 @@
+/**
+ * End to end: the self-service portal (examples/portal) over HTTP, running every stack operation with the real
+ * Pulumi CLI built by the toolchain, a local file backend, and the test-double aws and kubernetes providers.
+ *
+ *   npx tsc -p . && node --test dist/tests/portal/portal.e2e.js
+ */
+import * as assert from "assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { after, before, test } from "node:test";
+import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
+import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
+import { ACCOUNT, CallRecord, CloudDouble } from "../e2e/support/cloudDouble";
+import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
+
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
+const TOKEN = "portal-e2e-token";
+
+const problem = missingToolchain();
+if (problem) throw new Error(`the portal end-to-end suite needs the toolchain: ${problem}`);
+
+let cloud: CloudDouble;
+let environment: StackEnvironment;
+let portal: Portal;
+
+before(async () => {
+    cloud = new CloudDouble("prod");
+    environment = stackEnvironment("portal", await cloud.start());
+    portal = await startPortal({
+        port: 0,
+        root: ROOT,
+        env: environment.env,
+        stateDir: path.join(environment.dir, "portal"),
+        clusters: [{ arn: cloud.clusterArn() }],
+        token: TOKEN,
+    });
+});
+
+after(async () => {
+    await portal?.close();
+    await cloud?.stop();
+    if (environment) removeEnvironment(environment);
+});
+
+// ---- HTTP helpers ----
+
+interface Reply {
+    status: number;
+    body: any;
+}
+
+async function call(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const response = await fetch(portal.url + route, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+interface Sse {
+    id: string;
+    event: string;
+    data: any;
+    /** When the test received it (ms since the epoch). */
+    receivedAt: number;
+}
+
+/** Reads a server-sent event stream to its end (the portal ends it after the `done` event), as the events arrive. */
+async function events(method: string, route: string): Promise<{ status: number; contentType: string; events: Sse[] }> {
+    const response = await fetch(portal.url + route, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" } });
+    const parsed: Sse[] = [];
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let boundary: number;
+        while ((boundary = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, boundary);
+            buffer = buffer.slice(boundary + 2);
+            const fields: Record<string, string> = {};
+            for (const line of block.split("\n")) {
+                const match = /^(id|event|data): (.*)$/.exec(line);
+                if (match) fields[match[1]] = match[2];
+            }
+            if (fields.event) parsed.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data), receivedAt: Date.now() });
+        }
+    }
+    return { status: response.status, contentType: response.headers.get("content-type") ?? "", events: parsed };
+}
+
+const done = (stream: Sse[]) => {
+    const last = stream.at(-1);
+    assert.equal(last?.event, "done", `the stream ends with done: ${JSON.stringify(stream.slice(-3))}`);
+    return last!.data;
+};
+
+// ---- cloud helpers ----
+
+const applied = (calls: CallRecord[], method: CallRecord["method"], type: string) => calls.filter((c) => c.method === method && c.type === type && !c.preview && !c.error);
+
+/** What the double holds for one workload: found by the portal's tags and the roles they mark. */
+function liveOf(id: string, namespace: string) {
+    const roles = cloud.live(ROLE).filter((r) => r.tags?.[WORKLOAD_TAG] === id);
+    const roleNames = new Set(roles.map((r) => r.name));
+    return {
+        roles,
+        inlinePolicies: cloud.live(ROLE_POLICY).filter((p) => roleNames.has(p.role)),
+        attachments: cloud.live(ATTACHMENT).filter((a) => roleNames.has(a.role)),
+        associations: cloud.live(ASSOCIATION).filter((a) => a.tags?.[WORKLOAD_TAG] === id),
+        kubernetes: ["Namespace", "ServiceAccount", "ConfigMap", "Deployment"].flatMap((kind) =>
+            cloud.liveObjects(kind).filter((o) => (kind === "Namespace" ? o.name === namespace : o.namespace === namespace)),
+        ),
+    };
+}
+
+function assertNothingLive(id: string, namespace: string): void {
+    const live = liveOf(id, namespace);
+    for (const [kind, items] of Object.entries(live)) assert.deepEqual(items, [], `${kind} of ${id}: nothing left`);
+}
+
+/** Stacks of the portal's project in the file backend. */
+function stackFiles(): string[] {
+    const dir = path.join(environment.dir, "state", ".pulumi", "stacks", PROJECT);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+/** The stack's checkpoint in the file backend, or undefined when the stack does not exist. */
+function checkpoint(id: string): any {
+    const file = path.join(environment.dir, "state", ".pulumi", "stacks", PROJECT, `${id}.json`);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+}
+
+function request(namespace: string, extra: Record<string, unknown> = {}) {
+    return {
+        team: "payments",
+        cluster: "prod",
+        namespace,
+        serviceAccount: "api",
+        policyStatements: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::${namespace}-data/*`] }],
+        ...extra,
+    };
+}
+
+async function destroyWorkload(id: string): Promise<void> {
+    const run = await events("DELETE", `/workloads/${id}`);
+    assert.equal(done(run.events).status, "destroyed", JSON.stringify(done(run.events)));
+}
+
+// ---- the five cases ----
+
+test("create → preview → apply → outputs → destroy", { timeout: 180_000 }, async () => {
+    const body = request("orders", {
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+        crossAccount: { targets: [{ roleArn: "arn:aws:iam::222233334444:role/reader" }] },
+        workload: { image: "public.ecr.aws/aws-cli/aws-cli:2.17.0", runAsUser: 1000 },
+    });
+    const id = workloadId(body);
+
+    // Preview: a plan and the rendered documents; nothing reaches the cloud.
+    let mark = cloud.mark();
+    const created = await call("POST", "/workloads", body);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.id, id);
+    assert.equal(created.body.status, "previewed");
+    assert.deepEqual(created.body.links, { self: `/workloads/${id}`, apply: `/workloads/${id}/apply`, events: `/workloads/${id}/events` });
+    const planned = created.body.preview.resources as { op: string; type: string; name: string }[];
+    assert.deepEqual(
+        planned.map((r) => `${r.op} ${r.type}`).sort(),
+        [
+            "create aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            "create aws:iam/role:Role",
+            "create aws:iam/rolePolicy:RolePolicy",
+            "create aws:iam/rolePolicy:RolePolicy",
+            "create aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "create eks-pod-identity:index:PodIdentityWorkload",
+            "create kubernetes:apps/v1:Deployment",
+            "create kubernetes:core/v1:ConfigMap",
+            "create kubernetes:core/v1:Namespace",
+            "create kubernetes:core/v1:ServiceAccount",
+        ],
+    );
+    assert.equal(created.body.preview.changes.create, 11, "ten resources and the stack");
+    const policies = created.body.preview.policies;
+    assert.deepEqual(policies.trustPolicy.Statement[0].Condition, {
+        StringEquals: {
+            "aws:SourceAccount": ACCOUNT,
+            "aws:RequestTag/kubernetes-namespace": "orders",
+            "aws:RequestTag/kubernetes-service-account": "api",
+        },
+        ArnEquals: { "aws:SourceArn": cloud.clusterArn() },
+    });
+    assert.deepEqual(policies.inlinePolicies.permissions, {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::orders-data/*"] }],
+    });
+    assert.deepEqual(policies.inlinePolicies["cross-account"].Statement[0].Resource, ["arn:aws:iam::222233334444:role/reader"]);
+    assert.deepEqual(policies.managedPolicyArns, ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]);
+    assert.deepEqual(applied(cloud.since(mark), "Create", ROLE), [], "a preview creates nothing");
+    assert.ok(cloud.since(mark, "Create").every((c) => c.preview), "every Create of the preview was a preview");
+    assertNothingLive(id, "orders");
+    assert.ok(checkpoint(id), "the preview made the workload's stack");
+    assert.equal((await call("GET", `/workloads/${id}`)).body.status, "previewed");
+
+    // Apply: 202, progress on the event stream, outputs from the cloud.
+    mark = cloud.mark();
+    const accepted = await call("POST", `/workloads/${id}/apply`);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    assert.deepEqual([accepted.body.status, accepted.body.operation], ["applying", "apply"]);
+    const stream = await events("GET", `/workloads/${id}/events`);
+    assert.equal(stream.status, 200);
+    assert.match(stream.contentType, /^text\/event-stream/);
+    assert.deepEqual([stream.events[0].event, stream.events[0].data], ["status", { status: "applying", operation: "apply", message: "apply started" }]);
+    const finished = (type: string) => stream.events.some((e) => e.event === "resource" && e.data.phase === "done" && e.data.type === type && e.data.op === "create");
+    for (const type of [ROLE, ASSOCIATION, "kubernetes:apps/v1:Deployment"]) assert.ok(finished(type), `the stream reports ${type} created`);
+    assert.ok(stream.events.some((e) => e.event === "output"), "the CLI's output is streamed");
+    assert.ok(stream.events.some((e) => e.event === "summary" && e.data.changes.create === 11));
+    const result = done(stream.events);
+    assert.deepEqual([result.result, result.status], ["succeeded", "applied"]);
+    assert.deepEqual(stream.events.map((e) => Number(e.id.split(".")[1])), stream.events.map((_, i) => i + 1), "event ids count up");
+
+    const live = liveOf(id, "orders");
+    assert.equal(live.roles.length, 1);
+    assert.equal(live.associations.length, 1);
+    assert.deepEqual(live.inlinePolicies.map((p) => p.name).sort(), ["cross-account", "permissions"]);
+    assert.deepEqual(live.attachments.map((a) => a.policyArn), ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]);
+    assert.deepEqual(live.kubernetes.map((o) => o.kind).sort(), ["ConfigMap", "Deployment", "Namespace", "ServiceAccount"]);
+    assert.equal(live.roles[0].tags[TEAM_TAG], "payments", "the role is tagged with the team");
+    const calls = cloud.since(mark);
+    const [role] = applied(calls, "Create", ROLE);
+    const [association] = applied(calls, "Create", ASSOCIATION);
+    const [deployment] = applied(calls, "Create", "kubernetes:apps/v1:Deployment");
+    assert.ok(role.end! < association.start && association.end! < deployment.start, "role → association → pods");
+    assert.equal(cloud.rollouts.at(-1)?.credentialsInjected, true, "the pods started after their association");
+
+    const status = await call("GET", `/workloads/${id}`);
+    assert.equal(status.status, 200);
+    assert.equal(status.body.status, "applied");
+    assert.equal(status.body.lastOperation.result, "succeeded");
+    const outputs = status.body.outputs;
+    assert.equal(outputs.roleArn, live.roles[0].arn);
+    assert.equal(outputs.associationArn, live.associations[0].associationArn);
+    assert.equal(live.associations[0].roleArn, live.roles[0].arn);
+    assert.deepEqual([outputs.namespace, outputs.serviceAccountName, outputs.awsProfiles], ["orders", "api", ["reader"]]);
+    assert.deepEqual(outputs.trustPolicy, policies.trustPolicy, "the applied trust policy is the previewed one");
+    assert.deepEqual(JSON.parse(live.roles[0].assumeRolePolicy), policies.trustPolicy);
+    assert.deepEqual(result.outputs, outputs, "the done event carries the outputs");
+
+    // Destroy: streamed on the DELETE itself; the cloud and the backend are left empty.
+    mark = cloud.mark();
+    const destroyed = await events("DELETE", `/workloads/${id}`);
+    assert.equal(destroyed.status, 200);
+    assert.deepEqual(destroyed.events[0].data, { status: "destroying", operation: "destroy", message: "destroy started" });
+    const end = done(destroyed.events);
+    assert.deepEqual([end.result, end.status, end.changes.delete], ["succeeded", "destroyed", 11]);
+    const deletes = cloud.since(mark, "Delete").filter((c) => !c.error);
+    const deleted = (type: string) => deletes.find((c) => c.type === type)!;
+    assert.ok(deleted(ASSOCIATION).end! < deleted(ROLE).start && deleted(ROLE_POLICY).end! < deleted(ROLE).start, "the role goes last");
+    assertNothingLive(id, "orders");
+    assert.equal(checkpoint(id), undefined, "the stack is removed");
+    assert.equal((await call("GET", `/workloads/${id}`)).status, 404);
+    assert.deepEqual((await call("GET", "/workloads")).body.workloads, []);
+});
+
+test("two different workloads at once: separate stacks, both succeed", { timeout: 180_000 }, async () => {
+    const bodies = [request("billing"), request("ledger", { team: "finance" })];
+    const ids = bodies.map(workloadId);
+    const created = await Promise.all(bodies.map((b) => call("POST", "/workloads", b)));
+    assert.deepEqual(created.map((c) => c.status), [201, 201]);
+    assert.deepEqual(created.map((c) => c.body.id), ids);
+    const applyMark = cloud.mark();
+    const runs = await Promise.all(ids.map((id) => events("POST", `/workloads/${id}/apply`)));
+    for (const run of runs) assert.equal(done(run.events).result, "succeeded", JSON.stringify(done(run.events)));
+
+    // Both updates ran at the same time (neither waited in the queue), each on its own stack.
+    for (const run of runs) assert.deepEqual(run.events.map((e) => e.data.status).filter((s) => s === "queued"), []);
+    const started = runs.map((run) => run.events.find((e) => e.event === "status" && e.data.status === "applying")!.receivedAt);
+    const ended = runs.map((run) => run.events.at(-1)!.receivedAt);
+    assert.ok(started[0] < ended[1] && started[1] < ended[0], `the two applies overlapped: started ${started}, ended ${ended}`);
+    const roleCreates = ids.map((id) => applied(cloud.since(applyMark), "Create", ROLE).filter((c) => c.inputs?.tags?.[WORKLOAD_TAG] === id));
+    assert.deepEqual(roleCreates.map((c) => c.length), [1, 1], "each workload created its own role");
+    for (const [i, id] of ids.entries()) {
+        const namespace = bodies[i].namespace;
+        const live = liveOf(id, namespace);
+        assert.equal(live.roles.length, 1);
+        assert.deepEqual(live.associations.map((a) => [a.namespace, a.serviceAccount, a.roleArn]), [[namespace, "api", live.roles[0].arn]]);
+        const state = checkpoint(id);
+        const stateRoles = state.checkpoint.latest.resources.filter((r: any) => r.type === ROLE);
+        assert.deepEqual(stateRoles.map((r: any) => r.id), [live.roles[0].name], `${id}'s stack holds its own role only`);
+        const status = (await call("GET", `/workloads/${id}`)).body;
+        assert.deepEqual([status.status, status.outputs.roleArn], ["applied", live.roles[0].arn]);
+    }
+
+    await Promise.all(ids.map(destroyWorkload));
+    ids.forEach((id, i) => assertNothingLive(id, bodies[i].namespace));
+});
+
+test("a conflicting pair: the second request for a busy or existing workload gets 409", { timeout: 180_000 }, async () => {
+    const body = request("checkout");
+    const id = workloadId(body);
+    const created = await call("POST", "/workloads", body);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+
+    // Two applies at the same moment: one runs, one is refused while it runs.
+    const mark = cloud.mark();
+    const pair = await Promise.all([call("POST", `/workloads/${id}/apply`), call("POST", `/workloads/${id}/apply`)]);
+    assert.deepEqual(pair.map((r) => r.status).sort(), [202, 409]);
+    const refused = pair.find((r) => r.status === 409)!.body;
+    assert.match(refused.error, /is busy: an apply is running/);
+    assert.equal(refused.links.events, `/workloads/${id}/events`);
+    // While it runs, a DELETE and a second POST of the same workload are refused too.
+    assert.equal((await call("DELETE", `/workloads/${id}`)).status, 409);
+    const again = await call("POST", "/workloads", body);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.id, id);
+    const stream = await events("GET", `/workloads/${id}/events`);
+    assert.equal(done(stream.events).result, "succeeded");
+    assert.equal(applied(cloud.since(mark), "Create", ROLE).length, 1, "one update ran: one role");
+    assert.equal(applied(cloud.since(mark), "Create", ASSOCIATION).length, 1);
+
+    // Once applied, posting it again is still a conflict; so is another team claiming its service account.
+    assert.equal((await call("POST", "/workloads", body)).status, 409);
+    const otherTeam = await call("POST", "/workloads", { ...body, team: "growth" });
+    assert.equal(otherTeam.status, 409);
+    assert.equal(otherTeam.body.id, id);
+    assert.equal(otherTeam.body.problems[0].field, "serviceAccount");
+    assert.match(otherTeam.body.problems[0].message, /one association per service account/);
+    const sameNamespace = await call("POST", "/workloads", { ...body, serviceAccount: "worker" });
+    assert.equal(sameNamespace.status, 409, "the namespace is already created by the first workload");
+    assert.equal(sameNamespace.body.problems[0].field, "createNamespace");
+    assert.equal(cloud.live(ASSOCIATION).filter((a) => a.namespace === "checkout").length, 1);
+
+    await destroyWorkload(id);
+    assertNothingLive(id, "checkout");
+});
+
+test("bad requests: 400 naming the field, nothing created", { timeout: 120_000 }, async () => {
+    const mark = cloud.mark();
+    const stacksBefore = stackFiles();
+
+    assert.equal((await call("GET", "/workloads", undefined, { authorization: "Bearer wrong" })).status, 401);
+    assert.equal((await call("POST", "/workloads", "{ not json")).status, 400);
+    assert.equal((await call("POST", "/workloads", "team=x", { "content-type": "application/x-www-form-urlencoded" })).status, 415);
+
+    // Shape: missing, mistyped and unknown fields, all reported at once.
+    const shape = await call("POST", "/workloads", { cluster: "prod", namespace: "orders", serviceAccount: 7, managedPolicyArns: "arn", rolArn: "x" });
+    assert.equal(shape.status, 400);
+    assert.equal(shape.body.error, "the request is invalid");
+    const fields = (reply: Reply) => reply.body.problems.map((p: { field: string }) => p.field).sort();
+    assert.deepEqual(fields(shape), ["managedPolicyArns", "rolArn", "serviceAccount", "team"]);
+
+    // The portal's own policy: managed clusters only, no administrator policies, no actions that extend access.
+    const policy = await call(
+        "POST",
+        "/workloads",
+        request("orders", {
+            cluster: "staging",
+            managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            policyStatements: [
+                { actions: ["s3:GetObject", "iam:PassRole"], resources: ["*"] },
+                { notActions: ["s3:DeleteBucket"], resources: ["*"] },
+                { actions: ["*"], resources: ["*"] },
+            ],
+        }),
+    );
+    assert.equal(policy.status, 400);
+    assert.deepEqual(fields(policy), ["cluster", "managedPolicyArns[0]", "policyStatements[0].actions[1]", "policyStatements[1].notActions", "policyStatements[2].actions[0]"]);
+
+    // The component's own validation, mapped to the request's field names: DNS names, cross-account targets…
+    const names = await call(
+        "POST",
+        "/workloads",
+        request("Orders_NS", { crossAccount: { targets: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/same-account` }] } }),
+    );
+    assert.equal(names.status, 400, JSON.stringify(names.body));
+    assert.deepEqual(fields(names), ["crossAccount.targets[0].roleArn", "namespace"]);
+    const messages = new Map<string, string>(names.body.problems.map((p: { field: string; message: string }) => [p.field, p.message]));
+    assert.match(messages.get("namespace")!, /not a valid DNS-1123 label/);
+    assert.match(messages.get("crossAccount.targets[0].roleArn")!, /in the source role's own account/);
+    // … IAM actions that do not exist, resources that are not ARNs.
+    const statements = await call(
+        "POST",
+        "/workloads",
+        request("orders", { policyStatements: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::orders/*"] }, { actions: ["s3:GetObject"], resources: ["orders-bucket"] }] }),
+    );
+    assert.equal(statements.status, 400, JSON.stringify(statements.body));
+    assert.deepEqual(fields(statements), ["policyStatements[0].actions[0]", "policyStatements[1].resources[0]"]);
+    assert.match(statements.body.problems[0].message, /did you mean "GetObject"/);
+    assert.match(statements.body.problems[1].message, /is not an ARN/);
+
+    // Nothing was created: no provider call at all, no stack, no record.
+    assert.deepEqual(cloud.since(mark), [], "validation never reached the engine");
+    assert.deepEqual(stackFiles(), stacksBefore, "no stack was made");
+    assert.deepEqual((await call("GET", "/workloads")).body.workloads, []);
+    assert.equal((await call("GET", `/workloads/${workloadId(request("orders"))}`)).status, 404);
+});
+
+test("a failure mid-apply leaves a recoverable stack; the retry succeeds", { timeout: 180_000 }, async () => {
+    const body = request("refunds", { managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] });
+    const id = workloadId(body);
+    const created = await call("POST", "/workloads", body);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+
+    cloud.failCreatesOf.add(ASSOCIATION);
+    let mark = cloud.mark();
+    const failed = await events("POST", `/workloads/${id}/apply`);
+    cloud.failCreatesOf.delete(ASSOCIATION);
+    const end = done(failed.events);
+    assert.deepEqual([end.result, end.status, end.recoverable], ["failed", "failed", true]);
+    assert.match(end.error, /ServiceUnavailable/);
+    assert.ok(end.hint.includes(`retry POST /workloads/${id}/apply`), end.hint);
+    assert.ok(
+        failed.events.some((e) => e.event === "resource" && e.data.phase === "failed" && e.data.type === ASSOCIATION),
+        "the stream names the resource that failed",
+    );
+    assert.ok(failed.events.some((e) => e.event === "diagnostic" && e.data.severity === "error" && /ServiceUnavailable/.test(e.data.message)));
+
+    // What was created before the failure is in the stack: nothing orphaned, nothing pending.
+    const status = (await call("GET", `/workloads/${id}`)).body;
+    assert.deepEqual([status.status, status.recoverable, status.lastOperation.operation, status.lastOperation.result], ["failed", true, "apply", "failed"]);
+    assert.ok(status.hint.includes(`DELETE /workloads/${id}`), status.hint);
+    assert.deepEqual(status.lastOperation.state.pendingOperations, []);
+    const live = liveOf(id, "refunds");
+    assert.equal(live.roles.length, 1, "the role was created before the association failed");
+    assert.deepEqual(live.associations, []);
+    const state = checkpoint(id).checkpoint.latest;
+    assert.ok(state.resources.some((r: any) => r.type === ROLE && r.id === live.roles[0].name), "the stack records the live role");
+    assert.equal(status.lastOperation.state.resources, state.resources.filter((r: any) => r.custom && !r.type.startsWith("pulumi:providers:")).length);
+    assert.equal(state.pending_operations?.length ?? 0, 0);
+    assert.equal(applied(cloud.since(mark), "Create", ASSOCIATION).length, 0);
+
+    // The fault is gone: the retry refreshes, keeps the role, and creates the rest.
+    mark = cloud.mark();
+    const retry = await events("POST", `/workloads/${id}/apply`);
+    const retried = done(retry.events);
+    assert.deepEqual([retried.result, retried.status], ["succeeded", "applied"], JSON.stringify(retried));
+    const calls = cloud.since(mark);
+    assert.ok(calls.some((c) => c.method === "Read" && c.type === ROLE), "the retry refreshed the stack first");
+    assert.equal(applied(calls, "Create", ROLE).length, 0, "the role is reused, not created twice");
+    assert.equal(applied(calls, "Create", ASSOCIATION).length, 1);
+    const after = liveOf(id, "refunds");
+    assert.equal(after.roles.length, 1);
+    assert.equal(after.associations[0].roleArn, after.roles[0].arn);
+    const recovered = (await call("GET", `/workloads/${id}`)).body;
+    assert.equal(recovered.status, "applied");
+    assert.equal(recovered.recoverable, undefined);
+    assert.equal(recovered.outputs.associationArn, after.associations[0].associationArn);
+
+    await destroyWorkload(id);
+    assertNothingLive(id, "refunds");
+});
