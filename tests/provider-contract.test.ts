@@ -414,3 +414,21 @@ serial("CrossAccountRole: the trust of account B's role through the wire, with e
     const error = await constructError(CROSS_ACCOUNT_ROLE, "bad-reader", { sourceRoleArns: [source] });
     t.deepEqual(error.inputErrors.map((e) => e.propertyPath).sort(), ["clusterArns", "namespaces", "serviceAccounts"]);
 });
+
+const WELL_KNOWN_POLICY_SET = "eks-pod-identity:index:WellKnownPolicySet";
+serial("WellKnownPolicySet: managed policies through the wire, their ARNs and documents by name, bad input named", async (t) => {
+    const r = await construct(WELL_KNOWN_POLICY_SET, "addons", {
+        clusterArn: clusterArnOf("wk"),
+        policies: { externalDns: { hostedZoneIds: ["Z0123456789ABCDEFGHIJ"] }, vpcCni: {} },
+    });
+    t.deepEqual(engine.childrenOf("addons").sort(), ["addons-well-known-external-dns", "addons-well-known-vpc-cni"]);
+    const zonePolicy = JSON.parse(engine.get("addons-well-known-external-dns").inputs.policy);
+    t.deepEqual(zonePolicy.Statement.find((s: any) => s.Sid === "ChangeRecords").Resource, ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"]);
+    t.deepEqual(Object.keys(r.state).sort(), ["policyArns", "policyDocuments"]);
+    t.deepEqual(Object.keys(r.state.policyArns).sort(), ["well-known-external-dns", "well-known-vpc-cni"]);
+    t.regex(r.state.policyArns["well-known-vpc-cni"], /^arn:aws:iam::\d{12}:policy\//);
+    t.deepEqual(JSON.parse(r.state.policyDocuments["well-known-external-dns"]), zonePolicy);
+    const error = await constructError(WELL_KNOWN_POLICY_SET, "bad-addons", { clusterArn: clusterArnOf("wk"), policies: { velero: {} } });
+    t.is(error.code, 3, "INVALID_ARGUMENT");
+    t.deepEqual(error.inputErrors.map((e) => e.propertyPath), ["policies.velero.bucketArns"]);
+});
