@@ -1,3 +1,5 @@
+import type { Problems } from "./validation";
+
 /**
  * ARN parsing for the handful of ARN kinds the component accepts. Parsing is strict on purpose:
  * a malformed ARN caught here is a clear preview error instead of an AWS error minutes into `pulumi up`.
@@ -61,4 +63,14 @@ export function isWellFormedResourceArn(value: string): boolean {
     }
     // Policy variables such as ${aws:PrincipalTag/x} may stand anywhere after the service.
     return /^arn:(\*|aws[a-z-]*):[a-z0-9*-]+:[a-z0-9*-]*:(\d{12}|\*|aws|)?:.+$/.test(value);
+}
+
+/** An EKS cluster ARN; with `clusterName`, also that it names the same cluster. */
+export function checkClusterArn(problems: Problems, path: string, value: string, clusterName?: string): void {
+    const arn = parseClusterArn(value);
+    if (!arn) {
+        problems.add(path, `"${value}" is not an EKS cluster ARN: use arn:aws:eks:<region>:<12-digit account>:cluster/<name>`);
+    } else if (clusterName !== undefined && arn.clusterName !== clusterName) {
+        problems.add(path, `names cluster "${arn.clusterName}" but clusterName is "${clusterName}": give the ARN of the same cluster`);
+    }
 }

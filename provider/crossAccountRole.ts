@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseClusterArn, parseRoleArn } from "./arn";
+import { checkClusterArn, parseRoleArn } from "./arn";
 import { CrossAccountRoleArgs } from "./crossAccountArgs";
 import { buildCrossAccountTrustPolicy } from "./crossAccountTrust";
 import { createRole, createRolePermissions, renderTrustPolicy } from "./rolePermissions";
@@ -43,8 +43,8 @@ export class CrossAccountRole extends pulumi.ComponentResource {
                 }
             }
             (args.clusterArns ?? []).forEach((arn, i) => {
-                if (typeof arn === "string" && !parseClusterArn(arn)) {
-                    problems.add(`clusterArns[${i}]`, `"${arn}" is not an EKS cluster ARN: use arn:aws:eks:<region>:<account>:cluster/<name>`);
+                if (typeof arn === "string") {
+                    checkClusterArn(problems, `clusterArns[${i}]`, arn);
                 }
             });
             (args.namespaces ?? []).forEach((ns, i) => checkDnsLabel(problems, `namespaces[${i}]`, ns));

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkWellKnownPolicies, environmentOf, renderWellKnownPolicies, WellKnownPolicies, WellKnownPolicyKey, wellKnownPolicyNames } from "./wellKnownPolicies";
+import { checkClusterArn } from "./arn";
 import { checkIamPath } from "./iamValidation";
 import { Problems, checkAwsTags } from "./validation";
 
@@ -48,12 +49,9 @@ export function createWellKnownManagedPolicies(
 ): { managed: WellKnownManagedPolicy[]; documents: pulumi.Output<Record<string, string>> } {
     const documents = pulumi.all([settings.policies, settings.clusterArn]).apply(([policies, clusterArn]) => {
         const check = new Problems();
-        const env = environmentOf(clusterArn);
-        if (!env) {
-            check.add("clusterArn", `"${clusterArn}" is not an EKS cluster ARN: use arn:aws:eks:<region>:<12-digit account>:cluster/<name>`);
-            check.throwIfAny(component);
-        }
-        const rendered = renderWellKnownPolicies(check, inputPath, policies, env!);
+        checkClusterArn(check, "clusterArn", clusterArn);
+        check.throwIfAny(component);
+        const rendered = renderWellKnownPolicies(check, inputPath, policies, environmentOf(clusterArn)!);
         check.throwIfAny(component);
         return Object.fromEntries(rendered.map((r) => [r.name, JSON.stringify(r.document, null, 2)]));
     });
@@ -82,9 +80,9 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
     constructor(name: string, args: WellKnownPolicySetArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `WellKnownPolicySet "${name}"`;
         const problems = new Problems();
-        if (typeof args.clusterArn === "string" && !environmentOf(args.clusterArn)) {
-            problems.add("clusterArn", `"${args.clusterArn}" is not an EKS cluster ARN: use arn:aws:eks:<region>:<12-digit account>:cluster/<name>`);
-        } else if (args.clusterArn === undefined || args.clusterArn === null || args.clusterArn === "") {
+        if (typeof args.clusterArn === "string") {
+            checkClusterArn(problems, "clusterArn", args.clusterArn);
+        } else if (args.clusterArn === undefined || args.clusterArn === null) {
             problems.add("clusterArn", "required: the ARN of the cluster the add-ons run in, e.g. cluster.eksCluster.arn");
         }
         if (args.policies === undefined || args.policies === null || typeof args.policies !== "object" || Array.isArray(args.policies)) {

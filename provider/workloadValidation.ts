@@ -1,6 +1,7 @@
 import { checkAgentSettings, checkToleration } from "./agentConfiguration";
 import { checkCrossAccountSettings } from "./crossAccount";
-import { parseClusterArn, parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "./arn";
+import { parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "./arn";
+export { checkClusterArn } from "./arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "./iamValidation";
 import { Probe } from "./kubernetesWorkload";
 import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "./podIdentityWorkloadArgs";
@@ -33,15 +34,6 @@ export const checkServiceAccountName = (problems: Problems, value: string) => ch
 export function checkClusterName(problems: Problems, value: string): void {
     if (typeof value !== "string" || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(value)) {
         problems.add("clusterName", `${describe(value)} is not an EKS cluster name: use 1 to 100 letters, digits, '-' and '_', starting with a letter or digit`);
-    }
-}
-
-export function checkClusterArn(problems: Problems, path: string, value: string, clusterName?: string): void {
-    const arn = parseClusterArn(value);
-    if (!arn) {
-        problems.add(path, `"${value}" is not an EKS cluster ARN: use arn:aws:eks:<region>:<12-digit account>:cluster/<name>`);
-    } else if (clusterName !== undefined && arn.clusterName !== clusterName) {
-        problems.add(path, `names cluster "${arn.clusterName}" but clusterName is "${clusterName}": give the ARN of the same cluster`);
     }
 }
 

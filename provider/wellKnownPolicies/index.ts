@@ -1,3 +1,4 @@
+import { checkClusterArn } from "../arn";
 import { checkPolicyDocument, policySize } from "../iamValidation";
 import { PolicyDocumentJson } from "../policyDocument";
 import { Problems, describe, inputError, keyPath } from "../validation";
@@ -177,12 +178,11 @@ export function renderWellKnownPolicies(problems: Problems, path: string, polici
  */
 export function wellKnownPolicyDocuments(policies: ResolvedWellKnownPolicies, clusterArn: string): RenderedWellKnownPolicy[] {
     const problems = new Problems();
-    const env = environmentOf(clusterArn);
-    if (!env) {
-        problems.add("clusterArn", `"${clusterArn}" is not an EKS cluster ARN: use arn:aws:eks:<region>:<12-digit account>:cluster/<name>`);
+    checkClusterArn(problems, "clusterArn", clusterArn);
+    if (problems.list.length > 0) {
         throw inputError("wellKnownPolicyDocuments", problems.list);
     }
-    const rendered = renderWellKnownPolicies(problems, "wellKnownPolicies", policies, env);
+    const rendered = renderWellKnownPolicies(problems, "wellKnownPolicies", policies, environmentOf(clusterArn)!);
     if (problems.list.length > 0) {
         throw inputError("wellKnownPolicyDocuments", problems.list);
     }

@@ -10,8 +10,9 @@ import * as path from "path";
 import { after, before, test } from "node:test";
 import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
-import { ACCOUNT, CallRecord, CloudDouble } from "../e2e/support/cloudDouble";
+import { ACCOUNT, CloudDouble } from "../e2e/support/cloudDouble";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
+import { applied } from "../e2e/support/scenario";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -100,8 +101,6 @@ const done = (stream: Sse[]) => {
 };
 
 // ---- cloud helpers ----
-
-const applied = (calls: CallRecord[], method: CallRecord["method"], type: string) => calls.filter((c) => c.method === method && c.type === type && !c.preview && !c.error);
 
 /** What the double holds for one workload: found by the portal's tags and the roles they mark. */
 function liveOf(id: string, namespace: string) {

@@ -77,7 +77,7 @@ export interface EngineDoubleOptions {
     invoke?: (token: string, args: Record<string, any>) => Record<string, any>;
 }
 
-type Handler = (call: any, callback: (error: any, response?: any) => void) => void;
+export type Handler = (call: any, callback: (error: any, response?: any) => void) => void;
 
 export class EngineDouble {
     readonly registrations: Registration[] = [];
@@ -292,12 +292,19 @@ export class EngineDouble {
     }
 }
 
-/** Unimplemented RPCs answer UNIMPLEMENTED, as an engine lacking a feature would. */
-function withUnimplemented(service: Record<string, { originalName?: string }>, handlers: Record<string, Handler>): Record<string, Handler> {
+/**
+ * Every RPC of `service`: the given handlers, and UNIMPLEMENTED for the rest, as a server lacking a feature would
+ * answer (`${name} is not implemented by ${who}`).
+ */
+export function withUnimplemented(
+    service: Record<string, { originalName?: string }>,
+    handlers: Record<string, Handler>,
+    who = "the engine double",
+): Record<string, Handler> {
     const all: Record<string, Handler> = {};
     for (const [key, method] of Object.entries(service)) {
         const name = method.originalName ?? key;
-        all[name] = handlers[name] ?? ((_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not implemented by the engine double` }));
+        all[name] = handlers[name] ?? ((_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not implemented by ${who}` }));
     }
     return all;
 }

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { createHash } from "crypto";
+import { Handler, withUnimplemented } from "../../support/engineDouble";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 // The provider protocol as shipped in @pulumi/pulumi: the same messages the real aws and kubernetes plugins answer.
@@ -169,14 +170,10 @@ export class CloudDouble {
 
     // ---- the gRPC service ----
 
-    private handlers(pkg: "aws" | "kubernetes"): Record<string, grpc.handleUnaryCall<any, any>> {
-        const all: Record<string, grpc.handleUnaryCall<any, any>> = {};
-        for (const [key, method] of Object.entries(providerGrpc.ResourceProviderService as Record<string, { originalName?: string }>)) {
-            const name = method.originalName ?? key;
-            all[name] = (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `${pkg} double: ${name} is not implemented` });
-        }
+    private handlers(pkg: "aws" | "kubernetes"): Record<string, Handler> {
+        const all: Record<string, Handler> = {};
         const unary =
-            (fn: (request: any) => any): grpc.handleUnaryCall<any, any> =>
+            (fn: (request: any) => any): Handler =>
             (call, callback) => {
                 try {
                     callback(null, fn(call.request));
@@ -226,7 +223,7 @@ export class CloudDouble {
         all.cancel = unary(() => new emptyproto.Empty());
         // A debugged (attached) provider is told the engine address this way instead of a command-line argument.
         all.attach = unary(() => new emptyproto.Empty());
-        return all;
+        return withUnimplemented(providerGrpc.ResourceProviderService, all, `the ${pkg} double`);
     }
 
     private record(entry: Omit<CallRecord, "start">): CallRecord {

@@ -67,7 +67,8 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const PERMISSIONS = new Set(["aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"]);
 
-const applied = (calls: CallRecord[], method: CallRecord["method"], type?: string | Set<string>) =>
+/** The calls of `method` (on `type`, a type or a set of types) that changed the cloud: not previews, not failures. */
+export const applied = (calls: CallRecord[], method: CallRecord["method"], type?: string | Set<string>) =>
     calls.filter(
         (c) => c.method === method && !c.preview && !c.error && (type === undefined || (typeof type === "string" ? c.type === type : type.has(c.type))),
     );
@@ -155,7 +156,7 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     assert.notEqual(rolled.annotations["eks-pod-identity.pulumi.com/credentials-revision"], firstRevision, "the pods roll: new credentials revision");
     assert.equal(rolled.credentialsInjected, true);
     before(applied(calls, "Update", ASSOCIATION), applied(calls, "Update", DEPLOYMENT), "pods roll after the association points at the new role");
-    before(applied(calls, "Delete", new Set([...PERMISSIONS])), applied(calls, "Delete", ROLE), "policies are detached before the old role is deleted");
+    before(applied(calls, "Delete", PERMISSIONS), applied(calls, "Delete", ROLE), "policies are detached before the old role is deleted");
     assert.match(update.outputs.roleArn, /:role\/workloads\//, "the new role ARN reaches the program");
     assert.equal(cloud.live(ROLE).length, 1);
 
