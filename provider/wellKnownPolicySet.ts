@@ -17,7 +17,7 @@ export interface WellKnownPolicySetArgs {
     policies: WellKnownPolicies;
     /** IAM path of the managed policies. Default `/`. */
     path?: string;
-    /** Tags of the managed policies. */
+    /** Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none. */
     tags?: Record<string, string>;
 }
 

@@ -122,6 +122,7 @@ const setBadInputs: [string, Record<string, unknown>, RegExp][] = [
     ["missing cluster ARN", { policies: { vpcCni: {} } }, /clusterArn: required: the ARN of the cluster the add-ons run in/],
     ["bad policy input", { clusterArn: CLUSTER, policies: { velero: {} } }, /policies\.velero\.bucketArns: required: give at least one S3 bucket ARN/],
     ["bad path", { clusterArn: CLUSTER, policies: { vpcCni: {} }, path: "addons" }, /path: /],
+    ["reserved tag key", { clusterArn: CLUSTER, policies: { vpcCni: {} }, tags: { "aws:owner": "x" } }, /tags\.aws:owner: the aws: prefix is reserved for AWS; choose another key/],
 ];
 for (const [title, args, expected] of setBadInputs) {
     serial(`WellKnownPolicySet rejects bad input at construction, naming it: ${title}`, (t) => {

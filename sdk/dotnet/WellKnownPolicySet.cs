@@ -79,7 +79,7 @@ namespace Pulumi.EksPodIdentity
         private Dictionary<string, string>? _tags;
 
         /// <summary>
-        /// Tags of the managed policies.
+        /// Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
         /// </summary>
         public Dictionary<string, string> Tags
         {

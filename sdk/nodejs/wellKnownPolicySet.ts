@@ -85,7 +85,7 @@ export interface WellKnownPolicySetArgs {
      */
     policies: inputs.WellKnownPoliciesArgs;
     /**
-     * Tags of the managed policies.
+     * Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
      */
     tags?: {[key: string]: string};
 }

@@ -50,7 +50,7 @@ type wellKnownPolicySetArgs struct {
 	Path *string `pulumi:"path"`
 	// The well-known add-on policies to create, by key, with their typed inputs; at least one.
 	Policies WellKnownPolicies `pulumi:"policies"`
-	// Tags of the managed policies.
+	// Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -63,7 +63,7 @@ type WellKnownPolicySetArgs struct {
 	Path *string
 	// The well-known add-on policies to create, by key, with their typed inputs; at least one.
 	Policies WellKnownPoliciesArgs
-	// Tags of the managed policies.
+	// Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
 	Tags map[string]string
 }
 

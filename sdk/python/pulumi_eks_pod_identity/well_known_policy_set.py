@@ -32,7 +32,7 @@ class WellKnownPolicySetArgs:
                partition and cluster name of every policy come from it.
         :param 'WellKnownPoliciesArgs' policies: The well-known add-on policies to create, by key, with their typed inputs; at least one.
         :param _builtins.str path: IAM path of the managed policies. Default `/`.
-        :param Mapping[str, _builtins.str] tags: Tags of the managed policies.
+        :param Mapping[str, _builtins.str] tags: Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
         """
         pulumi.set(__self__, "cluster_arn", cluster_arn)
         pulumi.set(__self__, "policies", policies)
@@ -82,7 +82,7 @@ class WellKnownPolicySetArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags of the managed policies.
+        Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
         """
         return pulumi.get(self, "tags")
 
@@ -112,7 +112,7 @@ class WellKnownPolicySet(pulumi.ComponentResource):
                partition and cluster name of every policy come from it.
         :param _builtins.str path: IAM path of the managed policies. Default `/`.
         :param Union['WellKnownPoliciesArgs', 'WellKnownPoliciesArgsDict'] policies: The well-known add-on policies to create, by key, with their typed inputs; at least one.
-        :param Mapping[str, _builtins.str] tags: Tags of the managed policies.
+        :param Mapping[str, _builtins.str] tags: Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
         """
         ...
     @overload

@@ -66,14 +66,14 @@ public final class WellKnownPolicySetArgs extends com.pulumi.resources.ResourceA
     }
 
     /**
-     * Tags of the managed policies.
+     * Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
      * 
      */
     @Import(name="tags")
     private @Nullable Map<String,String> tags;
 
     /**
-     * @return Tags of the managed policies.
+     * @return Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
      * 
      */
     public Optional<Map<String,String>> tags() {
@@ -153,7 +153,7 @@ public final class WellKnownPolicySetArgs extends com.pulumi.resources.ResourceA
         }
 
         /**
-         * @param tags Tags of the managed policies.
+         * @param tags Tags of the managed policies (at most 50; keys must not start with `aws:`). Default: none.
          * 
          * @return builder
          * 
