@@ -6,13 +6,13 @@ import * as path from "node:path";
 import {
     CREDENTIAL_PROCESS_EXIT_CODES as EXIT,
     CREDENTIAL_PROCESS_LIMITS,
-    CREDENTIAL_PROCESS_SCRIPT,
+    CREDENTIAL_PROCESS_SCRIPT_PATH,
+    credentialProcessScript,
     CREDENTIAL_PROCESS_STDERR_PREFIX,
-} from "../provider/credentialProcessScript";
+} from "../provider/crossAccount/credentialProcess";
 import { ACCOUNT_A, CLUSTER_ARN, NAMESPACE, ProcessResult, run, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
 import { CredentialStore, secretsOf } from "./support/fakeAws";
 import { AgentBehaviour, FakePodIdentityAgent } from "./support/fakePodIdentityAgent";
-import { renderModule, SCRIPT_MODULE, SCRIPT_SOURCE } from "./tools/embedCredentialProcessScript";
 
 /**
  * The credential_process helper script, run under dash (Debian's sh) exactly as an SDK runs it, against a fake
@@ -24,6 +24,7 @@ const DASH = "/bin/dash";
 /** Generous bound on any run (the script's own worst case is about 7.5 s). */
 const BOUND_MS = 15_000;
 
+const CREDENTIAL_PROCESS_SCRIPT = credentialProcessScript();
 const work = mkdtempSync(path.join(tmpdir(), "credential-process-"));
 const script = path.join(work, "credential-process.sh");
 writeFileSync(script, CREDENTIAL_PROCESS_SCRIPT);
@@ -134,10 +135,9 @@ function parseOutput(t: ExecutionContext, result: ProcessResult): Record<string,
 
 // ---- the script itself ----
 
-test("the embedded script is provider/credential-process.sh, and the module is up to date", (t) => {
-    t.is(CREDENTIAL_PROCESS_SCRIPT, readFileSync(SCRIPT_SOURCE, "utf8"));
-    const module = readFileSync(SCRIPT_MODULE, "utf8");
-    t.is(renderModule(module, readFileSync(SCRIPT_SOURCE, "utf8")), module, "run npm run generate:credential-process");
+test("the library serves provider/crossAccount/credential-process.sh as it is in the package", (t) => {
+    t.is(path.relative(path.resolve(__dirname, "..", ".."), CREDENTIAL_PROCESS_SCRIPT_PATH), path.join("provider", "crossAccount", "credential-process.sh"));
+    t.is(CREDENTIAL_PROCESS_SCRIPT, readFileSync(CREDENTIAL_PROCESS_SCRIPT_PATH, "utf8"));
 });
 
 test("POSIX sh: parses under dash, starts with #!/bin/sh, documents every exit code", (t) => {

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import test from "ava";
 import { CrossAccountRole, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
-import { CREDENTIAL_PROCESS_SCRIPT } from "../provider/credentialProcessScript";
-import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetesWorkload";
+import { credentialProcessScript } from "../provider/crossAccount/credentialProcess";
+import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
 import { ACCOUNT, clusterArnOf, run, value } from "./support/harness";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { restrictedViolations } from "./support/podSecurity";
@@ -30,7 +30,7 @@ serial("config-file mode: config map, mounts, env, chain permission and outputs"
     t.is(configMap.type, "kubernetes:core/v1:ConfigMap");
     t.is(configMap.parent, r.get("chain").urn);
     t.like(configMap.inputs.metadata, { name: "chain-aws-config", namespace: "chain" });
-    t.is(configMap.inputs.data["credential-process.sh"], CREDENTIAL_PROCESS_SCRIPT);
+    t.is(configMap.inputs.data["credential-process.sh"], credentialProcessScript());
     t.is(
         configMap.inputs.data.config,
         [

@@ -3,7 +3,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import test, { ExecutionContext } from "ava";
 import { createHash, createHmac, Hash, Hmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { buildCrossAccountTrustPolicy } from "../provider/crossAccountTrust";
+import { buildCrossAccountTrustPolicy } from "../provider/iam/crossAccountTrust";
 import { ACCOUNT_A, ACCOUNT_B, CLUSTER_ARN, CrossAccountScenario, NAMESPACE, READER, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
 import { CredentialStore, IssuedCredentials, roleSession } from "./support/fakeAws";
 import { evaluate, IamRequest } from "./support/iamEvaluator";

@@ -1,7 +1,7 @@
 import test from "ava";
 import * as fs from "fs";
 import { ActionCheck, actionCatalogSource, checkAction, checkGlobalConditionKey } from "../provider/iam/actions";
-import { ActionCatalogFile, buildActionCatalog, defaultCatalogPath, renderActionCatalog } from "../provider/iam/generate-action-catalog";
+import { ActionCatalogFile, buildActionCatalog, defaultCatalogPath, renderActionCatalog } from "../provider/tools/catalog/generate-action-catalog";
 
 function reasonOf(check: ActionCheck): string | undefined {
     return check.ok ? undefined : check.reason;
@@ -135,7 +135,7 @@ test("the committed catalog matches the installed iam-data (drift)", (t) => {
     const committedPath = defaultCatalogPath();
     if (fs.existsSync(committedPath)) {
         t.is(fs.readFileSync(committedPath, "utf8"), rendered,
-            "provider/iam/action-catalog.json is stale: run `npx tsc -p . && node dist/provider/iam/generate-action-catalog.js`");
+            "provider/iam/action-catalog.json is stale: run `npx tsc -p . && node dist/provider/tools/catalog/generate-action-catalog.js`");
     } else {
         t.log(`no committed catalog at ${committedPath}; comparing with the copy the runtime loads`);
     }

@@ -1,7 +1,7 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import test, { ExecutionContext } from "ava";
 import { PodIdentityWorkload, PodIdentityWorkloadArgs, POD_IDENTITY_SESSION_TAGS } from "../provider";
-import { buildTrustPolicy } from "../provider/trustPolicy";
+import { buildTrustPolicy } from "../provider/iam/trustPolicy";
 import { ACCOUNT, clusterArnOf, run, value } from "./support/harness";
 import {
     allowingStatements,

@@ -1,8 +1,8 @@
 import test from "ava";
 import fc from "fast-check";
 import { checkAction } from "../provider/iam/actions";
-import { checkPolicyDocument } from "../provider/iamValidation";
-import { Problems, keyPath } from "../provider/validation";
+import { checkPolicyDocument } from "../provider/iam/validation";
+import { Problems, keyPath } from "../provider/validation/problems";
 import { WELL_KNOWN_POLICY_KEYS, checkWellKnownPolicies, environmentOf, renderWellKnownPolicies } from "../provider/wellKnownPolicies";
 import { ACCOUNT, clusterArnOf } from "./support/harness";
 import { evaluate } from "./support/iamEvaluator";

@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { parsePlatformSpec } from "../provider/platform";
+import { parsePlatformSpec } from "../provider/platform/program";
 
 const exec = promisify(execFile);
 const root = path.resolve(__dirname, "../..");
-const cli = path.join(root, "dist/provider/plan/cli.js");
+const cli = path.join(root, "dist/provider/tools/plan/cli.js");
 
 async function plan(args: string[]): Promise<{ stdout: string; stderr: string; code: number; out: string }> {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));

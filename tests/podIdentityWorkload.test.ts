@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
 import { PodIdentityAgent, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
-import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetesWorkload";
-import { UNKNOWN } from "../provider/plan/engine";
+import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
+import { UNKNOWN } from "../provider/tools/plan/engine";
 import { ACCOUNT, clusterArnOf, rejection, run, value } from "./support/harness";
 
 // Registrations share one engine per test; the engine is process-global, so tests run one at a time.

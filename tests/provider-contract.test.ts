@@ -1,8 +1,8 @@
 import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
-import { UNKNOWN } from "../provider/plan/engine";
-import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetesWorkload";
+import { UNKNOWN } from "../provider/tools/plan/engine";
+import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
 import { EngineDouble, ProviderCallError, ProviderProcess, wire } from "./support/engineDouble";
 import { ACCOUNT, REGION, clusterArnOf, cloudState } from "./support/harness";
 
@@ -67,7 +67,7 @@ async function constructError(type: string, name: string, inputs: Record<string,
 const noStackTrace = (text: string) => !/\n\s+at .+[(:]\d+/.test(text) && !/TypeError|Cannot read/.test(text);
 
 serial("GetSchema returns the committed schema as is; the plugin reports the package version", async (t) => {
-    const committed = fs.readFileSync(path.join(ROOT, "provider", "schema.json"), "utf8");
+    const committed = fs.readFileSync(path.join(ROOT, "provider", "plugin", "schema.json"), "utf8");
     t.is(await provider.getSchema(), committed);
     t.is(await provider.getPluginInfo(), JSON.parse(committed).version);
 });

@@ -1,16 +1,16 @@
 import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
-import { PackageSchema, SchemaGenerator, renderSchema } from "../provider/build/generate-schema";
+import { PackageSchema, SchemaGenerator, renderSchema } from "../provider/tools/schema/generate-schema";
 
 /**
  * The package schema is generated from the TypeScript args and outputs (`npm test` also fails when the committed
- * provider/schema.json differs from a fresh generation). Here: the generator's mapping on small sources written for
+ * provider/plugin/schema.json differs from a fresh generation). Here: the generator's mapping on small sources written for
  * the purpose, its refusals, and the properties the committed schema must have for SDK generation.
  */
 
 const ROOT = path.join(__dirname, "..", "..");
-const committed: PackageSchema = JSON.parse(fs.readFileSync(path.join(ROOT, "provider", "schema.json"), "utf8"));
+const committed: PackageSchema = JSON.parse(fs.readFileSync(path.join(ROOT, "provider", "plugin", "schema.json"), "utf8"));
 
 /** A throw-away project under out/ (so @pulumi/pulumi resolves) with the given provider/index.ts. */
 function project(name: string, source: string): string {

@@ -18,8 +18,8 @@ test("the Node.js SDK is pinned to one exact version, the one installed", (t) =>
 });
 
 test("the CLI built by the toolchain is the release of @pulumi/pulumi", (t) => {
-    t.is(goRequire("provider/toolchain/go.mod", "github.com/pulumi/pulumi/pkg/v3"), `v${nodeSdk}`);
-    t.is(goRequire("provider/toolchain/go.mod", "github.com/pulumi/pulumi/sdk/v3"), `v${nodeSdk}`);
+    t.is(goRequire("provider/tools/toolchain/go.mod", "github.com/pulumi/pulumi/pkg/v3"), `v${nodeSdk}`);
+    t.is(goRequire("provider/tools/toolchain/go.mod", "github.com/pulumi/pulumi/sdk/v3"), `v${nodeSdk}`);
 });
 
 test("every example and driver uses the same Pulumi SDK release", (t) => {

@@ -1,6 +1,6 @@
 import test from "ava";
-import { checkPolicyDocument } from "../provider/iamValidation";
-import { Problems } from "../provider/validation";
+import { checkPolicyDocument } from "../provider/iam/validation";
+import { Problems } from "../provider/validation/problems";
 import { ResolvedWellKnownPolicies, WELL_KNOWN_POLICIES, WELL_KNOWN_POLICY_KEYS, WellKnownPolicyKey, wellKnownPolicyDocuments } from "../provider/wellKnownPolicies";
 import { ACCOUNT, REGION, clusterArnOf } from "./support/harness";
 import { PolicyDocument, evaluate } from "./support/iamEvaluator";

@@ -6,10 +6,10 @@
  * policy (clusters it does not manage, privileged managed policies).
  */
 import { createHash } from "crypto";
-import { parseClusterArn } from "../../provider/arn";
-import type { CrossAccountSettings } from "../../provider/crossAccountArgs";
-import type { PolicyStatement } from "../../provider/policyDocument";
-import type { PodIdentityWorkloadArgs, WorkloadSettings } from "../../provider/podIdentityWorkloadArgs";
+import { parseClusterArn } from "../../provider/iam/arn";
+import type { CrossAccountSettings } from "../../provider/crossAccount/args";
+import type { PolicyStatement } from "../../provider/iam/policyDocument";
+import type { PodIdentityWorkloadArgs, WorkloadSettings } from "../../provider/components/podIdentityWorkloadArgs";
 
 /** One workload as a portal requests it (the body of `POST /workloads`). */
 export interface WorkloadRequest {

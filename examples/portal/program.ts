@@ -1,12 +1,12 @@
 /**
  * The workload's Pulumi program, and the component's own validation of a request before any stack exists.
  * Both construct the same `PodIdentityWorkload` from the same arguments: validation runs it under the SDK's mock
- * monitor (provider/plan/engine.ts), so a request the component would reject at preview is a 400 naming the field,
+ * monitor (provider/tools/plan/engine.ts), so a request the component would reject at preview is a 400 naming the field,
  * and the documents the component renders (trust policy, inline policies) are shown without touching the cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PodIdentityWorkload } from "../../provider/podIdentityWorkload";
-import { RecordedResource, startOfflineEngine } from "../../provider/plan/engine";
+import { PodIdentityWorkload } from "../../provider/components/podIdentityWorkload";
+import { RecordedResource, startOfflineEngine } from "../../provider/tools/plan/engine";
 import { FieldProblem, ResolvedCluster, WorkloadRequest, componentArgs, requestField } from "./api";
 
 /** The stack outputs of a workload (see README: `outputs`). */

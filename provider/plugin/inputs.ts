@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PackageSchema, PropertySpec, ResourceSpec, TypeSpec } from "../build/generate-schema";
-import { InputProblem, inputError } from "../validation";
+import type { PackageSchema, PropertySpec, ResourceSpec, TypeSpec } from "./schema";
+import { InputProblem, inputError } from "../validation/problems";
 
 /**
  * Turns the inputs a Construct call deserialized into the shapes the component classes expect, guided by the

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import type { PackageSchema } from "../build/generate-schema";
+import { PACKAGE_NAME, PackageSchema } from "./schema";
 import { normalizeInputs } from "./inputs";
 
 /**
@@ -10,11 +10,10 @@ import { normalizeInputs } from "./inputs";
  * the component classes are loaded on the first Construct only (GetSchema needs none of them).
  */
 
-export const PACKAGE_NAME = "eks-pod-identity";
 
 /** The committed schema, read from the sources (this file runs from dist/provider/plugin). */
 export function schemaPath(): string {
-    return path.join(__dirname, "..", "..", "..", "provider", "schema.json");
+    return path.join(__dirname, "..", "..", "..", "provider", "plugin", "schema.json");
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

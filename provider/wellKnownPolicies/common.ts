@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseClusterArn, parseRoleArn } from "../arn";
-import { ConditionBlock, PolicyDocumentJson, StatementJson } from "../policyDocument";
-import { Problems, describe } from "../validation";
+import { parseClusterArn, parseRoleArn } from "../iam/arn";
+import { ConditionBlock, PolicyDocumentJson, StatementJson } from "../iam/policyDocument";
+import { Problems, describe } from "../validation/problems";
 
 /** Where the policy applies: taken from the workload's cluster ARN. */
 export interface PolicyEnvironment {

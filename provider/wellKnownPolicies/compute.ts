@@ -1,4 +1,4 @@
-import { Problems } from "../validation";
+import { Problems } from "../validation/problems";
 import { PolicyEnvironment, SHAPES, WellKnownDocument, checkList, checkValue, dnsSuffix, document, statement } from "./common";
 import { ClusterAutoscalerPolicy, KarpenterPolicy, NodeTerminationHandlerPolicy } from "./types";
 import type { Unwrapped } from "./types";

@@ -1,7 +1,7 @@
-import { checkClusterArn } from "../arn";
-import { checkPolicyDocument, policySize } from "../iamValidation";
-import { PolicyDocumentJson } from "../policyDocument";
-import { Problems, describe, inputError, keyPath } from "../validation";
+import { checkClusterArn } from "../iam/arn";
+import { checkPolicyDocument, policySize } from "../iam/validation";
+import { PolicyDocumentJson } from "../iam/policyDocument";
+import { Problems, describe, inputError, keyPath } from "../validation/problems";
 import { PolicyEnvironment, WellKnownDocument, environmentOf } from "./common";
 import { amazonManagedPrometheus, checkAmazonManagedPrometheus, checkCloudWatchObservability, cloudWatchObservability } from "./observability";
 import { checkClusterAutoscaler, checkKarpenter, checkNodeTerminationHandler, clusterAutoscaler, karpenter, nodeTerminationHandler } from "./compute";

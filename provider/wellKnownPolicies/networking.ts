@@ -1,4 +1,4 @@
-import { Problems } from "../validation";
+import { Problems } from "../validation/problems";
 import { PolicyEnvironment, SHAPES, WellKnownDocument, checkFlag, checkList, dnsSuffix, document, statement } from "./common";
 import {
     AppMeshControllerPolicy,

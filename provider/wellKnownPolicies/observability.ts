@@ -1,4 +1,4 @@
-import { Problems } from "../validation";
+import { Problems } from "../validation/problems";
 import { PolicyEnvironment, SHAPES, WellKnownDocument, checkFlag, checkList, document, statement } from "./common";
 import { AmazonManagedPrometheusPolicy, CloudWatchObservabilityPolicy } from "./types";
 import type { Unwrapped } from "./types";

@@ -1,4 +1,4 @@
-import { Problems } from "../validation";
+import { Problems } from "../validation/problems";
 import { SHAPES, WellKnownDocument, checkList, document, statement } from "./common";
 import { ExternalSecretsPolicy, PrivateCaIssuerPolicy } from "./types";
 import type { Unwrapped } from "./types";

@@ -1,4 +1,4 @@
-import { Problems } from "../validation";
+import { Problems } from "../validation/problems";
 import { PolicyEnvironment, SHAPES, WellKnownDocument, checkFlag, checkList, dnsSuffix, document, objectsOf, statement } from "./common";
 import { EbsCsiDriverPolicy, EfsCsiDriverPolicy, FsxLustreCsiDriverPolicy, MountpointS3CsiDriverPolicy, VeleroPolicy } from "./types";
 import type { Unwrapped } from "./types";

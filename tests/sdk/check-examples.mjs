@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Static checks of the example programs that no compiler covers (run by check.sh, step "yaml"):
 //  - every examples/<language>/Pulumi.yaml parses and names a runtime;
-//  - examples/yaml/Pulumi.yaml's PodIdentityWorkload properties match provider/schema.json: known names, required
+//  - examples/yaml/Pulumi.yaml's PodIdentityWorkload properties match provider/plugin/schema.json: known names, required
 //    inputs present, enum values and value shapes (nested types included), outputs that exist;
 //  - the five examples export the same stack outputs, each an output of the component.
 import * as fs from "node:fs";
@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const schema = JSON.parse(fs.readFileSync(path.join(root, "provider/schema.json"), "utf8"));
+const schema = JSON.parse(fs.readFileSync(path.join(root, "provider/plugin/schema.json"), "utf8"));
 const token = "eks-pod-identity:index:PodIdentityWorkload";
 const component = schema.resources[token];
 const errors = [];

@@ -103,17 +103,17 @@ check_go() {
 
 check_java() {
     local want got
-    want=$(node -p 'require("./provider/schema.json").version')
+    want=$(node -p 'require("./provider/plugin/schema.json").version')
     got=$(sed -n 's:.*<eks-pod-identity.version>\(.*\)</eks-pod-identity.version>.*:\1:p' examples/java/pom.xml)
     [ "$want" = "$got" ] ||
-        { echo "examples/java/pom.xml: eks-pod-identity.version is $got, provider/schema.json has $want" >&2; return 1; }
+        { echo "examples/java/pom.xml: eks-pod-identity.version is $got, provider/plugin/schema.json has $want" >&2; return 1; }
     say "java: mvn compile in examples/java (generated sources from sdk/java/src/main/java)"
     (cd examples/java && mvn -B -q --no-transfer-progress -Dstyle.color=never compile)
 }
 
 check_yaml() {
     need_root_node_modules
-    say "yaml: examples/*/Pulumi.yaml parse; examples/yaml against provider/schema.json"
+    say "yaml: examples/*/Pulumi.yaml parse; examples/yaml against provider/plugin/schema.json"
     node tests/sdk/check-examples.mjs
 }
 

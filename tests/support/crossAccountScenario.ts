@@ -2,9 +2,9 @@ import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { renderAwsConfigFile } from "../../provider/awsConfigFile";
-import { CREDENTIAL_PROCESS_SCRIPT } from "../../provider/credentialProcessScript";
-import { buildCrossAccountTrustPolicy } from "../../provider/crossAccountTrust";
+import { renderAwsConfigFile } from "../../provider/crossAccount/configFile";
+import { credentialProcessScript } from "../../provider/crossAccount/credentialProcess";
+import { buildCrossAccountTrustPolicy } from "../../provider/iam/crossAccountTrust";
 import { CredentialStore } from "./fakeAws";
 import { FakePodIdentityAgent } from "./fakePodIdentityAgent";
 import { FakeSts } from "./fakeSts";
@@ -57,7 +57,7 @@ export class CrossAccountScenario {
         this.tokenFile = path.join(this.dir, "eks-pod-identity-token");
         writeFileSync(this.tokenFile, TOKEN);
         this.scriptPath = path.join(this.dir, "credential-process.sh");
-        writeFileSync(this.scriptPath, CREDENTIAL_PROCESS_SCRIPT);
+        writeFileSync(this.scriptPath, credentialProcessScript());
         chmodSync(this.scriptPath, 0o555);
         this.agent = new FakePodIdentityAgent({
             store: this.store,

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { readable } from "../../provider/plan/engine";
+import { readable } from "../../provider/tools/plan/engine";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 // The gRPC stubs every Pulumi SDK speaks, as shipped in @pulumi/pulumi (google-protobuf 3.x messages).

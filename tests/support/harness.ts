@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OfflineEngine, RecordedResource, startOfflineEngine } from "../../provider/plan/engine";
+import { OfflineEngine, RecordedResource, startOfflineEngine } from "../../provider/tools/plan/engine";
 
 /**
  * Runs component code under the recording engine with AWS-like answers: the stand-in for the cloud boundary in

@@ -1,6 +1,6 @@
 /**
  * A small, explicit evaluator of role trust policies for the fake STS: exactly the constructs that
- * `buildCrossAccountTrustPolicy` (provider/crossAccountTrust.ts) renders, and nothing else. Anything beyond them
+ * `buildCrossAccountTrustPolicy` (provider/iam/crossAccountTrust.ts) renders, and nothing else. Anything beyond them
  * (NotPrincipal, NotAction, other operators, set operators, IfExists) throws `UnsupportedPolicy` instead of
  * answering, so an unsupported policy can never read as a deny. tests/fake-sts.test.ts cross-checks its decisions
  * with @cloud-copilot/iam-simulate.

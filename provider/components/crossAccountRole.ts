@@ -1,0 +1,125 @@
+import * as pulumi from "@pulumi/pulumi";
+import { checkClusterArn, parseRoleArn } from "../iam/arn";
+import { CrossAccountRoleArgs } from "./crossAccountRoleArgs";
+import { buildCrossAccountTrustPolicy } from "../iam/crossAccountTrust";
+import { renderTrustPolicy } from "../iam/trustPolicy";
+import { createRole, createRolePermissions } from "./role";
+import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf } from "../validation/problems";
+import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
+
+export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
+
+/**
+ * A role in another account (account B) that Pod Identity roles of account A chain into, created through the
+ * caller's provider for account B (`{ provider: accountB }`). Its trust names account A, narrowed by
+ * `aws:PrincipalArn` to the source roles, and pins the callers by their transitive session tags or an external id.
+ */
+export class CrossAccountRole extends pulumi.ComponentResource {
+    /** ARN of the role, for a workload's `crossAccount.targets[].roleArn`. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of the role. */
+    public readonly roleName: pulumi.Output<string>;
+    /** The rendered trust policy JSON. */
+    public readonly trustPolicy: pulumi.Output<string>;
+    /** The inline policy JSON rendered from `policyStatements`; undefined without statements. */
+    public readonly permissionsPolicy: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: CrossAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const component = `CrossAccountRole "${name}"`;
+        const problems = new Problems();
+        const mode = args.trustMode ?? "sessionTags";
+        checkOneOf(problems, "trustMode", args.trustMode, ["sessionTags", "externalId"]);
+        if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {
+            problems.add("sourceRoleArns", "required: the ARNs of the Pod Identity roles allowed to chain into this role (e.g. a PodIdentityWorkload's roleArn)");
+        }
+        (args.sourceRoleArns ?? []).forEach((arn, i) => {
+            if (typeof arn === "string" && !parseRoleArn(arn)) {
+                problems.add(`sourceRoleArns[${i}]`, `"${arn}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<name>`);
+            }
+        });
+        if (mode === "sessionTags") {
+            for (const key of ["clusterArns", "namespaces", "serviceAccounts"] as const) {
+                if (!Array.isArray(args[key]) || args[key]!.length === 0) {
+                    problems.add(key, `required with trustMode "sessionTags": without it any ${key === "clusterArns" ? "cluster" : key === "namespaces" ? "namespace" : "service account"} behind the source roles could chain in`);
+                }
+            }
+            (args.clusterArns ?? []).forEach((arn, i) => {
+                if (typeof arn === "string") {
+                    checkClusterArn(problems, `clusterArns[${i}]`, arn);
+                }
+            });
+            (args.namespaces ?? []).forEach((ns, i) => checkDnsLabel(problems, `namespaces[${i}]`, ns));
+            (args.serviceAccounts ?? []).forEach((sa, i) => checkDnsSubdomain(problems, `serviceAccounts[${i}]`, sa));
+            if (args.externalId !== undefined) {
+                problems.add("externalId", `applies to trustMode "externalId" only: drop it, or switch trustMode`);
+            }
+        } else {
+            if (args.externalId === undefined || args.externalId === "") {
+                problems.add("externalId", `required with trustMode "externalId": e.g. the workload's externalId output (native mode)`);
+            } else if (typeof args.externalId === "string" && !/^[\w+=,.@:/-]{2,1224}$/.test(args.externalId)) {
+                problems.add("externalId", "must be 2 to 1224 characters of letters, digits and + = , . @ : / - _");
+            }
+            for (const key of ["clusterArns", "namespaces", "serviceAccounts"] as const) {
+                if (args[key] !== undefined) {
+                    problems.add(key, `applies to trustMode "sessionTags" only: with session tags disabled no such tags reach this role`);
+                }
+            }
+        }
+        checkRoleSettings(problems, name, args.role ?? {}, true);
+        if (typeof args.role?.permissionsBoundary === "string") {
+            checkPolicyArn(problems, "role.permissionsBoundary", args.role.permissionsBoundary);
+        }
+        checkPermissionInputs(args, problems);
+        (args.managedPolicyArns ?? []).forEach((arn, i) => {
+            if (typeof arn === "string") {
+                checkPolicyArn(problems, `managedPolicyArns[${i}]`, arn);
+            }
+        });
+        checkAwsTags(problems, "tags", args.tags);
+        checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
+        problems.throwIfAny(component);
+        // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
+        super(CROSSACCOUNTROLE_TYPE, name, {}, opts);
+
+        const sourceRoleArns = pulumi.all(args.sourceRoleArns).apply((arns) => {
+            const check = new Problems();
+            arns.forEach((arn, i) => {
+                if (!parseRoleArn(arn)) {
+                    check.add(`sourceRoleArns[${i}]`, `"${arn}" is not an IAM role ARN`);
+                }
+            });
+            check.throwIfAny(component);
+            return arns;
+        });
+        this.trustPolicy = pulumi
+            .all([sourceRoleArns, args.clusterArns ?? [], args.externalId])
+            .apply(([sources, clusterArns, externalId]) => {
+                const document = buildCrossAccountTrustPolicy({
+                    sourceRoleArns: sources,
+                    mode,
+                    clusterArns,
+                    namespaces: args.namespaces,
+                    serviceAccounts: args.serviceAccounts,
+                    externalId,
+                });
+                return renderTrustPolicy(component, document);
+            });
+        const role = createRole(this, name, args.role, {
+            trustPolicy: this.trustPolicy,
+            defaultDescription: "Chained into from EKS Pod Identity roles of another account",
+            tags: args.tags,
+        });
+        const permissions = createRolePermissions(this, name, component, role, {
+            managedPolicyArns: args.managedPolicyArns ?? [],
+            policyStatements: args.policyStatements,
+            inlinePolicies: args.inlinePolicies,
+            // Callers are Pod Identity sessions; ABAC on their transitive tags works as in the source account.
+            sessionTagsDisabled: mode === "externalId",
+            allowFullAccess: args.allowFullAccess,
+        });
+        this.roleArn = role.arn;
+        this.roleName = role.name;
+        this.permissionsPolicy = permissions.permissionsPolicy;
+        this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, trustPolicy: this.trustPolicy, permissionsPolicy: this.permissionsPolicy });
+    }
+}

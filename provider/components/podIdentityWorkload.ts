@@ -1,0 +1,536 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { parseClusterArn, parseRoleArn } from "../iam/arn";
+import { claim } from "./claims";
+import { IAM_LIMITS, checkPolicyDocument, policySize } from "../iam/validation";
+import { MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
+import { PodIdentityAgent } from "./podIdentityAgent";
+import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
+import { ResolvedTrustStatement, renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
+import {
+    PodSpecFragment,
+    ResolvedTarget,
+    chainPolicy,
+    checkTargetAccounts,
+    configFileSpec,
+    configMapData,
+    contentHash,
+    duplicateProfileNames,
+    podSpecFragment,
+    resolveProfiles,
+} from "../crossAccount/profiles";
+import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
+import { createRole, createRolePermissions } from "./role";
+import { Problems, isPlain } from "../validation/problems";
+import { wellKnownPolicyNames } from "../wellKnownPolicies";
+import { createWellKnownManagedPolicies } from "./wellKnownPolicySet";
+import {
+    checkAccountId,
+    checkClusterArn,
+    checkClusterName,
+    checkNamespace,
+    checkOidcProviderArn,
+    checkPolicyArn,
+    checkRoleArn,
+    checkServiceAccountName,
+    checkWorkloadArgs,
+} from "../validation/workload";
+
+export const PODIDENTITYWORKLOAD_TYPE = "eks-pod-identity:index:PodIdentityWorkload";
+
+/**
+ * A Kubernetes workload on EKS with its AWS permissions through EKS Pod Identity: the IAM role and its policies,
+ * the Pod Identity association, optionally the agent add-on, and the namespace, service account and Deployment.
+ */
+export class PodIdentityWorkload extends pulumi.ComponentResource {
+    /** ARN of the role the pods receive (created, or the given `roleArn`). */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of that role. */
+    public readonly roleName: pulumi.Output<string>;
+    /** ARN of the Pod Identity association. */
+    public readonly associationArn: pulumi.Output<string>;
+    /** Id of the Pod Identity association (`a-...`). */
+    public readonly associationId: pulumi.Output<string>;
+    /** The workload's namespace. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The workload's service account. */
+    public readonly serviceAccountName: pulumi.Output<string>;
+    /** Name of the Deployment; undefined without `workload`. */
+    public readonly deploymentName: pulumi.Output<string | undefined>;
+    /** The role's trust policy JSON; undefined with an existing `roleArn`. */
+    public readonly trustPolicy: pulumi.Output<string | undefined>;
+    /** The inline policy JSON rendered from `policyStatements`; undefined without statements. */
+    public readonly permissionsPolicy: pulumi.Output<string | undefined>;
+    /**
+     * Hash of what the pods' credentials depend on (role, association, session settings); carried by the pod
+     * template so a change restarts the pods, since the agent keeps serving cached credentials otherwise.
+     */
+    public readonly credentialsRevision: pulumi.Output<string>;
+    /** The rendered AWS config file (cross-account `configFile` mode); undefined otherwise. */
+    public readonly awsConfigFile: pulumi.Output<string | undefined>;
+    /** Profile names of the cross-account targets, in order; empty without `crossAccount`. */
+    public readonly awsProfiles: pulumi.Output<string[]>;
+    /** The profile `AWS_PROFILE` selects; undefined without `crossAccount` in `configFile` mode. */
+    public readonly defaultAwsProfile: pulumi.Output<string | undefined>;
+    /**
+     * Volumes, volume mounts and environment variables that give a pod the cross-account profile, for workloads
+     * deployed by Helm or Argo CD instead of this component's Deployment; undefined without `configFile` mode.
+     */
+    public readonly podSpecFragment: pulumi.Output<PodSpecFragment | undefined>;
+    /** The association's external id for the target role's trust policy (native mode), as EKS reports it. */
+    public readonly externalId: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: PodIdentityWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        const component = `PodIdentityWorkload "${name}"`;
+        const inputs = validate(name, component, args);
+        // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
+        super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
+        const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, inputs) };
+
+        const identity = inputs.givenRoleArn !== undefined ? existingRole(step, inputs.givenRoleArn) : createdRole(step);
+        const association = podIdentityAssociation(step, identity);
+        const agent = podIdentityAgent(step);
+        const objects = kubernetesObjects(step, identity, association, agent);
+
+        const outputs = {
+            roleArn: identity.roleArn,
+            roleName: identity.roleName,
+            associationArn: association.resource.associationArn,
+            associationId: association.resource.associationId,
+            namespace: objects.namespace,
+            serviceAccountName: objects.serviceAccountName,
+            deploymentName: objects.deploymentName,
+            trustPolicy: identity.trustPolicy,
+            permissionsPolicy: identity.permissionsPolicy,
+            credentialsRevision: objects.credentialsRevision,
+            awsConfigFile: objects.awsConfigFile,
+            awsProfiles: identity.chain ? identity.chain.apply((c) => c.profiles.map((p) => p.name)) : pulumi.output([]),
+            defaultAwsProfile: identity.chain && !inputs.nativeChain ? identity.chain.apply((c) => c.defaultProfile as string | undefined) : pulumi.output(undefined),
+            podSpecFragment: objects.podSpecFragment,
+            externalId: inputs.nativeChain ? association.resource.externalId.apply((id) => id as string | undefined) : pulumi.output(undefined),
+        };
+        this.roleArn = outputs.roleArn;
+        this.roleName = outputs.roleName;
+        this.associationArn = outputs.associationArn;
+        this.associationId = outputs.associationId;
+        this.namespace = outputs.namespace;
+        this.serviceAccountName = outputs.serviceAccountName;
+        this.deploymentName = outputs.deploymentName;
+        this.trustPolicy = outputs.trustPolicy;
+        this.permissionsPolicy = outputs.permissionsPolicy;
+        this.credentialsRevision = outputs.credentialsRevision;
+        this.awsConfigFile = outputs.awsConfigFile;
+        this.awsProfiles = outputs.awsProfiles;
+        this.defaultAwsProfile = outputs.defaultAwsProfile;
+        this.podSpecFragment = outputs.podSpecFragment;
+        this.externalId = outputs.externalId;
+        this.registerOutputs(outputs);
+    }
+}
+
+type Check = (problems: Problems, value: string) => void;
+
+/** The inputs once checked: plain values as given, values known later wrapped so they are checked as they resolve. */
+interface CheckedInputs {
+    clusterName: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+    serviceAccountName: pulumi.Input<string>;
+    givenClusterArn?: pulumi.Input<string>;
+    givenRoleArn?: pulumi.Input<string>;
+    managedPolicyArns: pulumi.Input<string>[];
+    permissionsBoundary?: pulumi.Input<string>;
+    trust: TrustSettings;
+    trustClusterArns?: pulumi.Input<string>[];
+    trustAccounts?: pulumi.Input<string>[];
+    irsaArn?: pulumi.Input<string>;
+    rawTargets: pulumi.Input<ResolvedTarget>[];
+    sessionTagsDisabled: boolean;
+    createsNamespace: boolean;
+    nativeChain: boolean;
+    /** Cluster, namespace and service account, claimed for this program once known. */
+    ownership: pulumi.Output<{ cluster: string; ns: string; sa: string }>;
+}
+
+/** What every step reads: the component, its args and checked inputs, and the cluster ARN (looked up at most once). */
+interface Step {
+    parent: PodIdentityWorkload;
+    name: string;
+    component: string;
+    args: PodIdentityWorkloadArgs;
+    inputs: CheckedInputs;
+    ownClusterArn: () => pulumi.Input<string>;
+}
+
+type Chain = pulumi.Output<{ profiles: ChainedProfile[]; defaultProfile: string }>;
+
+/** The role the pods receive, with what was rendered for it and the resources its permissions are made of. */
+interface Identity {
+    roleArn: pulumi.Output<string>;
+    roleName: pulumi.Output<string>;
+    trustPolicy: pulumi.Output<string | undefined>;
+    permissionsPolicy: pulumi.Output<string | undefined>;
+    /** Every policy and attachment, for the Deployment's `dependsOn`. */
+    permissionResources: pulumi.Resource[];
+    /** The cross-account targets with their profiles resolved; undefined without `crossAccount`. */
+    chain?: Chain;
+}
+
+/**
+ * Checks every input: plain values now, together, so one preview reports every mistake before anything registers;
+ * values known later as they resolve. Claims the service account (and namespace) when their names are plain.
+ */
+function validate(name: string, component: string, args: PodIdentityWorkloadArgs): CheckedInputs {
+    const problems = new Problems();
+    checkWorkloadArgs(name, args, problems);
+    const known = <T extends string>(value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
+        if (value === undefined) {
+            return undefined;
+        }
+        if (isPlain(value)) {
+            check(problems, value as string);
+            return value;
+        }
+        return pulumi.output(value).apply((resolved) => {
+            const later = new Problems();
+            check(later, resolved as string);
+            later.throwIfAny(component);
+            return resolved;
+        }) as pulumi.Output<T>;
+    };
+    const clusterName = known(args.clusterName, checkClusterName)!;
+    const namespace = known(args.namespace, checkNamespace)!;
+    const serviceAccountName = known(args.serviceAccountName ?? name, (p, v) => {
+        checkServiceAccountName(p, v);
+        if (args.serviceAccountName === undefined && p.list.length > 0 && p.list[p.list.length - 1].propertyPath === "serviceAccountName") {
+            p.list[p.list.length - 1].reason += " (it defaults to the component name: give serviceAccountName or rename the component)";
+        }
+    })!;
+    const trust: TrustSettings = args.trust ?? {};
+    const checked = {
+        clusterName,
+        namespace,
+        serviceAccountName,
+        givenClusterArn: known(args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined)),
+        givenRoleArn: known(args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v)),
+        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!),
+        permissionsBoundary: known(args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v)),
+        trust,
+        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!),
+        trustAccounts: trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
+        irsaArn: known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
+        rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
+        sessionTagsDisabled: args.association?.disableSessionTags === true,
+        createsNamespace: args.createNamespace !== false,
+        nativeChain: args.crossAccount?.mode === "native",
+    };
+    // Plain target ARNs are checked against a plain source account now, with the other input problems.
+    const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
+    const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
+    const rawTargets = args.crossAccount?.targets ?? [];
+    if (rawTargets.length > 0 && rawTargets.every((t) => typeof t.roleArn === "string" && parseRoleArn(t.roleArn))) {
+        checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
+    }
+    problems.throwIfAny(component);
+    if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
+        // Plain names: claim now, so a duplicate fails before anything is registered.
+        claimServiceAccount(component, args.clusterName as string, args.namespace as string, serviceAccountName as string, checked.createsNamespace);
+    }
+    const ownership = pulumi.all([clusterName, namespace, serviceAccountName]).apply(([cluster, ns, sa]) => {
+        claimServiceAccount(component, cluster, ns, sa, checked.createsNamespace);
+        return { cluster, ns, sa };
+    });
+    return { ...checked, ownership };
+}
+
+/** The workload's cluster ARN: the given one, else read from the cluster once, on first need. */
+function lookupOnce(parent: PodIdentityWorkload, inputs: CheckedInputs): () => pulumi.Input<string> {
+    let lookedUp: pulumi.Output<string> | undefined;
+    return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn);
+}
+
+/** Cross-account targets, checked once their ARNs and the source account are known, with profile names resolved. */
+function resolveTargets(step: Step, sourceAccount: pulumi.Input<string | undefined>): Chain | undefined {
+    if (!step.args.crossAccount) {
+        return undefined;
+    }
+    return pulumi.all([step.inputs.rawTargets, sourceAccount]).apply(([targets, account]) => {
+        const check = new Problems();
+        checkTargetAccounts(check, targets as ResolvedTarget[], account);
+        const resolved = resolveProfiles(targets as ResolvedTarget[]);
+        for (const duplicate of duplicateProfileNames(resolved.profiles)) {
+            check.add("crossAccount.targets", `two targets get the profile name "${duplicate}" (a role's name is the default): give them distinct profileName values`);
+        }
+        check.throwIfAny(step.component);
+        return resolved;
+    });
+}
+
+/** An existing role (`roleArn`): nothing IAM is created, the chain's source account is the role's. */
+function existingRole(step: Step, givenRoleArn: pulumi.Input<string>): Identity {
+    const roleArn = pulumi.output(givenRoleArn);
+    return {
+        roleArn,
+        roleName: roleArn.apply((arn) => parseRoleArn(arn)!.name),
+        trustPolicy: pulumi.output(undefined),
+        permissionsPolicy: pulumi.output(undefined),
+        permissionResources: [],
+        chain: resolveTargets(step, roleArn.apply((arn) => parseRoleArn(arn)?.accountId)),
+    };
+}
+
+/** The role `<name>-role` with its trust policy, then its permissions: statements, inline, managed and well-known policies. */
+function createdRole(step: Step): Identity {
+    const { parent, name, component, args, inputs } = step;
+    const trustPolicy = roleTrustPolicy(step);
+    const role = createRole(parent, name, args.role, {
+        trustPolicy,
+        defaultDescription: pulumi.interpolate`EKS Pod Identity role for ${inputs.namespace}/${inputs.serviceAccountName} on cluster ${inputs.clusterName}`,
+        permissionsBoundary: inputs.permissionsBoundary,
+        tags: args.tags,
+    });
+    // The role is created in the cluster's account: knowing that at preview lets the plan show the config file.
+    const chain = args.crossAccount ? resolveTargets(step, pulumi.output(step.ownClusterArn()).apply((arn) => parseClusterArn(arn)?.accountId)) : undefined;
+    const permissions = createRolePermissions(parent, name, component, role, {
+        managedPolicyArns: inputs.managedPolicyArns,
+        policyStatements: args.policyStatements,
+        inlinePolicies: args.inlinePolicies,
+        derivedPolicies: chain ? [{ name: "cross-account", document: chainPolicyDocument(step, chain, role.arn) }] : [],
+        sessionTagsDisabled: inputs.sessionTagsDisabled,
+        allowFullAccess: args.allowFullAccess,
+    });
+    return {
+        roleArn: role.arn,
+        roleName: role.name,
+        trustPolicy,
+        permissionsPolicy: permissions.permissionsPolicy,
+        permissionResources: [...permissions.resources, ...wellKnownPolicies(step, role)],
+        chain,
+    };
+}
+
+/** The trust policy, rendered once the cluster ARN (read from the cluster when none is given) and names are known. */
+function roleTrustPolicy(step: Step): pulumi.Output<string> {
+    const { inputs } = step;
+    const trust = inputs.trust;
+    const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
+    const clusterArn: pulumi.Input<string> = inputs.givenClusterArn ?? (needsOwnArn ? step.ownClusterArn() : "");
+    return pulumi
+        .all([clusterArn, inputs.trustClusterArns ?? [], inputs.trustAccounts ?? [], inputs.ownership, inputs.irsaArn, trust.additionalStatements ?? []])
+        .apply(([thisClusterArn, clusterArns, sourceAccounts, owner, irsa, additional]) =>
+            renderTrustPolicy(
+                step.component,
+                workloadTrustPolicy({
+                    clusterArn: thisClusterArn,
+                    clusterArns,
+                    sourceAccounts,
+                    anyCluster: trust.anyCluster,
+                    anySourceAccount: trust.anySourceAccount,
+                    anyNamespace: trust.anyNamespace,
+                    anyServiceAccount: trust.anyServiceAccount,
+                    namespaces: trust.namespaces,
+                    serviceAccounts: trust.serviceAccounts,
+                    sessionTagsDisabled: inputs.sessionTagsDisabled,
+                    namespace: owner.ns,
+                    serviceAccount: owner.sa,
+                    irsaOidcProviderArn: irsa,
+                    additionalStatements: additional as ResolvedTrustStatement[],
+                }),
+            ),
+        );
+}
+
+/** The `cross-account` inline policy, checked again against the account the role really landed in (the AWS provider's). */
+function chainPolicyDocument(step: Step, chain: Chain, createdRoleArn: pulumi.Output<string>): pulumi.Output<string> {
+    const createdIn = createdRoleArn.apply((arn) => parseRoleArn(arn)?.accountId);
+    return pulumi.all([chain, createdIn, step.inputs.rawTargets]).apply(([c, account, targets]) => {
+        const check = new Problems();
+        checkTargetAccounts(check, targets as ResolvedTarget[], account);
+        check.throwIfAny(step.component);
+        return JSON.stringify(chainPolicy(c.profiles.map((p) => p.roleArn)), null, 2);
+    });
+}
+
+/**
+ * Well-known add-on policies: customer-managed policies, each with its own 6,144-character budget, rather than inline
+ * ones (together they would far exceed the role's 10,240 shared with the user's statements). Returns the policies and
+ * their attachments.
+ */
+function wellKnownPolicies(step: Step, role: aws.iam.Role): pulumi.Resource[] {
+    const { parent, name, component, args, inputs } = step;
+    if (wellKnownPolicyNames(args.wellKnownPolicies).length === 0) {
+        return [];
+    }
+    const { managed } = createWellKnownManagedPolicies(parent, name, component, "wellKnownPolicies", {
+        policies: args.wellKnownPolicies!,
+        clusterArn: step.ownClusterArn(),
+        path: args.role?.path,
+        tags: args.tags,
+        description: (policyName, key) =>
+            pulumi.interpolate`${policyName} for ${inputs.namespace}/${inputs.serviceAccountName} on cluster ${inputs.clusterName} (pulumi-eks-pod-identity wellKnownPolicies.${key})`,
+    });
+    return managed.flatMap(({ name: policyName, policy }) => [
+        policy,
+        new aws.iam.RolePolicyAttachment(`${name}-${policyName}-attachment`, { role: role.name, policyArn: policy.arn }, { parent }),
+    ]);
+}
+
+/** The EKS Pod Identity association `<name>-association`, with its session policy checked once known. */
+function podIdentityAssociation(step: Step, identity: Identity): { resource: aws.eks.PodIdentityAssociation; sessionPolicy?: pulumi.Output<string> } {
+    const { parent, name, component, args, inputs } = step;
+    const association = args.association ?? {};
+    const sessionPolicy =
+        association.sessionPolicy === undefined
+            ? undefined
+            : pulumi.output(association.sessionPolicy).apply((policy) => {
+                  const check = new Problems();
+                  const parsed = checkPolicyDocument(check, "association.sessionPolicy", policy, { kind: "identity", allowFullAccess: true });
+                  if (parsed && policySize(parsed) > IAM_LIMITS.sessionPolicy) {
+                      check.add("association.sessionPolicy", `is ${policySize(parsed)} characters; STS accepts at most ${IAM_LIMITS.sessionPolicy}: shorten it`);
+                  }
+                  check.throwIfAny(component);
+                  return JSON.stringify(parsed);
+              });
+    const resource = new aws.eks.PodIdentityAssociation(
+        `${name}-association`,
+        {
+            clusterName: inputs.ownership.cluster,
+            namespace: inputs.ownership.ns,
+            serviceAccount: inputs.ownership.sa,
+            roleArn: identity.roleArn,
+            disableSessionTags: association.disableSessionTags,
+            policy: sessionPolicy,
+            targetRoleArn: inputs.nativeChain ? identity.chain!.apply((c) => c.profiles[0].roleArn) : undefined,
+            tags: { ...args.tags, ...association.tags },
+        },
+        { parent },
+    );
+    return { resource, sessionPolicy };
+}
+
+/** The agent the Deployment waits for: installed here as `<name>-agent` (`agent.install`), or the given `agent.waitFor`. */
+function podIdentityAgent(step: Step): PodIdentityAgent | undefined {
+    const { parent, name, args, inputs } = step;
+    if (!args.agent?.install) {
+        return args.agent?.waitFor;
+    }
+    const { install: _install, waitFor: _waitFor, ...settings } = args.agent;
+    return new PodIdentityAgent(`${name}-agent`, { ...settings, clusterName: inputs.clusterName, tags: { ...args.tags, ...settings.tags } }, { parent });
+}
+
+/**
+ * The Kubernetes side: namespace and service account (unless told otherwise), the cross-account config file
+ * (`configFile` mode), and the Deployment, created after the association, permissions and agent.
+ */
+function kubernetesObjects(
+    step: Step,
+    identity: Identity,
+    association: { resource: aws.eks.PodIdentityAssociation; sessionPolicy?: pulumi.Output<string> },
+    agent: PodIdentityAgent | undefined,
+) {
+    const { parent, name, args, inputs } = step;
+    const namespaceResource =
+        args.createNamespace === false
+            ? undefined
+            : new k8s.core.v1.Namespace(`${name}-namespace`, namespaceManifest({ name: inputs.namespace, labels: args.namespaceLabels ?? {}, podSecurityLevel: "restricted" }), { parent });
+    const namespace = namespaceResource ? namespaceResource.metadata.name : pulumi.output(inputs.namespace);
+    const serviceAccount =
+        args.createServiceAccount === false
+            ? undefined
+            : new k8s.core.v1.ServiceAccount(
+                  `${name}-service-account`,
+                  serviceAccountManifest({ name: inputs.serviceAccountName, namespace, labels: {}, annotations: {} }),
+                  { parent },
+              );
+    const serviceAccountName = serviceAccount ? serviceAccount.metadata.name : pulumi.output(inputs.serviceAccountName);
+
+    const profile = crossAccountProfile(step, identity, namespace);
+    // The config file is read once by the SDK at start, and a new target role needs fresh agent credentials.
+    const credentialsRevision = pulumi
+        .all([
+            identity.roleArn,
+            association.resource.associationId,
+            args.association?.disableSessionTags ?? false,
+            association.sessionPolicy,
+            association.resource.targetRoleArn,
+            profile.awsConfigFile,
+        ])
+        .apply((parts) => contentHash(JSON.stringify(parts.map((part) => part ?? null))));
+
+    let deploymentName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    if (args.workload) {
+        const w = args.workload;
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            deploymentManifest({
+                name: w.name ?? name,
+                instance: name,
+                namespace,
+                serviceAccountName,
+                containerName: w.containerName ?? "app",
+                image: w.image,
+                replicas: w.replicas ?? 1,
+                command: w.command,
+                args: w.args,
+                env: w.env ?? {},
+                ports: w.ports ?? [],
+                resources: w.resources,
+                livenessProbe: w.livenessProbe,
+                readinessProbe: w.readinessProbe,
+                startupProbe: w.startupProbe,
+                nodeSelector: w.nodeSelector ?? {},
+                tolerations: w.tolerations ?? [],
+                labels: w.labels ?? {},
+                podAnnotations: w.podAnnotations ?? {},
+                credentialsRevision,
+                runAsUser: w.runAsUser,
+                runAsGroup: w.runAsGroup,
+                readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
+                extra: profile.podSpecFragment,
+            }),
+            {
+                parent,
+                // The webhook injects credentials only into pods created after the association exists, and
+                // the first AWS call should find the permissions in place.
+                dependsOn: [association.resource, ...identity.permissionResources, ...(agent ? [agent.addon] : [])],
+            },
+        );
+        deploymentName = deployment.metadata.name;
+    }
+    return { namespace, serviceAccountName, deploymentName, credentialsRevision, ...profile };
+}
+
+/** Cross-account `configFile` mode: the config file and helper in the ConfigMap `<name>-aws-config`, and how pods mount it. */
+function crossAccountProfile(step: Step, identity: Identity, namespace: pulumi.Output<string>) {
+    const { parent, name, args, inputs } = step;
+    const settings = args.crossAccount;
+    if (!identity.chain || !settings || inputs.nativeChain) {
+        return { awsConfigFile: pulumi.output<string | undefined>(undefined), podSpecFragment: pulumi.output<PodSpecFragment | undefined>(undefined) };
+    }
+    const chain = identity.chain;
+    const awsConfigFile = chain.apply((c) => renderAwsConfigFile(configFileSpec(settings, c.profiles)));
+    const configMap = new k8s.core.v1.ConfigMap(
+        `${name}-aws-config`,
+        {
+            metadata: { name: `${name}-aws-config`, namespace, labels: { ...MANAGED_BY_LABEL } },
+            data: awsConfigFile.apply((text) => configMapData(settings, text)),
+        },
+        { parent },
+    );
+    const fragment = pulumi.all([configMap.metadata.name, chain]).apply(([configMapName, c]) => podSpecFragment(settings, configMapName, c.defaultProfile));
+    return { awsConfigFile: awsConfigFile as pulumi.Output<string | undefined>, podSpecFragment: fragment as pulumi.Output<PodSpecFragment | undefined> };
+}
+
+/** Claims the service account's one association (and the namespace, when created here) for this program. */
+function claimServiceAccount(component: string, cluster: string, ns: string, sa: string, createsNamespace: boolean): void {
+    const problems = new Problems();
+    const owner = claim("association", `${cluster}/${ns}/${sa}`, component);
+    if (owner) {
+        problems.add("serviceAccountName", `service account "${ns}/${sa}" of cluster "${cluster}" is already associated by ${owner}: EKS allows one association per service account; share that workload's role through roleArn, or choose another serviceAccountName`);
+    }
+    const namespaceOwner = createsNamespace ? claim("namespace", `${cluster}/${ns}`, component) : undefined;
+    if (namespaceOwner) {
+        problems.add("createNamespace", `namespace "${ns}" of cluster "${cluster}" is already created by ${namespaceOwner}: set createNamespace to false here`);
+    }
+    problems.throwIfAny(component);
+}

@@ -1,0 +1,58 @@
+/**
+ * The shape of the package schema the plugin serves (`schema.json` beside this module): what the provider reads at
+ * run time, and what the build-time generator (`provider/tools/schema`) writes.
+ */
+
+export const PACKAGE_NAME = "eks-pod-identity";
+
+export interface TypeSpec {
+    type?: "string" | "integer" | "number" | "boolean" | "array" | "object";
+    $ref?: string;
+    items?: TypeSpec;
+    additionalProperties?: TypeSpec;
+    oneOf?: TypeSpec[];
+    plain?: boolean;
+}
+
+export interface PropertySpec extends TypeSpec {
+    description: string;
+}
+
+export interface ObjectTypeSpec {
+    description: string;
+    type: "object";
+    properties: Record<string, PropertySpec>;
+    required?: string[];
+}
+
+export interface EnumTypeSpec {
+    description: string;
+    type: "string";
+    enum: { value: string }[];
+}
+
+export interface ResourceSpec {
+    description: string;
+    isComponent: true;
+    inputProperties: Record<string, PropertySpec>;
+    requiredInputs: string[];
+    properties: Record<string, PropertySpec>;
+    required: string[];
+}
+
+export interface PackageSchema {
+    name: string;
+    displayName: string;
+    version: string;
+    description: string;
+    keywords: string[];
+    license: string;
+    repository: string;
+    meta: { moduleFormat: string };
+    language: Record<string, unknown>;
+    config: Record<string, never>;
+    provider: { description: string; type: "object" };
+    resources: Record<string, ResourceSpec>;
+    types: Record<string, ObjectTypeSpec | EnumTypeSpec>;
+}
+

@@ -1,0 +1,307 @@
+import { checkAgentSettings, checkToleration } from "../agent/configuration";
+import { checkCrossAccountSettings } from "../crossAccount/profiles";
+import { parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "../iam/arn";
+export { checkClusterArn } from "../iam/arn";
+import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
+import { Probe } from "../kubernetes/workload";
+import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "../components/podIdentityWorkloadArgs";
+import { checkWellKnownPolicies, wellKnownPolicyNames } from "../wellKnownPolicies";
+import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkIntegerRange, checkOneOf, checkStringMap, describe } from "./problems";
+
+/**
+ * Checks of a PodIdentityWorkload's inputs that need no resolved resource outputs. Checks of values that may come
+ * from other resources (names, ARNs) are functions of the value, run now for plain values and later otherwise.
+ */
+
+/** Room Pulumi's auto-naming needs after `<component>-role` (a dash and seven random characters). */
+const AUTONAME_SUFFIX = 8;
+
+/** Variables the Pod Identity webhook injects, or that outrank it in the SDKs' credential chain. */
+const RESERVED_ENV = [
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+];
+
+export const checkNamespace = (problems: Problems, value: string) => checkDnsLabel(problems, "namespace", value);
+export const checkServiceAccountName = (problems: Problems, value: string) => checkDnsSubdomain(problems, "serviceAccountName", value);
+
+export function checkClusterName(problems: Problems, value: string): void {
+    if (typeof value !== "string" || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(value)) {
+        problems.add("clusterName", `${describe(value)} is not an EKS cluster name: use 1 to 100 letters, digits, '-' and '_', starting with a letter or digit`);
+    }
+}
+
+export function checkRoleArn(problems: Problems, path: string, value: string): void {
+    if (!parseRoleArn(value)) {
+        problems.add(path, `"${value}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<optional path/><name>`);
+    }
+}
+
+export function checkPolicyArn(problems: Problems, path: string, value: string): void {
+    if (!parsePolicyArn(value)) {
+        problems.add(path, `"${value}" is not an IAM policy ARN: use arn:aws:iam::aws:policy/<name> or arn:aws:iam::<12-digit account>:policy/<name>`);
+    }
+}
+
+export function checkOidcProviderArn(problems: Problems, path: string, value: string): void {
+    if (!parseOidcProviderArn(value)) {
+        problems.add(path, `"${value}" is not an IAM OIDC provider ARN: use arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`);
+    }
+}
+
+export function checkAccountId(problems: Problems, path: string, value: string): void {
+    if (!/^\d{12}$/.test(value)) {
+        problems.add(path, `"${value}" is not an AWS account id: use 12 digits`);
+    }
+}
+
+/**
+ * Checks the inputs that are always plain values. Inputs that may come from other resources (names, ARNs) are
+ * checked by the component with the functions above, at once when plain and once known otherwise.
+ */
+export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, problems: Problems): void {
+    if (args === undefined || args === null || typeof args !== "object") {
+        problems.add("args", "required: give at least clusterName and namespace");
+        return;
+    }
+    if (args.clusterName === undefined || args.clusterName === "") {
+        problems.add("clusterName", "required: give the EKS cluster's name (an eks.Cluster's eksCluster.name works)");
+    }
+    if (args.namespace === undefined || args.namespace === "") {
+        problems.add("namespace", "required: give the Kubernetes namespace of the workload");
+    }
+    checkBoolean(problems, "createNamespace", args.createNamespace);
+    checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
+    checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
+    checkStringMap(problems, "namespaceLabels", args.namespaceLabels);
+    if (args.createNamespace === false && args.namespaceLabels !== undefined) {
+        problems.add("namespaceLabels", "only apply to a namespace this component creates: drop them or set createNamespace true");
+    }
+    checkAwsTags(problems, "tags", args.tags);
+
+    const usesExistingRole = args.roleArn !== undefined;
+    if (usesExistingRole) {
+        for (const key of ["role", "trust", "managedPolicyArns", "policyStatements", "inlinePolicies", "wellKnownPolicies", "allowFullAccess"] as const) {
+            if (args[key] !== undefined) {
+                problems.add(key, "cannot be combined with roleArn: an existing role is managed where it is defined; drop roleArn to let this component create the role");
+            }
+        }
+    }
+    checkRoleSettings(problems, name, args.role ?? {}, args.roleArn === undefined);
+    checkTrustSettings(args, problems);
+    checkPermissionInputs(args, problems);
+    checkAssociationSettings(args, problems);
+    if (args.agent !== undefined) {
+        checkBoolean(problems, "agent.install", args.agent.install);
+        checkAgentSettings(problems, "agent", args.agent);
+        const settingsGiven = Object.keys(args.agent).some((k) => k !== "install" && k !== "waitFor");
+        if (!args.agent.install && settingsGiven) {
+            problems.add("agent", "agent settings apply only when agent.install is true: set install true or drop the settings");
+        }
+        if (args.agent.install && args.agent.waitFor) {
+            problems.add("agent.waitFor", "cannot be combined with agent.install: either install the agent here or wait for one installed elsewhere");
+        }
+    }
+    if (args.workload !== undefined) {
+        checkWorkloadSettings(args.workload, problems);
+    }
+    if (args.crossAccount !== undefined) {
+        checkCrossAccountSettings(problems, args.crossAccount, { hasWorkloadEnv: Object.keys(args.workload?.env ?? {}) });
+    }
+}
+
+/** Checks a created role's settings; `generatedName` says whether Pulumi names it from `<name>-role`. */
+export function checkRoleSettings(problems: Problems, name: string, role: RoleSettings, generatedName: boolean): void {
+    if (role.name !== undefined && role.namePrefix !== undefined) {
+        problems.add("role.namePrefix", "conflicts with role.name: give one of them");
+    }
+    if (role.name !== undefined) {
+        checkRoleName(problems, "role.name", role.name);
+    } else if (role.namePrefix !== undefined) {
+        checkRoleName(problems, "role.namePrefix", role.namePrefix, IAM_LIMITS.roleNamePrefix);
+    } else if (generatedName && `${name}-role`.length + AUTONAME_SUFFIX > IAM_LIMITS.roleName) {
+        problems.add("role.name", `the generated role name "${name}-role-xxxxxxx" would exceed IAM's ${IAM_LIMITS.roleName} characters: give role.name or role.namePrefix, or a shorter component name`);
+    }
+    if (role.path !== undefined) {
+        checkIamPath(problems, "role.path", role.path);
+    }
+    if (role.description !== undefined) {
+        checkRoleDescription(problems, "role.description", role.description);
+    }
+    checkIntegerRange(problems, "role.maxSessionDuration", role.maxSessionDuration, 3600, 43200, "seconds (1 to 12 hours)");
+    checkAwsTags(problems, "role.tags", role.tags);
+}
+
+function checkTrustSettings(args: PodIdentityWorkloadArgs, problems: Problems): void {
+    const trust = args.trust ?? {};
+    const sessionTagsDisabled = args.association?.disableSessionTags === true;
+    const pairs = [
+        ["clusterArns", "anyCluster"],
+        ["sourceAccounts", "anySourceAccount"],
+        ["namespaces", "anyNamespace"],
+        ["serviceAccounts", "anyServiceAccount"],
+    ] as const;
+    for (const [list, any] of pairs) {
+        checkBoolean(problems, `trust.${any}`, trust[any]);
+        if (trust[list] !== undefined && trust[any]) {
+            problems.add(`trust.${any}`, `contradicts trust.${list}: give the list to widen the condition, or ${any}: true to drop it`);
+        }
+        if (trust[list] !== undefined && (!Array.isArray(trust[list]) || trust[list]!.length === 0)) {
+            problems.add(`trust.${list}`, `must be a non-empty list: to drop the condition set trust.${any} to true`);
+        }
+    }
+    for (const list of ["namespaces", "serviceAccounts"] as const) {
+        if (sessionTagsDisabled && trust[list] !== undefined) {
+            problems.add(`trust.${list}`, "needs session tags, but association.disableSessionTags is true: EKS would send no kubernetes-* tags and every assume would be denied; enable session tags or drop the list");
+        }
+    }
+    (trust.namespaces ?? []).forEach((ns, i) => checkDnsLabel(problems, `trust.namespaces[${i}]`, ns));
+    if (trust.namespaces && typeof args.namespace === "string" && !trust.namespaces.includes(args.namespace)) {
+        problems.add("trust.namespaces", `does not include this workload's namespace "${args.namespace}", so its own pods could not assume the role: add it`);
+    }
+    (trust.serviceAccounts ?? []).forEach((sa, i) => checkDnsSubdomain(problems, `trust.serviceAccounts[${i}]`, sa));
+    const ownServiceAccount = args.serviceAccountName;
+    if (trust.serviceAccounts && typeof ownServiceAccount === "string" && !trust.serviceAccounts.includes(ownServiceAccount)) {
+        problems.add("trust.serviceAccounts", `does not include this workload's service account "${ownServiceAccount}", so its own pods could not assume the role: add it`);
+    }
+    (trust.additionalStatements ?? []).forEach((statement, i) => {
+        if (!Array.isArray(statement.principals) || statement.principals.length === 0) {
+            problems.add(`trust.additionalStatements[${i}].principals`, "required: name who may assume the role through this statement");
+        }
+        (statement.principals ?? []).forEach((p, j) => checkOneOf(problems, `trust.additionalStatements[${i}].principals[${j}].type`, p.type, ["Service", "AWS", "Federated"]));
+    });
+}
+
+/** Checks the permission inputs shared by every component that creates a role. */
+export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "managedPolicyArns" | "inlinePolicies" | "policyStatements" | "wellKnownPolicies">, problems: Problems): void {
+    checkWellKnownPolicies(problems, "wellKnownPolicies", args.wellKnownPolicies);
+    const managed = args.managedPolicyArns ?? [];
+    if (!Array.isArray(managed)) {
+        problems.add("managedPolicyArns", `expected a list of policy ARNs, got ${describe(managed)}`);
+        return;
+    }
+    const wellKnown = wellKnownPolicyNames(args.wellKnownPolicies).length;
+    if (managed.length > IAM_LIMITS.managedPoliciesPerRole) {
+        problems.add("managedPolicyArns", `${managed.length} policies given; IAM attaches at most ${IAM_LIMITS.managedPoliciesPerRole} to a role: merge some into policyStatements`);
+    } else if (managed.length + wellKnown > IAM_LIMITS.managedPoliciesPerRole) {
+        problems.add("wellKnownPolicies", `become ${wellKnown} managed policies, which with the ${managed.length} of managedPolicyArns exceed the ${IAM_LIMITS.managedPoliciesPerRole} IAM attaches to a role: split the add-ons across workloads or drop some managedPolicyArns`);
+    }
+    const seen = new Set<string>();
+    managed.forEach((arn, i) => {
+        if (typeof arn === "string") {
+            if (seen.has(arn)) {
+                problems.add(`managedPolicyArns[${i}]`, `"${arn}" is listed twice: remove the duplicate`);
+            }
+            seen.add(arn);
+        }
+    });
+    const names = new Set<string>();
+    (args.inlinePolicies ?? []).forEach((policy, i) => {
+        if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
+            problems.add(`inlinePolicies[${i}].name`, `${describe(policy.name)} is not a valid policy name: use 1 to 128 letters, digits and + = , . @ _ -`);
+        } else if (names.has(policy.name) || policy.name === "permissions") {
+            problems.add(`inlinePolicies[${i}].name`, `"${policy.name}" is already used${policy.name === "permissions" ? " by the policy rendered from policyStatements" : ""}: choose a unique name`);
+        }
+        names.add(policy.name);
+        if (policy.policy === undefined) {
+            problems.add(`inlinePolicies[${i}].policy`, "required: give the policy document");
+        }
+    });
+    if (args.policyStatements !== undefined && (!Array.isArray(args.policyStatements) || args.policyStatements.length === 0)) {
+        problems.add("policyStatements", "must be a non-empty list of statements, or omitted");
+    }
+}
+
+function checkAssociationSettings(args: PodIdentityWorkloadArgs, problems: Problems): void {
+    const association = args.association ?? {};
+    checkBoolean(problems, "association.disableSessionTags", association.disableSessionTags);
+    if (association.sessionPolicy !== undefined && association.disableSessionTags !== true) {
+        problems.add("association.sessionPolicy", "EKS accepts a session policy only with session tags disabled (both share STS's packed-size budget): set association.disableSessionTags to true, or drop the session policy");
+    }
+    checkAwsTags(problems, "association.tags", association.tags);
+}
+
+function checkWorkloadSettings(workload: WorkloadSettings, problems: Problems): void {
+    if (workload.image === undefined || workload.image === "") {
+        problems.add("workload.image", "required: give the container image, e.g. public.ecr.aws/aws-cli/aws-cli:2.17.0");
+    } else if (typeof workload.image === "string" && /\s/.test(workload.image)) {
+        problems.add("workload.image", `"${workload.image}" is not an image reference: remove the whitespace`);
+    }
+    if (workload.name !== undefined) {
+        checkDnsSubdomain(problems, "workload.name", workload.name);
+    }
+    if (workload.containerName !== undefined) {
+        checkDnsLabel(problems, "workload.containerName", workload.containerName);
+    }
+    checkIntegerRange(problems, "workload.replicas", workload.replicas, 0, 1000);
+    checkStringMap(problems, "workload.env", workload.env);
+    for (const key of Object.keys(workload.env ?? {})) {
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+            problems.add(`workload.env.${key}`, "is not a valid environment variable name: use letters, digits and '_', not starting with a digit");
+        }
+        if (RESERVED_ENV.includes(key)) {
+            problems.add(`workload.env.${key}`, "would override or outrank the credentials EKS Pod Identity injects: remove it and let the association provide credentials");
+        }
+    }
+    const portNumbers = new Set<string>();
+    (workload.ports ?? []).forEach((port, i) => {
+        checkIntegerRange(problems, `workload.ports[${i}].containerPort`, port.containerPort, 1, 65535);
+        if (port.containerPort === undefined) {
+            problems.add(`workload.ports[${i}].containerPort`, "required: give the port number");
+        }
+        checkOneOf(problems, `workload.ports[${i}].protocol`, port.protocol, ["TCP", "UDP", "SCTP"]);
+        if (port.name !== undefined && (port.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(port.name) || !/[a-z]/.test(port.name))) {
+            problems.add(`workload.ports[${i}].name`, `"${port.name}" is not a valid port name: at most 15 lower-case letters, digits and '-', with at least one letter`);
+        }
+        const key = `${port.containerPort}/${port.protocol ?? "TCP"}`;
+        if (portNumbers.has(key)) {
+            problems.add(`workload.ports[${i}]`, `port ${key} is listed twice`);
+        }
+        portNumbers.add(key);
+    });
+    for (const probeName of ["livenessProbe", "readinessProbe", "startupProbe"] as const) {
+        const probe = workload[probeName];
+        if (probe !== undefined) {
+            checkProbe(problems, `workload.${probeName}`, probe);
+        }
+    }
+    checkStringMap(problems, "workload.nodeSelector", workload.nodeSelector);
+    if (workload.nodeSelector?.["kubernetes.io/os"] !== undefined && workload.nodeSelector["kubernetes.io/os"] !== "linux") {
+        problems.add("workload.nodeSelector.kubernetes.io/os", "the Pod Identity agent runs on Linux nodes only: pods elsewhere get no credentials");
+    }
+    (workload.tolerations ?? []).forEach((t, i) => checkToleration(problems, `workload.tolerations[${i}]`, t));
+    checkStringMap(problems, "workload.labels", workload.labels);
+    checkStringMap(problems, "workload.podAnnotations", workload.podAnnotations);
+    if (workload.runAsUser === 0) {
+        problems.add("workload.runAsUser", "0 (root) breaks the restricted Pod Security Standard: use a non-zero UID");
+    } else {
+        checkIntegerRange(problems, "workload.runAsUser", workload.runAsUser, 1, 2147483647);
+    }
+    checkIntegerRange(problems, "workload.runAsGroup", workload.runAsGroup, 0, 2147483647);
+    checkBoolean(problems, "workload.readOnlyRootFilesystem", workload.readOnlyRootFilesystem);
+}
+
+function checkProbe(problems: Problems, path: string, probe: Probe): void {
+    const handlers = (["httpGet", "tcpSocket", "exec", "grpc"] as const).filter((h) => probe[h] !== undefined);
+    if (handlers.length !== 1) {
+        problems.add(path, `give exactly one of httpGet, tcpSocket, exec, grpc (got ${handlers.length === 0 ? "none" : handlers.join(", ")})`);
+    }
+    const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
+    if (typeof port === "number") {
+        checkIntegerRange(problems, `${path}.${probe.httpGet ? "httpGet" : "tcpSocket"}.port`, port, 1, 65535);
+    }
+    if (probe.exec && (!Array.isArray(probe.exec.command) || probe.exec.command.length === 0)) {
+        problems.add(`${path}.exec.command`, "give the command as a non-empty list");
+    }
+    checkIntegerRange(problems, `${path}.initialDelaySeconds`, probe.initialDelaySeconds, 0, 3600);
+    checkIntegerRange(problems, `${path}.periodSeconds`, probe.periodSeconds, 1, 3600);
+    checkIntegerRange(problems, `${path}.timeoutSeconds`, probe.timeoutSeconds, 1, 3600);
+    checkIntegerRange(problems, `${path}.failureThreshold`, probe.failureThreshold, 1, 1000);
+    checkIntegerRange(problems, `${path}.successThreshold`, probe.successThreshold, 1, 1000);
+}
