@@ -5,9 +5,18 @@ import type { Problems } from "../validation/problems";
  * a malformed ARN caught here is a clear preview error instead of an AWS error minutes into `pulumi up`.
  */
 
-const PARTITION = "aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?";
-const ACCOUNT = "\\d{12}";
-const REGION = "[a-z]{2}(?:-[a-z]+)+-\\d";
+/** The AWS partitions (`aws`, `aws-cn`, `aws-us-gov`, the ISO partitions and the European Sovereign Cloud), as a regular-expression source. */
+export const PARTITION = "aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?";
+/** An AWS account id: 12 digits. */
+export const ACCOUNT = "\\d{12}";
+/** A region name such as `us-west-2` or `us-gov-east-1`. */
+export const REGION = "[a-z]{2}(?:-[a-z]+)+-\\d";
+
+const accountIdPattern = new RegExp(`^${ACCOUNT}$`);
+/** True for a 12-digit AWS account id. */
+export function isAccountId(value: string): boolean {
+    return accountIdPattern.test(value);
+}
 
 export interface ClusterArn {
     partition: string;

@@ -1,6 +1,6 @@
 import { checkAgentSettings, checkToleration } from "../agent/configuration";
 import { checkCrossAccountSettings } from "../crossAccount/profiles";
-import { parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "../iam/arn";
+import { isAccountId, parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "../iam/arn";
 export { checkClusterArn } from "../iam/arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
 import { Probe } from "../kubernetes/workload";
@@ -56,7 +56,7 @@ export function checkOidcProviderArn(problems: Problems, path: string, value: st
 }
 
 export function checkAccountId(problems: Problems, path: string, value: string): void {
-    if (!/^\d{12}$/.test(value)) {
+    if (!isAccountId(value)) {
         problems.add(path, `"${value}" is not an AWS account id: use 12 digits`);
     }
 }
