@@ -11,9 +11,10 @@ export interface EbsCsiDriverPolicy {
 
 /**
  * Amazon EBS CSI driver.
- * Source: kubernetes-sigs/aws-ebs-csi-driver v1.45.0, docs/example-iam-policy.json (volumes and snapshots scoped by
- * the driver's tags), and docs/install.md "Set up driver permissions" for KMS-encrypted volumes (grants limited to AWS
- * resources, on the given keys only).
+ * Source: kubernetes-sigs/aws-ebs-csi-driver v1.54.0 (1b474372), docs/example-iam-policy.json, unchanged through
+ * v1.58.0 (v1.46.0 added ec2:DescribeVolumeStatus, v1.54.0 ec2:CopyVolumes, v1.59.0 ec2:DescribeInstanceTypes and
+ * ec2:LockSnapshot): volumes and snapshots scoped by the driver's tags; and docs/install.md "Set up driver
+ * permissions" for KMS-encrypted volumes (grants limited to AWS resources, on the given keys only).
  */
 export function ebsCsiDriver(inputs: Unwrapped<EbsCsiDriverPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
     const p = env.partition;
@@ -51,7 +52,7 @@ export function checkEbsCsiDriver(problems: Problems, path: string, inputs: EbsC
 
 export const ebsCsiDriverDefinition: WellKnownAddOn<EbsCsiDriverPolicy> = {
     title: "Amazon EBS CSI driver",
-    source: "kubernetes-sigs/aws-ebs-csi-driver v1.45.0 docs/example-iam-policy.json, docs/install.md (KMS)",
+    source: "kubernetes-sigs/aws-ebs-csi-driver v1.54.0 (1b474372) docs/example-iam-policy.json, docs/install.md (KMS)",
     check: checkEbsCsiDriver,
     render: ebsCsiDriver,
 };

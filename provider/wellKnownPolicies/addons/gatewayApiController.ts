@@ -10,7 +10,9 @@ export interface GatewayApiControllerPolicy {
 
 /**
  * AWS Gateway API controller for Amazon VPC Lattice.
- * Source: aws/aws-application-networking-k8s v1.1.0, files/controller-installation/recommended-inline-policy.json.
+ * Source: aws/aws-application-networking-k8s v1.1.7 (1d45cbea), files/controller-installation/
+ * recommended-inline-policy.json, unchanged through v2.0.1 (v1.1.7 added tag:TagResources and tag:UntagResources,
+ * v2.0.2 acm:ListCertificates): same actions.
  * Lattice resources are created from Gateway API objects and named by the controller, hence `vpc-lattice:*` on `*` as
  * upstream; the service-linked roles are limited to Lattice's and log delivery's.
  */
@@ -48,7 +50,7 @@ export function checkGatewayApiController(problems: Problems, path: string, inpu
 
 export const gatewayApiControllerDefinition: WellKnownAddOn<GatewayApiControllerPolicy> = {
     title: "AWS Gateway API controller (VPC Lattice)",
-    source: "aws/aws-application-networking-k8s v1.1.0 files/controller-installation/recommended-inline-policy.json",
+    source: "aws/aws-application-networking-k8s v1.1.7 (1d45cbea) files/controller-installation/recommended-inline-policy.json",
     check: checkGatewayApiController,
     render: gatewayApiController,
 };

@@ -13,9 +13,11 @@ export interface KarpenterPolicy {
 
 /**
  * Karpenter (v1).
- * Source: aws/karpenter-provider-aws v1.5.0, website/content/en/docs/getting-started/getting-started-with-karpenter/
- * cloudformation.yaml: the controller's NodeLifecycle, IAMIntegration, EKSIntegration, Interruption and
- * ResourceDiscovery policies, rendered for this cluster, region and account. Upstream ships five managed policies
+ * Source: aws/karpenter-provider-aws v1.10.0 (d80cb864), website/content/en/docs/getting-started/
+ * getting-started-with-karpenter/cloudformation.yaml, the same policies through v1.11.3 (v1.8.0 added
+ * iam:ListInstanceProfiles, v1.10.0 split the controller policy in five, v1.12.0 added ec2:DescribePlacementGroups):
+ * the controller's NodeLifecycle, IAMIntegration, EKSIntegration, Interruption and ResourceDiscovery policies,
+ * rendered for this cluster, region and account. Upstream ships five managed policies
  * because together they exceed one managed policy's 6,144 characters; here they are two: node lifecycle, and the rest.
  */
 export function karpenter(inputs: Unwrapped<KarpenterPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
@@ -107,7 +109,7 @@ export function checkKarpenter(problems: Problems, path: string, inputs: Karpent
 export const karpenterDefinition: WellKnownAddOn<KarpenterPolicy> = {
     title: "Karpenter",
     parts: ["node-lifecycle", "integration"],
-    source: "aws/karpenter-provider-aws v1.5.0 getting-started cloudformation.yaml",
+    source: "aws/karpenter-provider-aws v1.10.0 (d80cb864) getting-started cloudformation.yaml",
     check: checkKarpenter,
     render: karpenter,
 };
