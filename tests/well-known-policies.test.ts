@@ -1,4 +1,6 @@
 import test from "ava";
+import * as fs from "fs";
+import * as path from "path";
 import { checkPolicyDocument } from "../provider/iam/validation";
 import { Problems } from "../provider/validation/problems";
 import { ResolvedWellKnownPolicies, WELL_KNOWN_POLICIES, WELL_KNOWN_POLICY_KEYS, WellKnownPolicyKey, wellKnownPolicyDocuments } from "../provider/wellKnownPolicies";
@@ -431,6 +433,11 @@ test("every well-known policy has an evaluator matrix, a source with a version, 
         t.true(MATRICES[key].every((m) => m.allowed.length > 0 && m.denied.length > 0), `${key}: both allowed and denied cases`);
         t.regex(definition.source, /v?\d+\.\d+|AWS managed polic/, `${key}: names the upstream version`);
     }
+});
+
+test("the schema's WellKnownPolicies lists the policies in the registry's order (both are kept by hand)", (t) => {
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "provider", "plugin", "schema.json"), "utf8"));
+    t.deepEqual(Object.keys(schema.types["eks-pod-identity:index:WellKnownPolicies"].properties), WELL_KNOWN_POLICY_KEYS);
 });
 
 test("no well-known policy allows a mutating action on * without a condition where upstream names the resource", (t) => {

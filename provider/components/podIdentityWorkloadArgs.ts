@@ -5,7 +5,7 @@ import type { CrossAccountSettings } from "../crossAccount/args";
 import { ContainerPort, Probe, ResourceRequirements, Toleration } from "../kubernetes/workload";
 import type { PodIdentityAgent } from "./podIdentityAgent";
 import { PolicyStatement } from "../iam/policyDocument";
-import { WellKnownPolicies } from "../wellKnownPolicies/types";
+import { WellKnownPolicies } from "../wellKnownPolicies/registry";
 import { InlinePolicy, RoleSettings } from "./roleArgs";
 
 export { InlinePolicy, RoleSettings };

@@ -138,3 +138,16 @@ export function checkFlag(problems: Problems, path: string, value: unknown): voi
 
 /** `<arn>/*`: the objects of S3 buckets. */
 export const objectsOf = (bucketArns: string[]) => bucketArns.map((arn) => `${arn}/*`);
+
+/** The Route 53 hosted zones with these ids. */
+export const hostedZones = (env: PolicyEnvironment, ids: string[]) => ids.map((id) => `arn:${env.partition}:route53:::hostedzone/${id}`);
+
+/** Encrypt/decrypt with the keys, and grants for AWS services only (EBS attaching encrypted volumes). */
+export function kmsStatements(sidPrefix: string, keys: string[], grants: boolean) {
+    return keys.length === 0
+        ? []
+        : [
+              grants && statement(`${sidPrefix}KmsGrants`, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], keys, { Bool: { "kms:GrantIsForAWSResource": "true" } }),
+              statement(`${sidPrefix}KmsUse`, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], keys),
+          ];
+}

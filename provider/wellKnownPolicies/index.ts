@@ -2,100 +2,16 @@ import { checkClusterArn } from "../iam/arn";
 import { checkPolicyDocument, policySize } from "../iam/validation";
 import { PolicyDocumentJson } from "../iam/policyDocument";
 import { Problems, describe, inputError, keyPath } from "../validation/problems";
-import { PolicyEnvironment, WellKnownDocument, environmentOf } from "./common";
-import { amazonManagedPrometheus, checkAmazonManagedPrometheus, checkCloudWatchObservability, cloudWatchObservability } from "./observability";
-import { checkClusterAutoscaler, checkKarpenter, checkNodeTerminationHandler, clusterAutoscaler, karpenter, nodeTerminationHandler } from "./compute";
-import {
-    appMeshController,
-    appMeshEnvoy,
-    awsLoadBalancerController,
-    certManager,
-    checkAppMeshController,
-    checkAppMeshEnvoy,
-    checkAwsLoadBalancerController,
-    checkCertManager,
-    checkExternalDns,
-    checkGatewayApiController,
-    checkVpcCni,
-    externalDns,
-    gatewayApiController,
-    vpcCni,
-} from "./networking";
-import { checkExternalSecrets, checkPrivateCaIssuer, externalSecrets, privateCaIssuer } from "./security";
-import {
-    checkEbsCsiDriver,
-    checkEfsCsiDriver,
-    checkFsxLustreCsiDriver,
-    checkMountpointS3CsiDriver,
-    checkVelero,
-    ebsCsiDriver,
-    efsCsiDriver,
-    fsxLustreCsiDriver,
-    mountpointS3CsiDriver,
-    velero,
-} from "./storage";
-import { ResolvedWellKnownPolicies, WellKnownPolicies, WellKnownPolicyKey } from "./types";
+import { PolicyEnvironment, environmentOf } from "./common";
+import { ResolvedWellKnownPolicies, WELL_KNOWN_POLICIES, WellKnownPolicies, WellKnownPolicyDefinition, WellKnownPolicyKey } from "./registry";
 
-export * from "./types";
+export * from "./registry";
+export * from "./addons";
+export { Unwrapped, WellKnownAddOn } from "./addOn";
 export { PolicyEnvironment, WellKnownDocument, environmentOf } from "./common";
-export {
-    amazonManagedPrometheus,
-    appMeshController,
-    appMeshEnvoy,
-    awsLoadBalancerController,
-    certManager,
-    cloudWatchObservability,
-    clusterAutoscaler,
-    ebsCsiDriver,
-    efsCsiDriver,
-    externalDns,
-    externalSecrets,
-    fsxLustreCsiDriver,
-    gatewayApiController,
-    karpenter,
-    mountpointS3CsiDriver,
-    nodeTerminationHandler,
-    privateCaIssuer,
-    velero,
-    vpcCni,
-};
 
 /** A managed policy's document may hold 6,144 characters, whitespace excluded. */
 export const MANAGED_POLICY_LIMIT = 6144;
-
-export interface WellKnownPolicyDefinition<K extends WellKnownPolicyKey> {
-    /** The add-on, for documentation. */
-    title: string;
-    /** Names of the documents when the policy renders several (each becomes its own managed policy). Default: one. */
-    parts?: string[];
-    /** Upstream source and version the policy follows. */
-    source: string;
-    check(problems: Problems, path: string, inputs: NonNullable<WellKnownPolicies[K]>): void;
-    render(inputs: NonNullable<ResolvedWellKnownPolicies[K]>, env: PolicyEnvironment): WellKnownDocument[];
-}
-
-/** Every well-known policy, in the order they are documented and rendered. */
-export const WELL_KNOWN_POLICIES: { [K in WellKnownPolicyKey]-?: WellKnownPolicyDefinition<K> } = {
-    awsLoadBalancerController: { title: "AWS Load Balancer Controller", source: "kubernetes-sigs/aws-load-balancer-controller v3.5.0 (11eb202c) docs/install/iam_policy.json", check: checkAwsLoadBalancerController, render: awsLoadBalancerController },
-    ebsCsiDriver: { title: "Amazon EBS CSI driver", source: "kubernetes-sigs/aws-ebs-csi-driver v1.45.0 docs/example-iam-policy.json, docs/install.md (KMS)", check: checkEbsCsiDriver, render: ebsCsiDriver },
-    efsCsiDriver: { title: "Amazon EFS CSI driver", source: "kubernetes-sigs/aws-efs-csi-driver v3.4.1 (3fcc6bdd) docs/iam-policy-example.json", check: checkEfsCsiDriver, render: efsCsiDriver },
-    fsxLustreCsiDriver: { title: "Amazon FSx for Lustre CSI driver", source: "kubernetes-sigs/aws-fsx-csi-driver v1.9.0 (0267bab6) docs/install.md", check: checkFsxLustreCsiDriver, render: fsxLustreCsiDriver },
-    mountpointS3CsiDriver: { title: "Mountpoint for Amazon S3 CSI driver", source: "awslabs/mountpoint-s3-csi-driver v2.7.0 (a2d4b067) docs/CONFIGURATION.md; awslabs/mountpoint-s3 mountpoint-s3-1.23.0 (4f38ff8b) doc/CONFIGURATION.md", check: checkMountpointS3CsiDriver, render: mountpointS3CsiDriver },
-    vpcCni: { title: "Amazon VPC CNI", source: "aws/amazon-vpc-cni-k8s v1.23.0 (0c65d58c) docs/iam-policy.md (IPv4 = AWS managed policy AmazonEKS_CNI_Policy v6)", check: checkVpcCni, render: vpcCni },
-    externalDns: { title: "ExternalDNS (Route 53)", source: "kubernetes-sigs/external-dns v0.22.0 (994f908d) docs/tutorials/aws.md", check: checkExternalDns, render: externalDns },
-    certManager: { title: "cert-manager (Route 53 DNS-01)", source: "cert-manager/website 776e5dba (untagged) content/v1.20-docs/configuration/acme/dns01/route53.md", check: checkCertManager, render: certManager },
-    externalSecrets: { title: "External Secrets Operator", source: "external-secrets/external-secrets v2.9.0 (378bdb62) docs/provider/aws-secrets-manager.md, aws-parameter-store.md", check: checkExternalSecrets, render: externalSecrets },
-    clusterAutoscaler: { title: "Cluster Autoscaler", source: "kubernetes/autoscaler cluster-autoscaler-1.36.1 (35e8a280) cluster-autoscaler/cloudprovider/aws/README.md", check: checkClusterAutoscaler, render: clusterAutoscaler },
-    karpenter: { title: "Karpenter", parts: ["node-lifecycle", "integration"], source: "aws/karpenter-provider-aws v1.5.0 getting-started cloudformation.yaml", check: checkKarpenter, render: karpenter },
-    velero: { title: "Velero (AWS plugin)", source: "vmware-tanzu/velero-plugin-for-aws v1.13.2 (18469e73) README.md", check: checkVelero, render: velero },
-    nodeTerminationHandler: { title: "AWS Node Termination Handler", source: "aws/aws-node-termination-handler v1.25.6 (77ca841d) README.md (queue processor)", check: checkNodeTerminationHandler, render: nodeTerminationHandler },
-    amazonManagedPrometheus: { title: "Amazon Managed Service for Prometheus", source: "AWS managed policies AmazonPrometheusRemoteWriteAccess v1, AmazonPrometheusQueryAccess v1 (AWS Managed Policy Reference; no tagged upstream file)", check: checkAmazonManagedPrometheus, render: amazonManagedPrometheus },
-    appMeshController: { title: "AWS App Mesh controller", source: "aws/aws-app-mesh-controller-for-k8s v1.13.3 (82693f8c) config/iam/controller-iam-policy.json", check: checkAppMeshController, render: appMeshController },
-    appMeshEnvoy: { title: "App Mesh Envoy proxy", source: "aws/aws-app-mesh-controller-for-k8s v1.13.3 (82693f8c) config/iam/envoy-iam-policy.json", check: checkAppMeshEnvoy, render: appMeshEnvoy },
-    cloudWatchObservability: { title: "Amazon CloudWatch Observability add-on", source: "AWS managed policies CloudWatchAgentServerPolicy v3, AWSXrayWriteOnlyAccess v2 (EKS User Guide, amazon-cloudwatch-observability add-on; no tagged upstream file)", check: checkCloudWatchObservability, render: cloudWatchObservability },
-    gatewayApiController: { title: "AWS Gateway API controller (VPC Lattice)", source: "aws/aws-application-networking-k8s v1.1.0 files/controller-installation/recommended-inline-policy.json", check: checkGatewayApiController, render: gatewayApiController },
-    privateCaIssuer: { title: "AWS Private CA Issuer", source: "cert-manager/aws-privateca-issuer v1.9.0 (60430210) README.md", check: checkPrivateCaIssuer, render: privateCaIssuer },
-};
 
 export const WELL_KNOWN_POLICY_KEYS = Object.keys(WELL_KNOWN_POLICIES) as WellKnownPolicyKey[];
 

@@ -1,7 +1,17 @@
-import { Problems } from "../validation/problems";
-import { SHAPES, WellKnownDocument, checkList, document, statement } from "./common";
-import { ExternalSecretsPolicy, PrivateCaIssuerPolicy } from "./types";
-import type { Unwrapped } from "./types";
+import * as pulumi from "@pulumi/pulumi";
+import { Problems } from "../../validation/problems";
+import { SHAPES, WellKnownDocument, checkList, document, statement } from "../common";
+import { Unwrapped, WellKnownAddOn } from "../addOn";
+
+/** External Secrets Operator: reads the given Secrets Manager secrets and SSM parameters. Give at least one list. */
+export interface ExternalSecretsPolicy {
+    /** ARNs of Secrets Manager secrets; a trailing `*` (e.g. `…:secret:prod/orders-*`) matches the random suffix or a path. */
+    secretsManagerArns?: pulumi.Input<string>[];
+    /** ARNs of SSM parameters (`arn:aws:ssm:<region>:<account>:parameter/<name>`); a trailing `*` matches a path. */
+    ssmParameterArns?: pulumi.Input<string>[];
+    /** ARNs of the KMS keys the secrets or parameters are encrypted with (customer-managed keys only). Default: none. */
+    kmsKeyArns?: pulumi.Input<string>[];
+}
 
 /**
  * External Secrets Operator.
@@ -39,21 +49,9 @@ export function checkExternalSecrets(problems: Problems, path: string, inputs: E
     }
 }
 
-/**
- * AWS Private CA Issuer for cert-manager.
- * Source: cert-manager/aws-privateca-issuer v1.9.0 (60430210), README.md "Configuration": same actions (describe the
- * CA, issue and get certificates), on the given CAs as upstream's example scopes them.
- */
-export function privateCaIssuer(inputs: Unwrapped<PrivateCaIssuerPolicy>): WellKnownDocument[] {
-    return [
-        {
-            document: document(
-                statement("AwsPcaIssuer", ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:IssueCertificate"], inputs.certificateAuthorityArns),
-            ),
-        },
-    ];
-}
-
-export function checkPrivateCaIssuer(problems: Problems, path: string, inputs: PrivateCaIssuerPolicy): void {
-    checkList(problems, `${path}.certificateAuthorityArns`, inputs.certificateAuthorityArns, SHAPES.privateCa, true);
-}
+export const externalSecretsDefinition: WellKnownAddOn<ExternalSecretsPolicy> = {
+    title: "External Secrets Operator",
+    source: "external-secrets/external-secrets v2.9.0 (378bdb62) docs/provider/aws-secrets-manager.md, aws-parameter-store.md",
+    check: checkExternalSecrets,
+    render: externalSecrets,
+};

@@ -1,50 +1,23 @@
-import { Problems } from "../validation/problems";
-import { PolicyEnvironment, SHAPES, WellKnownDocument, checkList, checkValue, dnsSuffix, document, statement } from "./common";
-import { ClusterAutoscalerPolicy, KarpenterPolicy, NodeTerminationHandlerPolicy } from "./types";
-import type { Unwrapped } from "./types";
+import * as pulumi from "@pulumi/pulumi";
+import { Problems } from "../../validation/problems";
+import { PolicyEnvironment, SHAPES, WellKnownDocument, checkList, checkValue, dnsSuffix, document, statement } from "../common";
+import { Unwrapped, WellKnownAddOn } from "../addOn";
 
-/**
- * Cluster Autoscaler.
- * Source: kubernetes/autoscaler cluster-autoscaler-1.36.1 (35e8a280), cluster-autoscaler/cloudprovider/aws/README.md,
- * "Full Cluster Autoscaler Features Policy (Recommended)": same actions (autoscaling:DescribeTags left the list
- * upstream in 2024). The scaling actions are restricted with a tag condition as the README recommends
- * (`aws:ResourceTag/k8s.io/cluster-autoscaler/<cluster>: owned`, one statement per cluster since the key names the
- * cluster) and eks:DescribeNodegroup (upstream `*`) to the clusters' node groups.
- */
-export function clusterAutoscaler(inputs: Unwrapped<ClusterAutoscalerPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
-    const clusters = inputs.clusterNames && inputs.clusterNames.length > 0 ? inputs.clusterNames : [env.clusterName];
-    return [
-        {
-            document: document(
-                statement(
-                    "Describe",
-                    [
-                        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
-                        "autoscaling:DescribeScalingActivities", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
-                        "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
-                    ],
-                    "*",
-                ),
-                statement("DescribeNodegroups", ["eks:DescribeNodegroup"], clusters.map((c) => `arn:${env.partition}:eks:${env.region}:${env.accountId}:nodegroup/${c}/*/*`)),
-                ...clusters.map((c, i) =>
-                    statement(`ScaleOwnedGroups${i}`, ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"], "*", {
-                        StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${c}`]: "owned" },
-                    }),
-                ),
-            ),
-        },
-    ];
-}
-
-export function checkClusterAutoscaler(problems: Problems, path: string, inputs: ClusterAutoscalerPolicy): void {
-    checkList(problems, `${path}.clusterNames`, inputs.clusterNames, SHAPES.clusterName, false);
+/** Karpenter (v1): launches and terminates the instances of this cluster's node pools. */
+export interface KarpenterPolicy {
+    /** ARNs of the node roles Karpenter passes to the instances it launches. Required, at least one. */
+    nodeRoleArns: pulumi.Input<string>[];
+    /** ARN of the SQS interruption queue (`--interruption-queue`). Default: none (interruption handling off). */
+    interruptionQueueArn?: pulumi.Input<string>;
 }
 
 /**
  * Karpenter (v1).
- * Source: aws/karpenter-provider-aws v1.5.0, website/content/en/docs/getting-started/getting-started-with-karpenter/
- * cloudformation.yaml: the controller's NodeLifecycle, IAMIntegration, EKSIntegration, Interruption and
- * ResourceDiscovery policies, rendered for this cluster, region and account. Upstream ships five managed policies
+ * Source: aws/karpenter-provider-aws v1.10.0 (d80cb864), website/content/en/docs/getting-started/
+ * getting-started-with-karpenter/cloudformation.yaml, the same policies through v1.11.3 (v1.8.0 added
+ * iam:ListInstanceProfiles, v1.10.0 split the controller policy in five, v1.12.0 added ec2:DescribePlacementGroups):
+ * the controller's NodeLifecycle, IAMIntegration, EKSIntegration, Interruption and ResourceDiscovery policies,
+ * rendered for this cluster, region and account. Upstream ships five managed policies
  * because together they exceed one managed policy's 6,144 characters; here they are two: node lifecycle, and the rest.
  */
 export function karpenter(inputs: Unwrapped<KarpenterPolicy>, env: PolicyEnvironment): WellKnownDocument[] {
@@ -133,23 +106,10 @@ export function checkKarpenter(problems: Problems, path: string, inputs: Karpent
     }
 }
 
-/**
- * AWS Node Termination Handler, queue-processor mode.
- * Source: aws/aws-node-termination-handler v1.25.6 (77ca841d), README.md, the IAM policy of the queue-processor
- * Deployment: same actions, all on `*` upstream. Auto Scaling lifecycle and describe actions stay on `*` (the groups
- * are whatever sends events); the SQS actions are narrowed to the given queues.
- */
-export function nodeTerminationHandler(inputs: Unwrapped<NodeTerminationHandlerPolicy>): WellKnownDocument[] {
-    return [
-        {
-            document: document(
-                statement("AutoScaling", ["autoscaling:CompleteLifecycleAction", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeTags", "ec2:DescribeInstances"], "*"),
-                statement("Queue", ["sqs:DeleteMessage", "sqs:ReceiveMessage"], inputs.queueArns),
-            ),
-        },
-    ];
-}
-
-export function checkNodeTerminationHandler(problems: Problems, path: string, inputs: NodeTerminationHandlerPolicy): void {
-    checkList(problems, `${path}.queueArns`, inputs.queueArns, SHAPES.sqsQueue, true);
-}
+export const karpenterDefinition: WellKnownAddOn<KarpenterPolicy> = {
+    title: "Karpenter",
+    parts: ["node-lifecycle", "integration"],
+    source: "aws/karpenter-provider-aws v1.10.0 (d80cb864) getting-started cloudformation.yaml",
+    check: checkKarpenter,
+    render: karpenter,
+};

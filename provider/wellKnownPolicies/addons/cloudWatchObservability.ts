@@ -1,33 +1,16 @@
-import { Problems } from "../validation/problems";
-import { PolicyEnvironment, SHAPES, WellKnownDocument, checkFlag, checkList, document, statement } from "./common";
-import { AmazonManagedPrometheusPolicy, CloudWatchObservabilityPolicy } from "./types";
-import type { Unwrapped } from "./types";
+import { Problems } from "../../validation/problems";
+import { PolicyEnvironment, SHAPES, WellKnownDocument, checkFlag, checkList, document, statement } from "../common";
+import { Unwrapped, WellKnownAddOn } from "../addOn";
 
-/**
- * Amazon Managed Service for Prometheus.
- * Source: AWS managed policies AmazonPrometheusRemoteWriteAccess v1 and AmazonPrometheusQueryAccess v1 (AWS Managed
- * Policy Reference, docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html, and the same versions in
- * zoph-io/MAMIP policies/<name> at 0387244e); not a tagged upstream file: AMP publishes no repository. Same actions,
- * on the given workspaces instead of `*`.
- */
-export function amazonManagedPrometheus(inputs: Unwrapped<AmazonManagedPrometheusPolicy>): WellKnownDocument[] {
-    return [
-        {
-            document: document(
-                inputs.remoteWrite !== false && statement("RemoteWrite", ["aps:RemoteWrite"], inputs.workspaceArns),
-                inputs.query === true && statement("Query", ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"], inputs.workspaceArns),
-            ),
-        },
-    ];
-}
-
-export function checkAmazonManagedPrometheus(problems: Problems, path: string, inputs: AmazonManagedPrometheusPolicy): void {
-    checkList(problems, `${path}.workspaceArns`, inputs.workspaceArns, SHAPES.apsWorkspace, true);
-    checkFlag(problems, `${path}.remoteWrite`, inputs.remoteWrite);
-    checkFlag(problems, `${path}.query`, inputs.query);
-    if (inputs.remoteWrite === false && inputs.query !== true) {
-        problems.add(path, "grants nothing: keep remoteWrite (the default) or set query to true");
-    }
+/** Amazon CloudWatch Observability add-on (CloudWatch agent, Fluent Bit): metrics, this cluster's log groups, X-Ray. */
+export interface CloudWatchObservabilityPolicy {
+    /**
+     * Log group name prefixes it may write to. Default `/aws/containerinsights/<cluster>/` and
+     * `/aws/application-signals/`.
+     */
+    logGroupPrefixes?: string[];
+    /** Grant the X-Ray actions (Application Signals, traces). Default `true`. */
+    xray?: boolean;
 }
 
 /**
@@ -65,3 +48,10 @@ export function checkCloudWatchObservability(problems: Problems, path: string, i
     checkList(problems, `${path}.logGroupPrefixes`, inputs.logGroupPrefixes, SHAPES.logGroupPrefix, false);
     checkFlag(problems, `${path}.xray`, inputs.xray);
 }
+
+export const cloudWatchObservabilityDefinition: WellKnownAddOn<CloudWatchObservabilityPolicy> = {
+    title: "Amazon CloudWatch Observability add-on",
+    source: "AWS managed policies CloudWatchAgentServerPolicy v3, AWSXrayWriteOnlyAccess v2 (EKS User Guide, amazon-cloudwatch-observability add-on; no tagged upstream file)",
+    check: checkCloudWatchObservability,
+    render: cloudWatchObservability,
+};
