@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseClusterArn, parseRoleArn } from "../iam/arn";
+import { ACCOUNT, PARTITION, REGION, parseClusterArn, parseRoleArn } from "../iam/arn";
 import { ConditionBlock, PolicyDocumentJson, StatementJson } from "../iam/policyDocument";
 import { Problems, describe } from "../validation/problems";
 
@@ -49,11 +49,8 @@ export interface ValueShape {
     example: string;
 }
 
-const P = "aws(?:-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?";
-const R = "[a-z]{2}(?:-[a-z]+)+-\\d";
-const A = "\\d{12}";
 const arnShape = (what: string, service: string, resource: string, example: string, regional = true): ValueShape => {
-    const pattern = new RegExp(`^arn:${P}:${service}:${regional ? R : ""}:${regional ? A : ""}:${resource}$`);
+    const pattern = new RegExp(`^arn:${PARTITION}:${service}:${regional ? REGION : ""}:${regional ? ACCOUNT : ""}:${resource}$`);
     return { what, test: (v) => pattern.test(v), example };
 };
 
