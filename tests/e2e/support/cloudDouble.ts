@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { Handler, withUnimplemented } from "../../support/engineDouble";
 
@@ -24,7 +25,6 @@ const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-west-2";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type Method = "Check" | "Diff" | "Create" | "Update" | "Delete" | "Read" | "Invoke" | "Configure";
 
@@ -104,7 +104,7 @@ function shortHash(...parts: unknown[]): string {
 }
 
 function containsUnknown(value: unknown): boolean {
-    if (value === UNKNOWN) return true;
+    if (value === pulumi.runtime.unknownValue) return true;
     if (Array.isArray(value)) return value.some(containsUnknown);
     if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
     return false;
