@@ -1,8 +1,9 @@
 import * as assert from "assert/strict";
 import { spawn } from "child_process";
 import * as path from "path";
-import { ACCOUNT, CallRecord, CloudDouble } from "./cloudDouble";
+import { CallRecord, CloudDouble } from "./cloudDouble";
 import { ROOT, StackEnvironment } from "./environment";
+import { ACCOUNT } from "../../support/awsIds";
 
 export type Operation = "preview" | "up" | "destroy";
 
