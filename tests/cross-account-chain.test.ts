@@ -20,6 +20,7 @@ import {
 } from "./support/crossAccountScenario";
 import { secretsOf } from "./support/fakeAws";
 import { StsCall } from "./support/fakeSts";
+import { assumedRoleArnOf } from "./support/awsIds";
 
 /**
  * The proofs of cross-account role chaining through the rendered AWS config file: real clients (the AWS SDK for
@@ -121,7 +122,7 @@ async function prove(t: ExecutionContext, client: Client, source: Source): Promi
 
         // reader: account B, through a chained AssumeRole signed with the agent's credentials.
         t.true(reader.ok, reader.printed);
-        t.is(reader.arn, `arn:aws:sts::${ACCOUNT_B}:assumed-role/reader/orders-reader`);
+        t.is(reader.arn, assumedRoleArnOf("reader", "orders-reader", ACCOUNT_B));
         t.is(reader.account, ACCOUNT_B);
         const [readerCall] = assumeRoleCalls(scenario, READER);
         t.truthy(readerCall);

@@ -3,9 +3,10 @@ import test from "ava";
 import { CrossAccountRole, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
 import { credentialProcessScript } from "../provider/crossAccount/credentialProcess";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
-import { ACCOUNT, clusterArnOf, run, value } from "./support/harness";
+import { run, value } from "./support/harness";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { restrictedViolations } from "./support/podSecurity";
+import { accountRootArnOf, clusterArnOf, roleArnOf } from "./support/awsIds";
 
 const serial = test.serial;
 const READER = "arn:aws:iam::222233334444:role/reader";
@@ -126,13 +127,13 @@ serial("a new target role rolls the pods", async (t) => {
 });
 
 serial("existing role: the chain permission is left to the role's owner", async (t) => {
-    const r = await run(() => new PodIdentityWorkload("owned", { clusterName: "prod", namespace: "owned", roleArn: `arn:aws:iam::${ACCOUNT}:role/owned`, crossAccount: { targets: [{ roleArn: READER }] } }));
+    const r = await run(() => new PodIdentityWorkload("owned", { clusterName: "prod", namespace: "owned", roleArn: roleArnOf("owned"), crossAccount: { targets: [{ roleArn: READER }] } }));
     t.false(r.has("owned-cross-account"));
     t.true(r.has("owned-aws-config"));
 });
 
 serial("CrossAccountRole: trust pinned to the source role and the workload's session tags, through account B's provider", async (t) => {
-    const source = `arn:aws:iam::${ACCOUNT}:role/chain-source`;
+    const source = roleArnOf("chain-source");
     const r = await run(() => {
         const accountB = new aws.Provider("account-b", { region: "eu-west-1", assumeRoles: [{ roleArn: "arn:aws:iam::222233334444:role/deployer" }] });
         return new CrossAccountRole(
@@ -158,7 +159,7 @@ serial("CrossAccountRole: trust pinned to the source role and the workload's ses
             {
                 Sid: "ChainFromPodIdentity",
                 Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                Principal: { AWS: accountRootArnOf() },
                 Action: ["sts:AssumeRole", "sts:TagSession"],
                 Condition: {
                     ArnEquals: { "aws:PrincipalArn": source },
@@ -171,22 +172,22 @@ serial("CrossAccountRole: trust pinned to the source role and the workload's ses
             },
         ],
     });
-    t.is(await value(r.result.roleArn), `arn:aws:iam::${ACCOUNT}:role/reader`);
+    t.is(await value(r.result.roleArn), roleArnOf("reader"));
 });
 
 serial("CrossAccountRole with an external id (session tags disabled)", async (t) => {
-    const r = await run(() => new CrossAccountRole("ext", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`], trustMode: "externalId", externalId: "a-1b2c3d" }));
+    const r = await run(() => new CrossAccountRole("ext", { sourceRoleArns: [roleArnOf("a")], trustMode: "externalId", externalId: "a-1b2c3d" }));
     const [assume, tag] = JSON.parse(r.get("ext-role").inputs.assumeRolePolicy).Statement;
     t.deepEqual(assume.Action, ["sts:AssumeRole"]);
-    t.deepEqual(assume.Condition, { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/a` }, StringEquals: { "sts:ExternalId": "a-1b2c3d" } });
+    t.deepEqual(assume.Condition, { ArnEquals: { "aws:PrincipalArn": roleArnOf("a") }, StringEquals: { "sts:ExternalId": "a-1b2c3d" } });
     // sts:ExternalId is no condition key of TagSession: tagged (transitive) sessions must still get through.
-    t.deepEqual(tag, { Sid: "PassSessionTags", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["sts:TagSession"], Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/a` } } });
+    t.deepEqual(tag, { Sid: "PassSessionTags", Effect: "Allow", Principal: { AWS: accountRootArnOf() }, Action: ["sts:TagSession"], Condition: { ArnEquals: { "aws:PrincipalArn": roleArnOf("a") } } });
 });
 
 const badWorkloads: [string, Partial<PodIdentityWorkloadArgs>, RegExp][] = [
     ["no targets", { crossAccount: { targets: [] } }, /crossAccount\.targets: give at least one target role/],
     ["malformed target ARN", { crossAccount: { targets: [{ roleArn: "arn:aws:iam::2222:role/x" }] } }, /crossAccount\.targets\[0\]\.roleArn: .*not an IAM role ARN/],
-    ["same account without reason", { clusterArn: clusterArnOf("bad"), crossAccount: { targets: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/x` }] } }, /crossAccount\.targets\[0\]\.roleArn: is in the source role's own account 123456789012: .*sameAccountReason/],
+    ["same account without reason", { clusterArn: clusterArnOf("bad"), crossAccount: { targets: [{ roleArn: roleArnOf("x") }] } }, /crossAccount\.targets\[0\]\.roleArn: is in the source role's own account 123456789012: .*sameAccountReason/],
     ["duplicate profile names", { crossAccount: { targets: [{ roleArn: READER, profileName: "p" }, { roleArn: WRITER, profileName: "p" }] } }, /crossAccount\.targets\[1\]\.profileName: "p" is already used by targets\[0\]/],
     ["two defaults", { crossAccount: { targets: [{ roleArn: READER, default: true }, { roleArn: WRITER, default: true }] } }, /crossAccount\.targets: 2 targets are marked default/],
     ["profile named like the source", { crossAccount: { targets: [{ roleArn: READER, profileName: "pod-identity" }] } }, /profileName: "pod-identity" is the source profile's name/],
@@ -213,14 +214,14 @@ for (const [title, override, expected] of badWorkloads) {
 }
 
 serial("same-account target with a reason is accepted; default profile names that collide are caught once known", async (t) => {
-    await run(() => new PodIdentityWorkload("same", { clusterName: "prod", clusterArn: clusterArnOf("prod"), namespace: "same", crossAccount: { targets: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, sameAccountReason: "separate boundary" }] } }));
+    await run(() => new PodIdentityWorkload("same", { clusterName: "prod", clusterArn: clusterArnOf("prod"), namespace: "same", crossAccount: { targets: [{ roleArn: roleArnOf("x"), sameAccountReason: "separate boundary" }] } }));
     const r = await run(() => new PodIdentityWorkload("clash", { clusterName: "prod", namespace: "clash", crossAccount: { targets: [{ roleArn: READER }, { roleArn: "arn:aws:iam::555566667777:role/reader" }] } }));
     t.regex(r.failures.map((e) => e.message).join("\n"), /crossAccount\.targets: two targets get the profile name "reader"/);
     t.false(r.has("clash-aws-config"));
 });
 
 serial("a same-account target is caught once the created role's ARN is known", async (t) => {
-    const r = await run(() => new PodIdentityWorkload("late-same", { clusterName: "prod", namespace: "late-same", crossAccount: { targets: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/x` }] } }));
+    const r = await run(() => new PodIdentityWorkload("late-same", { clusterName: "prod", namespace: "late-same", crossAccount: { targets: [{ roleArn: roleArnOf("x") }] } }));
     t.regex(r.failures.map((e) => e.message).join("\n"), /crossAccount\.targets\[0\]\.roleArn: is in the source role's own account/);
     t.false(r.has("late-same-cross-account"));
     t.false(r.has("late-same-aws-config"));
@@ -229,11 +230,11 @@ serial("a same-account target is caught once the created role's ARN is known", a
 const badRoles: [string, Record<string, unknown>, RegExp][] = [
     ["no sources", { sourceRoleArns: [] }, /sourceRoleArns: required/],
     ["malformed source", { sourceRoleArns: ["role/a"] }, /sourceRoleArns\[0\]: "role\/a" is not an IAM role ARN/],
-    ["session tags without pins", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`] }, /clusterArns: required with trustMode "sessionTags"[\s\S]*namespaces: required[\s\S]*serviceAccounts: required/],
-    ["external id mode without id", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`], trustMode: "externalId" }, /externalId: required with trustMode "externalId"/],
-    ["external id with tag pins", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`], trustMode: "externalId", externalId: "abc", namespaces: ["x"] }, /namespaces: applies to trustMode "sessionTags" only/],
-    ["bad cluster ARN", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`], clusterArns: ["prod"], namespaces: ["a"], serviceAccounts: ["b"] }, /clusterArns\[0\]: "prod" is not an EKS cluster ARN/],
-    ["bad session duration", { sourceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/a`], trustMode: "externalId", externalId: "abc", role: { maxSessionDuration: 100 } }, /role\.maxSessionDuration: 100 is out of range/],
+    ["session tags without pins", { sourceRoleArns: [roleArnOf("a")] }, /clusterArns: required with trustMode "sessionTags"[\s\S]*namespaces: required[\s\S]*serviceAccounts: required/],
+    ["external id mode without id", { sourceRoleArns: [roleArnOf("a")], trustMode: "externalId" }, /externalId: required with trustMode "externalId"/],
+    ["external id with tag pins", { sourceRoleArns: [roleArnOf("a")], trustMode: "externalId", externalId: "abc", namespaces: ["x"] }, /namespaces: applies to trustMode "sessionTags" only/],
+    ["bad cluster ARN", { sourceRoleArns: [roleArnOf("a")], clusterArns: ["prod"], namespaces: ["a"], serviceAccounts: ["b"] }, /clusterArns\[0\]: "prod" is not an EKS cluster ARN/],
+    ["bad session duration", { sourceRoleArns: [roleArnOf("a")], trustMode: "externalId", externalId: "abc", role: { maxSessionDuration: 100 } }, /role\.maxSessionDuration: 100 is out of range/],
 ];
 for (const [title, args, expected] of badRoles) {
     serial(`CrossAccountRole bad input is rejected: ${title}`, (t) => {

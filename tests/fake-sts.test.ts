@@ -9,6 +9,7 @@ import { CredentialStore, IssuedCredentials, roleSession } from "./support/fakeA
 import { evaluate, IamRequest } from "./support/iamEvaluator";
 import { ReceivedRequest, verify } from "./support/sigv4";
 import { evaluateTrust, PolicyDocument, TrustRequest, UnsupportedPolicy } from "./support/trustEvaluator";
+import { assumedRoleArnOf, roleArnOf } from "./support/awsIds";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -136,7 +137,7 @@ test("fake STS: refuses unknown keys, wrong secrets and wrong session tokens; en
         const source = scenario.store.issue(roleSession(SOURCE_ROLE, "pod"), scenario.agent.sessionTags, "agent");
         const good = { accessKeyId: source.accessKeyId, secretAccessKey: source.secretAccessKey, sessionToken: source.sessionToken };
         const identity = await (await stsWith(good, scenario)).send(new GetCallerIdentityCommand({}));
-        t.is(identity.Arn, `arn:aws:sts::${ACCOUNT_A}:assumed-role/source/pod`);
+        t.is(identity.Arn, assumedRoleArnOf("source", "pod", ACCOUNT_A));
         t.is(identity.Account, ACCOUNT_A);
 
         t.is(await errorName((await stsWith({ ...good, accessKeyId: "ASIAUNKNOWN0000000000" }, scenario)).send(new GetCallerIdentityCommand({}))), "InvalidClientTokenId");
@@ -146,12 +147,12 @@ test("fake STS: refuses unknown keys, wrong secrets and wrong session tokens; en
 
         const client = await stsWith(good, scenario);
         const assumed = await client.send(new AssumeRoleCommand({ RoleArn: READER, RoleSessionName: "chained" }));
-        t.is(assumed.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCOUNT_B}:assumed-role/reader/chained`);
+        t.is(assumed.AssumedRoleUser?.Arn, assumedRoleArnOf("reader", "chained", ACCOUNT_B));
         const chained = scenario.store.lookup(assumed.Credentials!.AccessKeyId!)!;
         t.deepEqual(chained.transitiveTags, scenario.agent.sessionTags, "the chained session keeps the transitive tags");
         // AWS caps role-chained sessions at one hour, whatever the role's maximum.
         t.is(await errorName(client.send(new AssumeRoleCommand({ RoleArn: READER, RoleSessionName: "long", DurationSeconds: 7200 }))), "ValidationError");
-        t.is(await errorName(client.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT_B}:role/unknown`, RoleSessionName: "xy" }))), "AccessDenied");
+        t.is(await errorName(client.send(new AssumeRoleCommand({ RoleArn: roleArnOf("unknown", "/", ACCOUNT_B), RoleSessionName: "xy" }))), "AccessDenied");
 
         const records = scenario.sts.calls.map((c) => [c.action, c.signatureOk, c.sessionTokenOk, c.error ?? c.status]);
         t.deepEqual(records, [
@@ -201,7 +202,7 @@ const PINNED = buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE], mod
 
 test("trust evaluator: principal, PrincipalArn, tags, external id, Deny, unsupported constructs", (t) => {
     t.true(evaluateTrust(PINNED, trustRequest()).allowed);
-    t.false(evaluateTrust(PINNED, trustRequest({ principalArn: `arn:aws:iam::${ACCOUNT_A}:role/other` })).allowed, "another role of account A");
+    t.false(evaluateTrust(PINNED, trustRequest({ principalArn: roleArnOf("other", "/", ACCOUNT_A) })).allowed, "another role of account A");
     t.false(evaluateTrust(PINNED, trustRequest({ principalAccount: "333333333333", principalArn: "arn:aws:iam::333333333333:role/source" })).allowed, "another account");
     t.false(evaluateTrust(PINNED, trustRequest({ principalArn: CALLER.sessionArn })).allowed, "aws:PrincipalArn is the role, not the session");
     t.false(evaluateTrust(PINNED, trustRequest({ tags: { ...TAGS, "kubernetes-namespace": "payments" } })).allowed);
@@ -219,7 +220,7 @@ test("trust evaluator: principal, PrincipalArn, tags, external id, Deny, unsuppo
         "sts:AssumeRole": { decision: "allow", statement: "ChainFromPodIdentity" },
         "sts:TagSession": { decision: "allow", statement: "PassSessionTags" },
     });
-    t.false(evaluateTrust(external, trustRequest({ externalId: "abc", principalArn: `arn:aws:iam::${ACCOUNT_A}:role/other` })).allowed, "TagSession alone admits no other role");
+    t.false(evaluateTrust(external, trustRequest({ externalId: "abc", principalArn: roleArnOf("other", "/", ACCOUNT_A) })).allowed, "TagSession alone admits no other role");
     const singleStatement: PolicyDocument = { Statement: [{ ...external.Statement[0], Action: ["sts:AssumeRole", "sts:TagSession"] }] };
     t.deepEqual(evaluateTrust(singleStatement, trustRequest({ externalId: "abc" })).perAction["sts:TagSession"], { decision: "implicit" }, "why the statements are split");
 
@@ -236,12 +237,12 @@ test("trust evaluator: principal, PrincipalArn, tags, external id, Deny, unsuppo
 test("trust evaluator agrees with @cloud-copilot/iam-simulate on the cross-account trust policies", async (t) => {
     const policies: Record<string, PolicyDocument> = {
         pinned: PINNED,
-        twoSources: buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE, `arn:aws:iam::${ACCOUNT_A}:role/other`], mode: "sessionTags", namespaces: [NAMESPACE, "payments"] }),
-        otherSource: buildCrossAccountTrustPolicy({ sourceRoleArns: [`arn:aws:iam::${ACCOUNT_A}:role/other`], mode: "sessionTags", namespaces: [NAMESPACE] }),
+        twoSources: buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE, roleArnOf("other", "/", ACCOUNT_A)], mode: "sessionTags", namespaces: [NAMESPACE, "payments"] }),
+        otherSource: buildCrossAccountTrustPolicy({ sourceRoleArns: [roleArnOf("other", "/", ACCOUNT_A)], mode: "sessionTags", namespaces: [NAMESPACE] }),
         externalId: buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE], mode: "externalId", externalId: "abc" }),
         twoAccounts: buildCrossAccountTrustPolicy({ sourceRoleArns: [SOURCE_ROLE, "arn:aws:iam::333333333333:role/source"], mode: "sessionTags", clusterArns: [CLUSTER_ARN] }),
     };
-    const callers = [SOURCE_ROLE, `arn:aws:iam::${ACCOUNT_A}:role/other`, "arn:aws:iam::333333333333:role/source"];
+    const callers = [SOURCE_ROLE, roleArnOf("other", "/", ACCOUNT_A), "arn:aws:iam::333333333333:role/source"];
     const tagSets: Record<string, Record<string, string>> = { pod: TAGS, payments: { ...TAGS, "kubernetes-namespace": "payments" }, none: {} };
     const externalIds = [undefined, "abc", "abd"];
     const identity = { chain: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: "*" }] } };

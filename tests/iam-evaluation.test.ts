@@ -2,7 +2,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import test, { ExecutionContext } from "ava";
 import { PodIdentityWorkload, PodIdentityWorkloadArgs, POD_IDENTITY_SESSION_TAGS } from "../provider";
 import { buildTrustPolicy } from "../provider/iam/trustPolicy";
-import { ACCOUNT, clusterArnOf, run, value } from "./support/harness";
+import { run, value } from "./support/harness";
 import {
     allowingStatements,
     denyingStatements,
@@ -16,6 +16,8 @@ import {
     Verdict,
     withoutConditionKeys,
 } from "./support/iamEvaluator";
+import { ACCOUNT, assumedRoleArnOf, clusterArnOf, roleArnOf, secretArnOf } from "./support/awsIds";
+import { SECRETS_ABAC_STATEMENT } from "./support/fixtures";
 
 /**
  * What the rendered IAM documents mean, checked with a real policy evaluator (@cloud-copilot/iam-simulate) rather
@@ -128,7 +130,7 @@ function webIdentityCall(roleArn: string, trust: PolicyDocument, sub: string, au
 }
 
 function sessionArn(roleName: string, session = "eks-prod-app-7d4b9c-6f1c1a8e"): string {
-    return `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/${session}`;
+    return assumedRoleArnOf(roleName, session);
 }
 
 // ---- assertions ----
@@ -223,7 +225,7 @@ test("harness: an explicit Deny comes back as ExplicitlyDenied, distinct from an
 
 test("harness: a context key the evaluator would drop is an error, never a deny", async (t) => {
     const trust = buildTrustPolicy({ clusterArns: [PROD], sourceAccounts: [ACCOUNT], namespaces: [], serviceAccounts: [], additionalStatements: [] });
-    const good = podIdentityCall({ roleArn: `arn:aws:iam::${ACCOUNT}:role/r` }, trust);
+    const good = podIdentityCall({ roleArn: roleArnOf("r") }, trust);
     t.is((await evaluate(good)).result, "Allowed", "positive control");
     const typo = { ...good, context: { ...good.context, "aws:SourceArnn": PROD } };
     await t.throwsAsync(evaluate(typo), { instanceOf: HarnessError, message: /dropped context keys \["aws:SourceArnn"\]/ });
@@ -233,7 +235,7 @@ test("harness: a context key the evaluator would drop is an error, never a deny"
 
 test("harness: invalid actions and invalid documents are errors", async (t) => {
     const trust = buildTrustPolicy({ clusterArns: [PROD], sourceAccounts: [ACCOUNT], namespaces: [], serviceAccounts: [], additionalStatements: [] });
-    const good = podIdentityCall({ roleArn: `arn:aws:iam::${ACCOUNT}:role/r` }, trust);
+    const good = podIdentityCall({ roleArn: roleArnOf("r") }, trust);
     await t.throwsAsync(evaluate({ ...good, action: "sts:AssumeRoles" }), { instanceOf: HarnessError, message: /invalid\.action/ });
     const broken = { Version: "2012-10-17", Statement: [{ ...trust.Statement[0], Effect: "Permit" }] };
     await t.throwsAsync(evaluate({ ...good, resourcePolicy: broken }), { instanceOf: HarnessError, message: /policy\.errors/ });
@@ -241,7 +243,7 @@ test("harness: invalid actions and invalid documents are errors", async (t) => {
 
 test("harness: unvalidated keys must really be unknown to the evaluator", async (t) => {
     const trust = buildTrustPolicy({ clusterArns: [PROD], sourceAccounts: [ACCOUNT], namespaces: [], serviceAccounts: [], additionalStatements: [] });
-    const request = { ...podIdentityCall({ roleArn: `arn:aws:iam::${ACCOUNT}:role/r` }, trust), unvalidatedKeys: ["aws:SourceAccount"] };
+    const request = { ...podIdentityCall({ roleArn: roleArnOf("r") }, trust), unvalidatedKeys: ["aws:SourceAccount"] };
     await t.throwsAsync(evaluate(request), { instanceOf: HarnessError, message: /now accepts \["aws:SourceAccount"\]/ });
 });
 
@@ -252,7 +254,7 @@ test("evaluator limits: EKS OIDC claim keys are dropped and secretsmanager:Resou
             request: {
                 principal: OIDC_PROVIDER,
                 action: "sts:AssumeRoleWithWebIdentity",
-                resource: { resource: `arn:aws:iam::${ACCOUNT}:role/r`, accountId: ACCOUNT },
+                resource: { resource: roleArnOf("r"), accountId: ACCOUNT },
                 contextVariables: { [`${ISSUER}:sub`]: "system:serviceaccount:orders:orders", [`${ISSUER}:aud`]: "sts.amazonaws.com" },
             },
             identityPolicies: [],
@@ -269,7 +271,7 @@ test("evaluator limits: EKS OIDC claim keys are dropped and secretsmanager:Resou
                 request: {
                     principal: sessionArn("r"),
                     action: "secretsmanager:GetSecretValue",
-                    resource: { resource: `arn:aws:secretsmanager:us-west-2:${ACCOUNT}:secret:dev-secret-AbCdEf`, accountId: ACCOUNT },
+                    resource: { resource: secretArnOf("dev-secret-AbCdEf"), accountId: ACCOUNT },
                     contextVariables: { "secretsmanager:ResourceTag/kubernetes-namespace": "dev-ns" },
                 },
                 identityPolicies: [],
@@ -309,7 +311,7 @@ serial("trust: another cluster of the same account is denied by aws:SourceArn", 
 
 serial("trust: another account's cluster is denied by aws:SourceAccount and aws:SourceArn", async (t) => {
     const orders = await ordersWorkload();
-    const foreign = `arn:aws:eks:us-west-2:${OTHER_ACCOUNT}:cluster/prod`;
+    const foreign = clusterArnOf("prod", OTHER_ACCOUNT);
     const call = podIdentityCall({ roleArn: orders.roleArn, clusterArn: foreign, sourceAccount: OTHER_ACCOUNT }, orders.trust);
     t.is(call.context!["aws:SourceAccount"], OTHER_ACCOUNT);
     await assertDeniedByConditions(t, call, "resource", "EksPodIdentity", ["aws:SourceAccount", "aws:SourceArn"], "cluster prod of account 999999999999", { missing: false });
@@ -439,7 +441,7 @@ serial("trust: with disableSessionTags the assume succeeds without request tags,
 
 test("trust builder: several namespaces are alternatives (StringEquals over a list), a third is denied", async (t) => {
     const trust = buildTrustPolicy({ clusterArns: [PROD], sourceAccounts: [ACCOUNT], namespaces: ["team-a", "team-b"], serviceAccounts: ["reader"], additionalStatements: [] });
-    const roleArn = `arn:aws:iam::${ACCOUNT}:role/shared`;
+    const roleArn = roleArnOf("shared");
     for (const namespace of ["team-a", "team-b"]) {
         await assertAllowedBy(t, podIdentityCall({ roleArn, namespace, serviceAccount: "reader" }, trust), "resource", "EksPodIdentity", namespace);
     }
@@ -451,18 +453,11 @@ test("trust builder: several namespaces are alternatives (StringEquals over a li
 const secretsWorkload = shared("secrets-reader", {
     clusterName: "prod",
     namespace: "dev-ns",
-    policyStatements: [
-        {
-            sid: "AuthorizeToGetSecretValue",
-            actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            resources: ["*"],
-            sessionTagScope: { resourceTagKeyPrefix: "secretsmanager:ResourceTag" },
-        },
-    ],
+    policyStatements: [SECRETS_ABAC_STATEMENT],
 });
-const SECRET = (name: string) => `arn:aws:secretsmanager:us-west-2:${ACCOUNT}:secret:${name}`;
-const DEV_SECRET = SECRET("dev-secret-AbCdEf");
-const QA_SECRET = SECRET("qa-secret-GhIjKl");
+const ABAC_SID = SECRETS_ABAC_STATEMENT.sid;
+const DEV_SECRET = secretArnOf("dev-secret-AbCdEf");
+const QA_SECRET = secretArnOf("qa-secret-GhIjKl");
 const SM_NS = "secretsmanager:ResourceTag/kubernetes-namespace";
 const SM_CLUSTER = "secretsmanager:ResourceTag/eks-cluster-name";
 
@@ -497,32 +492,32 @@ serial("ABAC: the rendered statement compares the secret's tags with the pod's s
 serial("ABAC: a pod reads its own namespace's secret of its own cluster", async (t) => {
     const abac = await secretsWorkload();
     for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]) {
-        const verdict = await assertAllowedBy(t, secretCall(abac, action, DEV_SECRET, DEV_POD, { "kubernetes-namespace": "dev-ns", "eks-cluster-name": "prod" }), "identity", "AuthorizeToGetSecretValue", action);
+        const verdict = await assertAllowedBy(t, secretCall(abac, action, DEV_SECRET, DEV_POD, { "kubernetes-namespace": "dev-ns", "eks-cluster-name": "prod" }), "identity", ABAC_SID, action);
         t.is(verdict.route, "unvalidated-keys");
-        t.deepEqual(failedConditions(explainOf(verdict, "identity", "AuthorizeToGetSecretValue")).map((c) => c.key), [SM_NS, SM_CLUSTER]);
+        t.deepEqual(failedConditions(explainOf(verdict, "identity", ABAC_SID)).map((c) => c.key), [SM_NS, SM_CLUSTER]);
     }
 });
 
 serial("ABAC: another namespace's secret is denied, yet the same role serves that namespace's own pods", async (t) => {
     const abac = await secretsWorkload();
     const qaTags = { "kubernetes-namespace": "qa-ns", "eks-cluster-name": "prod" };
-    await assertDeniedByConditions(t, secretCall(abac, "secretsmanager:GetSecretValue", QA_SECRET, DEV_POD, qaTags), "identity", "AuthorizeToGetSecretValue", [SM_NS], "dev-ns pod, qa-ns secret");
+    await assertDeniedByConditions(t, secretCall(abac, "secretsmanager:GetSecretValue", QA_SECRET, DEV_POD, qaTags), "identity", ABAC_SID, [SM_NS], "dev-ns pod, qa-ns secret");
     const qaPod = { "kubernetes-namespace": "qa-ns", "eks-cluster-name": "prod" };
-    await assertAllowedBy(t, secretCall(abac, "secretsmanager:GetSecretValue", QA_SECRET, qaPod, qaTags), "identity", "AuthorizeToGetSecretValue", "qa-ns pod, qa-ns secret");
+    await assertAllowedBy(t, secretCall(abac, "secretsmanager:GetSecretValue", QA_SECRET, qaPod, qaTags), "identity", ABAC_SID, "qa-ns pod, qa-ns secret");
 });
 
 serial("ABAC: an untagged secret is denied", async (t) => {
     const abac = await secretsWorkload();
-    const call = secretCall(abac, "secretsmanager:GetSecretValue", SECRET("untagged-MnOpQr"), DEV_POD, {});
+    const call = secretCall(abac, "secretsmanager:GetSecretValue", secretArnOf("untagged-MnOpQr"), DEV_POD, {});
     const verdict = await evaluate(call);
     t.is(verdict.route, "validated", "no unvalidated keys in this call: decided by the validated run");
-    await assertDeniedByConditions(t, call, "identity", "AuthorizeToGetSecretValue", [SM_NS, SM_CLUSTER], "untagged secret", { missing: true });
+    await assertDeniedByConditions(t, call, "identity", ABAC_SID, [SM_NS, SM_CLUSTER], "untagged secret", { missing: true });
 });
 
 serial("ABAC: the same namespace's secret of another cluster is denied", async (t) => {
     const abac = await secretsWorkload();
     const call = secretCall(abac, "secretsmanager:GetSecretValue", DEV_SECRET, DEV_POD, { "kubernetes-namespace": "dev-ns", "eks-cluster-name": "staging" });
-    await assertDeniedByConditions(t, call, "identity", "AuthorizeToGetSecretValue", [SM_CLUSTER], "secret of cluster staging");
+    await assertDeniedByConditions(t, call, "identity", ABAC_SID, [SM_CLUSTER], "secret of cluster staging");
 });
 
 serial("ABAC: a pod without session tags reads nothing", async (t) => {
@@ -540,7 +535,7 @@ serial("ABAC: DeleteSecret is not granted, even on a matching secret", async (t)
     t.is(verdict.result, "ImplicitlyDenied");
     t.deepEqual(allowingStatements(verdict, "identity"), []);
     t.deepEqual(denyingStatements(verdict, "identity"), []);
-    const explain = explainOf(verdict, "identity", "AuthorizeToGetSecretValue");
+    const explain = explainOf(verdict, "identity", ABAC_SID);
     t.false(explain.actionMatch, "the statement does not cover DeleteSecret");
     t.true(explain.resourceMatch);
 });
@@ -581,6 +576,6 @@ serial("typed statements: s3:GetObject on the bucket's objects only", async (t) 
 });
 
 test("session tags used by the tests are the ones EKS attaches", (t) => {
-    const call = podIdentityCall({ roleArn: `arn:aws:iam::${ACCOUNT}:role/r` }, { Version: "2012-10-17", Statement: [] });
+    const call = podIdentityCall({ roleArn: roleArnOf("r") }, { Version: "2012-10-17", Statement: [] });
     t.deepEqual(call.context!["aws:TagKeys"], [...POD_IDENTITY_SESSION_TAGS]);
 });

@@ -4,7 +4,7 @@ import { checkAction } from "../provider/iam/actions";
 import { checkPolicyDocument } from "../provider/iam/validation";
 import { Problems, keyPath } from "../provider/validation/problems";
 import { WELL_KNOWN_POLICY_KEYS, checkWellKnownPolicies, environmentOf, renderWellKnownPolicies } from "../provider/wellKnownPolicies";
-import { ACCOUNT, clusterArnOf } from "./support/harness";
+import { ACCOUNT, assumedRoleArnOf, clusterArnOf } from "./support/awsIds";
 import { evaluate } from "./support/iamEvaluator";
 
 /**
@@ -217,7 +217,7 @@ test("Mountpoint S3 for a random bucket: its objects are readable, another bucke
             const problems = new Problems();
             const [policy] = renderWellKnownPolicies(problems, "p", { mountpointS3CsiDriver: { bucketArns: [`arn:aws:s3:::${bucket}`], readOnly: true } }, env);
             const request = (b: string, action = "s3:GetObject") => ({
-                principal: `arn:aws:sts::${ACCOUNT}:assumed-role/r/s`,
+                principal: assumedRoleArnOf("r", "s"),
                 action,
                 resource: `arn:aws:s3:::${b}/${key}`,
                 resourceAccount: ACCOUNT,

@@ -5,6 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { parsePlatformSpec } from "../provider/platform/program";
+import { hostedZoneArnOf } from "./support/awsIds";
+import { HOSTED_ZONE_ID, OTHER_HOSTED_ZONE_ID } from "./support/fixtures";
 
 const exec = promisify(execFile);
 const root = path.resolve(__dirname, "../..");
@@ -49,7 +51,7 @@ test("the embedded default plans the example platform offline: tree, dependencie
     t.regex(fs.readFileSync(path.join(out, "exporter/kubernetes.yaml"), "utf8"), /config: \|/, "the config file stays readable in the manifest");
     const externalDns = JSON.parse(fs.readFileSync(path.join(out, "external-dns/managed-policy-well-known-external-dns.json"), "utf8"));
     const change = externalDns.Statement.find((s: any) => s.Sid === "ChangeRecords");
-    t.deepEqual(change.Resource, ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ", "arn:aws:route53:::hostedzone/Z9876543210KLMNOPQRST"], "the well-known policy is written, scoped to the given zones");
+    t.deepEqual(change.Resource, [HOSTED_ZONE_ID, OTHER_HOSTED_ZONE_ID].map(hostedZoneArnOf), "the well-known policy is written, scoped to the given zones");
 });
 
 test("without a cluster ARN the lookup's result is shown as unknown, not made up", async (t) => {

@@ -5,7 +5,9 @@ import test from "ava";
 import { PodIdentityAgent, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
 import { UNKNOWN } from "../provider/tools/plan/engine";
-import { ACCOUNT, clusterArnOf, rejection, run, value } from "./support/harness";
+import { rejection, run, value } from "./support/harness";
+import { ACCOUNT, clusterArnOf, policyArnOf, roleArnOf } from "./support/awsIds";
+import { SECRETS_ABAC_STATEMENT } from "./support/fixtures";
 
 // Registrations share one engine per test; the engine is process-global, so tests run one at a time.
 const serial = test.serial;
@@ -68,7 +70,7 @@ serial("quick start: role, trust, inline policy, association, namespace, service
     t.deepEqual(r.dependenciesOf("orders-permissions"), ["orders-role"]);
 
     const association = r.get("orders-association").inputs;
-    t.like(association, { clusterName: "prod", namespace: "orders", serviceAccount: "orders", roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-role-abc1234` });
+    t.like(association, { clusterName: "prod", namespace: "orders", serviceAccount: "orders", roleArn: roleArnOf("orders-role-abc1234") });
     t.is(association.disableSessionTags, undefined, "session tags stay on by default");
     t.deepEqual(r.dependenciesOf("orders-association"), ["orders-role"], "association waits for the role only, in parallel with policies");
 
@@ -106,7 +108,7 @@ serial("quick start: role, trust, inline policy, association, namespace, service
     t.regex(pod.metadata.annotations[CREDENTIALS_REVISION_ANNOTATION], /^[0-9a-f]{16}$/);
 
     const w = r.result;
-    t.is(await value(w.roleArn), `arn:aws:iam::${ACCOUNT}:role/orders-role-abc1234`);
+    t.is(await value(w.roleArn), roleArnOf("orders-role-abc1234"));
     t.is(await value(w.roleName), "orders-role-abc1234");
     t.is(await value(w.associationId), "a-ordersassociation");
     t.regex(await value(w.associationArn), /^arn:aws:eks:us-west-2:123456789012:podidentityassociation\/prod\/a-/);
@@ -133,7 +135,7 @@ serial("without workload: namespace and service account only, no Deployment", as
 });
 
 serial("existing role: no IAM resources, role name from the ARN, no trust policy output", async (t) => {
-    const roleArn = `arn:aws:iam::${ACCOUNT}:role/iam-team/billing`;
+    const roleArn = roleArnOf("billing", "/iam-team/");
     const r = await run(() => new PodIdentityWorkload("billing", { clusterName: "prod", namespace: "billing", roleArn, createNamespace: false }));
     t.deepEqual(r.resources.filter((x) => x.type.startsWith("aws:iam")).map((x) => x.name), []);
     t.false(r.has("billing-namespace"));
@@ -216,19 +218,19 @@ serial("managed policies, raw inline policies and role settings", async (t) => {
             new PodIdentityWorkload("full", {
                 clusterName: "prod",
                 namespace: "full",
-                managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", `arn:aws:iam::${ACCOUNT}:policy/team/custom`],
+                managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", policyArnOf("custom", "/team/")],
                 inlinePolicies: [{ name: "queue", policy: JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-west-2:123456789012:q" } }) }],
-                role: { name: "full-app", path: "/apps/", description: "custom", permissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/boundary`, maxSessionDuration: 7200, tags: { tier: "gold" } },
+                role: { name: "full-app", path: "/apps/", description: "custom", permissionsBoundary: policyArnOf("boundary"), maxSessionDuration: 7200, tags: { tier: "gold" } },
                 tags: { team: "a", tier: "silver" },
                 association: { tags: { purpose: "x" } },
             }),
     );
     t.like(r.get("full-managed-AmazonS3ReadOnlyAccess").inputs, { role: "full-app", policyArn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" });
-    t.like(r.get("full-managed-custom").inputs, { role: "full-app", policyArn: `arn:aws:iam::${ACCOUNT}:policy/team/custom` });
+    t.like(r.get("full-managed-custom").inputs, { role: "full-app", policyArn: policyArnOf("custom", "/team/") });
     t.like(r.get("full-queue").inputs, { name: "queue", role: "full-app" });
     t.like(r.get("full-role").inputs, { name: "full-app", path: "/apps/", description: "custom", maxSessionDuration: 7200, tags: { team: "a", tier: "gold" } });
     t.deepEqual(r.get("full-association").inputs.tags, { team: "a", tier: "silver", purpose: "x" });
-    t.is(await value(r.result.roleArn), `arn:aws:iam::${ACCOUNT}:role/apps/full-app`);
+    t.is(await value(r.result.roleArn), roleArnOf("full-app", "/apps/"));
 });
 
 serial("ABAC: the session-tag scope renders seed 002's Secrets Manager conditions", async (t) => {
@@ -237,14 +239,7 @@ serial("ABAC: the session-tag scope renders seed 002's Secrets Manager condition
             new PodIdentityWorkload("abac", {
                 clusterName: "prod",
                 namespace: "dev-ns",
-                policyStatements: [
-                    {
-                        sid: "AuthorizeToGetSecretValue",
-                        actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                        resources: ["*"],
-                        sessionTagScope: { resourceTagKeyPrefix: "secretsmanager:ResourceTag" },
-                    },
-                ],
+                policyStatements: [SECRETS_ABAC_STATEMENT],
             }),
     );
     t.deepEqual(JSON.parse(r.get("abac-permissions").inputs.policy).Statement[0].Condition, {
@@ -297,7 +292,7 @@ serial("standalone PodIdentityAgent with a pinned version looks nothing up; a wo
 
 serial("an EKS cluster's outputs are accepted as they are, and order the workload after the cluster", async (t) => {
     const r = await run(() => {
-        const cluster = new aws.eks.Cluster("apps", { roleArn: `arn:aws:iam::${ACCOUNT}:role/cluster`, vpcConfig: { subnetIds: ["subnet-1"] } });
+        const cluster = new aws.eks.Cluster("apps", { roleArn: roleArnOf("cluster"), vpcConfig: { subnetIds: ["subnet-1"] } });
         return new PodIdentityWorkload("on-cluster", { clusterName: cluster.name, clusterArn: cluster.arn, namespace: "on-cluster" });
     });
     t.is(r.get("on-cluster-association").inputs.clusterName, "apps-0123456");
@@ -325,8 +320,8 @@ serial("credentials revision follows the role and association: a new role rolls 
         const r = await run(() => new PodIdentityWorkload(name, { clusterName: "rev", namespace: name, roleArn, workload: { image: "nginx", runAsUser: 1 } }));
         return r.get(`${name}-deployment`).inputs.spec.template.metadata.annotations[CREDENTIALS_REVISION_ANNOTATION];
     };
-    const a = await revision("rev-a", `arn:aws:iam::${ACCOUNT}:role/one`);
-    const b = await revision("rev-b", `arn:aws:iam::${ACCOUNT}:role/two`);
+    const a = await revision("rev-a", roleArnOf("one"));
+    const b = await revision("rev-b", roleArnOf("two"));
     t.not(a, b);
 });
 
@@ -392,8 +387,8 @@ const badInputs: [string, Partial<PodIdentityWorkloadArgs> | Record<string, unkn
     ["malformed clusterArn", { clusterArn: "arn:aws:eks:us-west-2:1234:cluster/bad" }, /clusterArn: .*not an EKS cluster ARN/],
     ["clusterArn of another cluster", { clusterArn: clusterArnOf("other") }, /clusterArn: names cluster "other" but clusterName is "bad"/],
     ["malformed roleArn", { roleArn: "arn:aws:iam::123456789012:user/bob" }, /roleArn: .*not an IAM role ARN/],
-    ["roleArn with policies", { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }, /managedPolicyArns: cannot be combined with roleArn/],
-    ["roleArn with role settings", { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, role: { maxSessionDuration: 3600 } }, /role: cannot be combined with roleArn/],
+    ["roleArn with policies", { roleArn: roleArnOf("x"), managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }, /managedPolicyArns: cannot be combined with roleArn/],
+    ["roleArn with role settings", { roleArn: roleArnOf("x"), role: { maxSessionDuration: 3600 } }, /role: cannot be combined with roleArn/],
     ["role name too long", { role: { name: "r".repeat(65) } }, /role\.name: .*1 to 64/],
     ["role name bad chars", { role: { name: "has space" } }, /role\.name: "has space" is not a valid IAM role name/],
     ["name and prefix", { role: { name: "a", namePrefix: "b" } }, /role\.namePrefix: conflicts with role\.name/],
@@ -429,7 +424,7 @@ const badInputs: [string, Partial<PodIdentityWorkloadArgs> | Record<string, unkn
     ["windows node selector", { workload: { image: "x", nodeSelector: { "kubernetes.io/os": "windows" } } }, /workload\.nodeSelector\.kubernetes\.io\/os: the Pod Identity agent runs on Linux nodes only/],
     ["toleration value with Exists", { workload: { image: "x", tolerations: [{ operator: "Exists", value: "v" }] } }, /workload\.tolerations\[0\]\.value: must be empty with operator Exists/],
     ["reserved tag key", { tags: { "aws:owner": "me" } }, /tags\.aws:owner: the aws: prefix is reserved/],
-    ["allowFullAccess with an existing role", { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, allowFullAccess: true }, /allowFullAccess: cannot be combined with roleArn/],
+    ["allowFullAccess with an existing role", { roleArn: roleArnOf("x"), allowFullAccess: true }, /allowFullAccess: cannot be combined with roleArn/],
     ["namespace labels without namespace", { createNamespace: false, namespaceLabels: { a: "b" } }, /namespaceLabels: only apply to a namespace this component creates/],
 ];
 

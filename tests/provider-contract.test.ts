@@ -4,7 +4,9 @@ import * as path from "path";
 import { UNKNOWN } from "../provider/tools/plan/engine";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
 import { EngineDouble, ProviderCallError, ProviderProcess, wire } from "./support/engineDouble";
-import { ACCOUNT, REGION, clusterArnOf, cloudState } from "./support/harness";
+import { cloudState } from "./support/harness";
+import { ACCOUNT, accountRootArnOf, clusterArnOf, hostedZoneArnOf, podIdentityAssociationArnOf, roleArnOf } from "./support/awsIds";
+import { HOSTED_ZONE_ID } from "./support/fixtures";
 
 /**
  * The component provider over the wire: the plugin is spawned as the engine spawns it (the launcher script with the
@@ -109,7 +111,7 @@ serial("quick start: children, inputs, dependencies and every documented output 
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::orders/*"] }],
     });
-    t.like(engine.get("orders-association").inputs, { clusterName: "prod", namespace: "orders", serviceAccount: "orders", roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-role-abc1234` });
+    t.like(engine.get("orders-association").inputs, { clusterName: "prod", namespace: "orders", serviceAccount: "orders", roleArn: roleArnOf("orders-role-abc1234") });
     t.is(engine.get("orders-namespace").inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
     t.like(engine.get("orders-service-account").inputs, { automountServiceAccountToken: false, metadata: { name: "orders", namespace: "orders" } });
 
@@ -130,10 +132,10 @@ serial("quick start: children, inputs, dependencies and every documented output 
         "every documented output is returned (the cross-account ones are undefined without crossAccount)",
     );
     t.like(r.state, {
-        roleArn: `arn:aws:iam::${ACCOUNT}:role/orders-role-abc1234`,
+        roleArn: roleArnOf("orders-role-abc1234"),
         roleName: "orders-role-abc1234",
         associationId: "a-ordersassociation",
-        associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/prod/a-ordersassociation`,
+        associationArn: podIdentityAssociationArnOf("prod", "a-ordersassociation"),
         namespace: "orders",
         serviceAccountName: "orders",
         deploymentName: "orders",
@@ -158,7 +160,7 @@ serial("service-account-only mode: no Deployment, and no deploymentName in the s
 
 serial("existing role: no IAM resources, no lookups, the role name from the ARN", async (t) => {
     const invokesBefore = engine.invokes.length;
-    const roleArn = `arn:aws:iam::${ACCOUNT}:role/iam-team/billing`;
+    const roleArn = roleArnOf("billing", "/iam-team/");
     const r = await construct(WORKLOAD, "billing", { clusterName: "existing", namespace: "billing", roleArn, createNamespace: false });
     t.deepEqual(engine.childrenOf("billing").sort(), ["billing-association", "billing-service-account"]);
     t.deepEqual(engine.invokes.slice(invokesBefore), []);
@@ -287,7 +289,7 @@ const badInputs: [string, Record<string, unknown>, string, RegExp][] = [
     ["missing clusterName", { namespace: "bad-ns" }, "clusterName", /required/],
     ["namespace not DNS-1123", { clusterName: "bad", namespace: "Bad_NS" }, "namespace", /"Bad_NS" is not a valid DNS-1123 label/],
     ["session too short", { clusterName: "bad", namespace: "bad-ns", role: { maxSessionDuration: 1800 } }, "role.maxSessionDuration", /1800 is out of range: use a whole number from 3600 to 43200/],
-    ["roleArn with policies", { clusterName: "bad", namespace: "bad-ns", roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }, "managedPolicyArns", /cannot be combined with roleArn/],
+    ["roleArn with policies", { clusterName: "bad", namespace: "bad-ns", roleArn: roleArnOf("x"), managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] }, "managedPolicyArns", /cannot be combined with roleArn/],
     ["unknown enum value", { clusterName: "bad", namespace: "bad-ns", agent: { install: true, resolveConflictsOnCreate: "PRESERVE" } }, "agent.resolveConflictsOnCreate", /use one of "NONE", "OVERWRITE"/],
     ["root user", { clusterName: "bad", namespace: "bad-ns", workload: { image: "x", runAsUser: 0 } }, "workload.runAsUser", /breaks the restricted Pod Security Standard/],
     ["port out of range", { clusterName: "bad", namespace: "bad-ns", workload: { image: "x", ports: [{ containerPort: 70000 }] } }, "workload.ports[0].containerPort", /70000 is out of range/],
@@ -385,7 +387,7 @@ serial("cross-account bad inputs come back as input errors naming them", async (
         clusterName: "xa",
         clusterArn: clusterArnOf("xa"),
         namespace: "bad-xa",
-        crossAccount: { targets: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/same`, default: true }, { roleArn: READER, default: true, durationSeconds: 60 }] },
+        crossAccount: { targets: [{ roleArn: roleArnOf("same"), default: true }, { roleArn: READER, default: true, durationSeconds: 60 }] },
     });
     t.is(error.code, 3);
     const paths = error.inputErrors.map((e) => e.propertyPath).sort();
@@ -394,7 +396,7 @@ serial("cross-account bad inputs come back as input errors naming them", async (
 });
 
 serial("CrossAccountRole: the trust of account B's role through the wire, with every documented output", async (t) => {
-    const source = `arn:aws:iam::${ACCOUNT}:role/chain-source`;
+    const source = roleArnOf("chain-source");
     const r = await construct(CROSS_ACCOUNT_ROLE, "reader", {
         sourceRoleArns: [source],
         clusterArns: [clusterArnOf("xa")],
@@ -404,13 +406,13 @@ serial("CrossAccountRole: the trust of account B's role through the wire, with e
     });
     t.deepEqual(engine.childrenOf("reader"), ["reader-role"]);
     const trust = JSON.parse(engine.get("reader-role").inputs.assumeRolePolicy);
-    t.deepEqual(trust.Statement[0].Principal, { AWS: `arn:aws:iam::${ACCOUNT}:root` });
+    t.deepEqual(trust.Statement[0].Principal, { AWS: accountRootArnOf() });
     t.deepEqual(trust.Statement[0].Condition.ArnEquals, { "aws:PrincipalArn": source });
     t.is(trust.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], "chain");
     const schema = JSON.parse(await provider.getSchema());
     const documented = Object.keys(schema.resources[CROSS_ACCOUNT_ROLE].properties).filter((k) => k !== "permissionsPolicy");
     t.deepEqual(Object.keys(r.state).sort(), documented.sort());
-    t.is(r.state.roleArn, `arn:aws:iam::${ACCOUNT}:role/reader`);
+    t.is(r.state.roleArn, roleArnOf("reader"));
     const error = await constructError(CROSS_ACCOUNT_ROLE, "bad-reader", { sourceRoleArns: [source] });
     t.deepEqual(error.inputErrors.map((e) => e.propertyPath).sort(), ["clusterArns", "namespaces", "serviceAccounts"]);
 });
@@ -419,11 +421,11 @@ const WELL_KNOWN_POLICY_SET = "eks-pod-identity:index:WellKnownPolicySet";
 serial("WellKnownPolicySet: managed policies through the wire, their ARNs and documents by name, bad input named", async (t) => {
     const r = await construct(WELL_KNOWN_POLICY_SET, "addons", {
         clusterArn: clusterArnOf("wk"),
-        policies: { externalDns: { hostedZoneIds: ["Z0123456789ABCDEFGHIJ"] }, vpcCni: {} },
+        policies: { externalDns: { hostedZoneIds: [HOSTED_ZONE_ID] }, vpcCni: {} },
     });
     t.deepEqual(engine.childrenOf("addons").sort(), ["addons-well-known-external-dns", "addons-well-known-vpc-cni"]);
     const zonePolicy = JSON.parse(engine.get("addons-well-known-external-dns").inputs.policy);
-    t.deepEqual(zonePolicy.Statement.find((s: any) => s.Sid === "ChangeRecords").Resource, ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"]);
+    t.deepEqual(zonePolicy.Statement.find((s: any) => s.Sid === "ChangeRecords").Resource, [hostedZoneArnOf(HOSTED_ZONE_ID)]);
     t.deepEqual(Object.keys(r.state).sort(), ["policyArns", "policyDocuments"]);
     t.deepEqual(Object.keys(r.state.policyArns).sort(), ["well-known-external-dns", "well-known-vpc-cni"]);
     t.regex(r.state.policyArns["well-known-vpc-cni"], /^arn:aws:iam::\d{12}:policy\//);

@@ -30,6 +30,16 @@ const variants: [string, Partial<PodIdentityWorkloadArgs["workload"]>][] = [
     ["writable root filesystem", { readOnlyRootFilesystem: false, runAsUser: 1000 }],
 ];
 
+/** Paths (`spec.template.spec.containers[0].image`) of every null value in `value`. */
+function nullPaths(value: unknown, path = ""): string[] {
+    if (value === null) return [path];
+    if (Array.isArray(value)) return value.flatMap((item, i) => nullPaths(item, `${path}[${i}]`));
+    if (typeof value === "object" && value !== undefined) {
+        return Object.entries(value).flatMap(([key, item]) => nullPaths(item, path ? `${path}.${key}` : key));
+    }
+    return [];
+}
+
 for (const [title, workload] of variants) {
     test.serial(`rendered objects are schema-valid and pods pass "restricted": ${title}`, async (t) => {
         const name = `k8s-${title.replace(/[^a-z]/g, "")}`.slice(0, 30);
@@ -38,6 +48,9 @@ for (const [title, workload] of variants) {
         t.deepEqual(objects.map((o) => o.kind).sort(), ["Deployment", "Namespace", "ServiceAccount"]);
         for (const object of objects) {
             t.deepEqual(validateKubernetesObject(object), [], `${object.kind} is valid`);
+            // The schema accepts null for optional fields and the API server reads it as "unset", so a null here
+            // would be an option silently dropped on its way through the component; the schema check cannot see it.
+            t.deepEqual(nullPaths(object), [], `${object.kind} has no null fields`);
         }
         const deployment = objects.find((o) => o.kind === "Deployment")!;
         t.deepEqual(restrictedViolations(deployment.spec.template.spec), []);
@@ -48,4 +61,5 @@ test("the checkers are live: a weakened pod spec is caught", (t) => {
     // Guards the test above: the same checkers must flag a spec without the component's defaults.
     t.true(restrictedViolations({ containers: [{ name: "app", image: "x" }] }).length >= 4);
     t.true(validateKubernetesObject({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { replicas: "two" } }).length > 0);
+    t.deepEqual(nullPaths({ spec: { containers: [{ name: "app", image: null }] } }), ["spec.containers[0].image"]);
 });

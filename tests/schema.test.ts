@@ -1,6 +1,8 @@
 import test from "ava";
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as library from "../provider";
 import { PackageSchema, SchemaGenerator, renderSchema } from "../provider/tools/schema/generate-schema";
 
 /**
@@ -10,6 +12,23 @@ import { PackageSchema, SchemaGenerator, renderSchema } from "../provider/tools/
  */
 
 const ROOT = path.join(__dirname, "..", "..");
+
+/**
+ * The type tokens of the components provider/index.ts exports: the `<NAME>_TYPE` constants, and the exported
+ * ComponentResource classes that lack one (so a new component is caught whether or not its token was added).
+ */
+function exportedComponentTypes(): { tokens: string[]; classesWithoutType: string[] } {
+    const exports: Record<string, unknown> = library;
+    const tokens = Object.entries(exports)
+        .filter(([name, value]) => name.endsWith("_TYPE") && typeof value === "string")
+        .map(([, token]) => token as string)
+        .sort();
+    const classesWithoutType = Object.entries(exports)
+        .filter(([, value]) => typeof value === "function" && value.prototype instanceof pulumi.ComponentResource)
+        .map(([name]) => name)
+        .filter((name) => typeof exports[`${name.toUpperCase()}_TYPE`] !== "string");
+    return { tokens, classesWithoutType };
+}
 const committed: PackageSchema = JSON.parse(fs.readFileSync(path.join(ROOT, "provider", "plugin", "schema.json"), "utf8"));
 
 /** A throw-away project under out/ (so @pulumi/pulumi resolves) with the given provider/index.ts. */
@@ -159,9 +178,16 @@ function allProperties(schema: PackageSchema): [string, any][] {
 
 test("the committed schema: the package's components, all described, integers as integers, enums as enums", (t) => {
     t.is(committed.name, "eks-pod-identity");
-    for (const token of ["eks-pod-identity:index:PodIdentityWorkload", "eks-pod-identity:index:PodIdentityAgent", "eks-pod-identity:index:CrossAccountRole"]) {
-        t.true(committed.resources[token]?.isComponent, token);
-    }
+    const exported = exportedComponentTypes();
+    t.deepEqual(exported.classesWithoutType, [], "every exported component class has its <NAME>_TYPE token");
+    t.deepEqual(exported.tokens, [
+        "eks-pod-identity:index:CrossAccountRole",
+        "eks-pod-identity:index:PodIdentityAgent",
+        "eks-pod-identity:index:PodIdentityWorkload",
+        "eks-pod-identity:index:WellKnownPolicySet",
+    ]);
+    const committedComponents = Object.entries(committed.resources).filter(([, r]) => r.isComponent).map(([token]) => token).sort();
+    t.deepEqual(committedComponents, exported.tokens, "the schema has exactly the components the package exports");
     const undescribed = [
         ...Object.entries(committed.resources).filter(([, r]) => !r.description).map(([k]) => k),
         ...Object.entries(committed.types).filter(([, ty]) => !ty.description).map(([k]) => k),

@@ -4,6 +4,7 @@
  * IPC, streams PortalEvents back while the CLI runs, ends with one JobResult and exits.
  */
 import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
@@ -11,7 +12,8 @@ import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackS
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const auto: typeof import("@pulumi/pulumi/automation") = require("@pulumi/pulumi/automation");
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// ./program loads @pulumi/pulumi already, so reading the SDK's constant costs the worker no start-up time.
+const { unknownValue } = pulumi.runtime;
 
 function send(message: WorkerMessage): Promise<void> {
     return new Promise((resolve) => (process.send ? process.send(message, undefined, {}, () => resolve()) : resolve()));
@@ -128,10 +130,10 @@ async function preview(job: JobSpec): Promise<JobResult> {
         const policies = validation.policies;
         // Where the engine already knows a document at preview, show exactly what it will send to AWS.
         for (const { type, inputs } of relay.inputs.values()) {
-            if (type === "aws:iam/role:Role" && typeof inputs.assumeRolePolicy === "string" && inputs.assumeRolePolicy !== UNKNOWN) {
+            if (type === "aws:iam/role:Role" && typeof inputs.assumeRolePolicy === "string" && inputs.assumeRolePolicy !== unknownValue) {
                 policies.trustPolicy = parseDocument(inputs.assumeRolePolicy);
             }
-            if (type === "aws:iam/rolePolicy:RolePolicy" && typeof inputs.name === "string" && typeof inputs.policy === "string" && inputs.policy !== UNKNOWN) {
+            if (type === "aws:iam/rolePolicy:RolePolicy" && typeof inputs.name === "string" && typeof inputs.policy === "string" && inputs.policy !== unknownValue) {
                 policies.inlinePolicies[inputs.name] = parseDocument(inputs.policy);
             }
         }

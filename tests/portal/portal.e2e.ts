@@ -10,9 +10,10 @@ import * as path from "path";
 import { after, before, test } from "node:test";
 import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
-import { ACCOUNT, CloudDouble } from "../e2e/support/cloudDouble";
+import { CloudDouble } from "../e2e/support/cloudDouble";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
 import { applied } from "../e2e/support/scenario";
+import { ACCOUNT, roleArnOf } from "../support/awsIds";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -373,7 +374,7 @@ test("bad requests: 400 naming the field, nothing created", { timeout: 120_000 }
     const names = await call(
         "POST",
         "/workloads",
-        request("Orders_NS", { crossAccount: { targets: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/same-account` }] } }),
+        request("Orders_NS", { crossAccount: { targets: [{ roleArn: roleArnOf("same-account") }] } }),
     );
     assert.equal(names.status, 400, JSON.stringify(names.body));
     assert.deepEqual(fields(names), ["crossAccount.targets[0].roleArn", "namespace"]);

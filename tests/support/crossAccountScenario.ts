@@ -9,6 +9,7 @@ import { CredentialStore } from "./fakeAws";
 import { FakePodIdentityAgent } from "./fakePodIdentityAgent";
 import { FakeSts } from "./fakeSts";
 import { SdkResult } from "./sdkResolve";
+import { REGION, clusterArnOf, roleArnOf } from "./awsIds";
 
 /**
  * One pod's world for the cross-account proofs: a fake Pod Identity agent issuing account-A credentials of the source
@@ -19,20 +20,19 @@ import { SdkResult } from "./sdkResolve";
 
 export const ACCOUNT_A = "111111111111";
 export const ACCOUNT_B = "222222222222";
-export const SOURCE_ROLE = `arn:aws:iam::${ACCOUNT_A}:role/source`;
-export const OTHER_SOURCE_ROLE = `arn:aws:iam::${ACCOUNT_A}:role/other-source`;
-export const CLUSTER_ARN = `arn:aws:eks:us-west-2:${ACCOUNT_A}:cluster/prod`;
+export const SOURCE_ROLE = roleArnOf("source", "/", ACCOUNT_A);
+export const OTHER_SOURCE_ROLE = roleArnOf("other-source", "/", ACCOUNT_A);
+export const CLUSTER_ARN = clusterArnOf("prod", ACCOUNT_A);
 export const NAMESPACE = "orders";
 export const SERVICE_ACCOUNT = "orders-api";
-export const REGION = "us-west-2";
 /** Trusts the source role, pinned to this cluster, namespace and service account by the transitive session tags. */
-export const READER = `arn:aws:iam::${ACCOUNT_B}:role/reader`;
+export const READER = roleArnOf("reader", "/", ACCOUNT_B);
 /** Trusts another source role only: must be denied. */
-export const FORBIDDEN = `arn:aws:iam::${ACCOUNT_B}:role/forbidden`;
+export const FORBIDDEN = roleArnOf("forbidden", "/", ACCOUNT_B);
 /** Trusts the source role with an external id (for associations with session tags disabled). */
-export const PARTNER = `arn:aws:iam::${ACCOUNT_B}:role/partner`;
+export const PARTNER = roleArnOf("partner", "/", ACCOUNT_B);
 /** Trusts the source role, but only for another namespace: must be denied by the session tags. */
-export const OTHER_NAMESPACE = `arn:aws:iam::${ACCOUNT_B}:role/other-namespace`;
+export const OTHER_NAMESPACE = roleArnOf("other-namespace", "/", ACCOUNT_B);
 export const EXTERNAL_ID = "orders-7f3a";
 /** A token with characters that need care in a shell, a header and a wgetrc (but none of CR/LF). */
 export const TOKEN = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.$x\`y"z'%s\\n*?[a] -H @-;|&<>`;

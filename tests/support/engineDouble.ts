@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { readable } from "../../provider/tools/plan/engine";
@@ -25,16 +26,15 @@ const errorsProto = require("@pulumi/pulumi/proto/errors_pb");
  * same wire format every Pulumi language SDK uses.
  */
 
-export const SIG = "4dabf18193072939515e22adb298388d";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const SIG = pulumi.runtime.specialSigKey;
 
 /** Wire values: what an SDK sends for values that are not plain JSON. */
 export const wire = {
-    unknown: UNKNOWN,
-    secret: (value: unknown) => ({ [SIG]: "1b47061264138c4ac30d75fd1eb44270", value }),
-    resourceReference: (urn: string, packageVersion = "") => ({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn, packageVersion }),
+    unknown: pulumi.runtime.unknownValue,
+    secret: (value: unknown) => ({ [SIG]: pulumi.runtime.specialSecretSig, value }),
+    resourceReference: (urn: string, packageVersion = "") => ({ [SIG]: pulumi.runtime.specialResourceSig, urn, packageVersion }),
     output: (value: unknown, dependencies: string[] = [], secret = false) => ({
-        [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
+        [SIG]: pulumi.runtime.specialOutputValueSig,
         ...(value === undefined ? {} : { value }),
         ...(secret ? { secret: true } : {}),
         dependencies,

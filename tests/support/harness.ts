@@ -1,32 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineEngine, RecordedResource, startOfflineEngine } from "../../provider/tools/plan/engine";
+import { ACCOUNT, REGION, addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssociationIdOf, policyArnOf, providerIdOf, roleArnOf } from "./awsIds";
 
 /**
  * Runs component code under the recording engine with AWS-like answers: the stand-in for the cloud boundary in
  * unit tests. Resources get ARNs and ids shaped like AWS's, derived from their inputs, so tests can check that
- * outputs are wired from the right resource.
+ * outputs are wired from the right resource. Generated names end in a fixed "abc1234" where AWS (or Pulumi's
+ * autonaming) would pick something unique, so tests can spell the expected name.
  */
 
-export const ACCOUNT = "123456789012";
-export const REGION = "us-west-2";
-export const clusterArnOf = (name: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${name}`;
+// Re-exported only for the well-known-policies tests, which are being restructured elsewhere; import ./awsIds.
+export { ACCOUNT, REGION, clusterArnOf };
 
 export function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
     const inputs = args.inputs;
     switch (args.type) {
         case "aws:iam/role:Role": {
             const name = inputs.name ?? `${inputs.namePrefix ?? args.name + "-"}abc1234`;
-            return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${name}` } };
+            return { id: name, state: { ...inputs, name, arn: roleArnOf(name, inputs.path ?? "/") } };
         }
         case "aws:iam/policy:Policy": {
             const name = inputs.name ?? `${args.name}-abc1234`;
-            return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${ACCOUNT}:policy${inputs.path ?? "/"}${name}` } };
+            return { id: name, state: { ...inputs, name, arn: policyArnOf(name, inputs.path ?? "/") } };
         }
         case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
-            const id = `a-${args.name.replace(/[^a-z0-9]/g, "").slice(0, 17)}`;
+            const id = podIdentityAssociationIdOf(args.name.replace(/[^a-z0-9]/g, ""));
             return {
-                id: `${inputs.clusterName},${id}`,
-                state: { ...inputs, associationId: id, associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/${inputs.clusterName}/${id}`, externalId: "ext-0000" },
+                id: providerIdOf.podIdentityAssociation(inputs.clusterName, id),
+                state: { ...inputs, associationId: id, associationArn: podIdentityAssociationArnOf(inputs.clusterName, id), externalId: "ext-0000" },
             };
         }
         case "aws:eks/cluster:Cluster": {
@@ -34,7 +35,7 @@ export function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string;
             return { id: name, state: { ...inputs, name, arn: clusterArnOf(name), version: "1.31" } };
         }
         case "aws:eks/addon:Addon":
-            return { id: `${inputs.clusterName}:${inputs.addonName}`, state: { ...inputs, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/${inputs.clusterName}/${inputs.addonName}/x` } };
+            return { id: providerIdOf.addon(inputs.clusterName, inputs.addonName), state: { ...inputs, arn: addonArnOf(inputs.clusterName, inputs.addonName) } };
         default:
             return { id: `${args.name}-id`, state: inputs };
     }

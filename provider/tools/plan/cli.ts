@@ -61,10 +61,10 @@ async function main(): Promise<void> {
         call: ({ token, inputs }) => {
             if (token === "aws:eks/getCluster:getCluster") {
                 // Only what config states is shown; the rest stays unknown, as in a real preview before lookup.
-                return { name: inputs.name, arn: config.clusterArn ?? UNKNOWN_WIRE, version: config.kubernetesVersion ?? UNKNOWN_WIRE };
+                return { name: inputs.name, arn: config.clusterArn ?? unknownValue, version: config.kubernetesVersion ?? unknownValue };
             }
             if (token === "aws:eks/getAddonVersion:getAddonVersion") {
-                return { addonName: inputs.addonName, version: UNKNOWN_WIRE };
+                return { addonName: inputs.addonName, version: unknownValue };
             }
             throw new Error(`the offline plan cannot answer ${token}`);
         },
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
 }
 
 /** The wire form of an unknown value; the SDK turns it into an unknown Output during preview. */
-const UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const { unknownValue } = pulumi.runtime;
 
 main().catch((e: Error) => {
     console.error(e.message ?? String(e));

@@ -11,11 +11,8 @@ export const UNKNOWN = "<known after apply>";
 /** Shown instead of any secret value. */
 export const SECRET = "<secret>";
 
-const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+// The wire encodings are the SDK's own constants, so a change of encoding in an SDK upgrade cannot leave a copy behind.
+const { unknownValue, specialSigKey, specialSecretSig, specialResourceSig, specialOutputValueSig } = pulumi.runtime;
 
 export interface RecordedResource {
     urn: string;
@@ -61,19 +58,19 @@ export interface OfflineEngine {
 
 /** Converts a wire value to plain JSON, replacing unknowns and secrets with readable markers. */
 export function readable(value: any): any {
-    if (value === UNKNOWN_SENTINEL) {
+    if (value === unknownValue) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {
         return value.map(readable);
     }
     if (value && typeof value === "object") {
-        switch (value[SPECIAL_SIG]) {
-            case SECRET_SIG:
+        switch (value[specialSigKey]) {
+            case specialSecretSig:
                 return SECRET;
-            case RESOURCE_SIG:
+            case specialResourceSig:
                 return value.urn;
-            case OUTPUT_SIG:
+            case specialOutputValueSig:
                 return value.secret ? SECRET : "value" in value ? readable(value.value) : UNKNOWN;
         }
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v)]));

@@ -4,6 +4,7 @@ import * as path from "path";
 import { EngineDouble, ProviderProcess, Registration } from "../../support/engineDouble";
 import { repositoryRoot } from "../../../provider/tools/schema/generate-schema";
 import { referenceCommand, writeReferencePlugin } from "./reference";
+import { clusterArnOf, podIdentityAssociationArnOf, providerIdOf, roleArnOf } from "../../support/awsIds";
 
 /**
  * `npm run bench` (not part of the tests): prints a table and writes out/bench/results.json.
@@ -28,23 +29,22 @@ const QUICK_START = {
     policyStatements: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::orders/*"] }],
     workload: { image: "nginx:1.27", runAsUser: 1000 },
 };
-const ACCOUNT = "123456789012";
 
 function engineOptions() {
     return {
         answer: ({ type, name, inputs }: { type: string; name: string; inputs: Record<string, any> }) => {
             if (type === "aws:iam/role:Role") {
                 const roleName = `${name}-abc1234`;
-                return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` } };
+                return { id: roleName, state: { ...inputs, name: roleName, arn: roleArnOf(roleName) } };
             }
             if (type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") {
-                return { id: `${inputs.clusterName},a-1`, state: { ...inputs, associationId: "a-1", associationArn: `arn:aws:eks:us-west-2:${ACCOUNT}:podidentityassociation/${inputs.clusterName}/a-1` } };
+                return { id: providerIdOf.podIdentityAssociation(inputs.clusterName, "a-1"), state: { ...inputs, associationId: "a-1", associationArn: podIdentityAssociationArnOf(inputs.clusterName, "a-1") } };
             }
             return { id: `${name}-id`, state: inputs };
         },
         invoke: (token: string, args: Record<string, any>) => {
             if (token === "aws:eks/getCluster:getCluster") {
-                return { name: args.name, arn: `arn:aws:eks:us-west-2:${ACCOUNT}:cluster/${args.name}`, version: "1.31" };
+                return { name: args.name, arn: clusterArnOf(args.name), version: "1.31" };
             }
             return { version: "v1.3.4-eksbuild.1" };
         },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PodIdentityWorkload } from "../../../provider/index";
+import { ACCOUNT, clusterArnOf } from "../../support/awsIds";
 
 /**
  * One Pulumi program for the throughput benchmark, run in its own process against the engine double's
@@ -11,9 +12,8 @@ import { PodIdentityWorkload } from "../../../provider/index";
  * milliseconds until the engine acknowledged every registration, and the resident memory then.
  */
 
-const ACCOUNT = "123456789012";
 const CLUSTER = "bench";
-const CLUSTER_ARN = `arn:aws:eks:us-west-2:${ACCOUNT}:cluster/${CLUSTER}`;
+const CLUSTER_ARN = clusterArnOf(CLUSTER);
 
 function componentWorkload(i: number): void {
     new PodIdentityWorkload(`w${i}`, {

@@ -1,5 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssociationIdOf, policyArnOf, providerIdOf, roleArnOf } from "../../support/awsIds";
 import { Handler, withUnimplemented } from "../../support/engineDouble";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
@@ -21,10 +23,6 @@ const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
  * Deployment's pods need their service account. The EKS mutating webhook is modelled too: a pod template created
  * or rolled while an association exists for its service account "gets credentials".
  */
-
-export const ACCOUNT = "123456789012";
-export const REGION = "us-west-2";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type Method = "Check" | "Diff" | "Create" | "Update" | "Delete" | "Read" | "Invoke" | "Configure";
 
@@ -104,7 +102,7 @@ function shortHash(...parts: unknown[]): string {
 }
 
 function containsUnknown(value: unknown): boolean {
-    if (value === UNKNOWN) return true;
+    if (value === pulumi.runtime.unknownValue) return true;
     if (Array.isArray(value)) return value.some(containsUnknown);
     if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
     return false;
@@ -264,7 +262,7 @@ export class CloudDouble {
     }
 
     clusterArn(): string {
-        return `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${this.clusterName}`;
+        return clusterArnOf(this.clusterName);
     }
 
     private check(pkg: "aws" | "kubernetes", request: any) {
@@ -452,7 +450,7 @@ export class CloudDouble {
                     ...inputs,
                     ...tags,
                     path,
-                    arn: `arn:aws:iam::${ACCOUNT}:role${path}${name}`,
+                    arn: roleArnOf(name, path),
                     uniqueId: `AROA${shortHash(name, this.sequence).slice(0, 17).toUpperCase()}`,
                     maxSessionDuration: inputs.maxSessionDuration ?? 3600,
                     createDate: "2026-11-23T12:00:00Z",
@@ -462,7 +460,7 @@ export class CloudDouble {
             }
             case "aws:iam/policy:Policy": {
                 const path: string = inputs.path ?? "/";
-                const arn = `arn:aws:iam::${ACCOUNT}:policy${path}${inputs.name}`;
+                const arn = policyArnOf(inputs.name, path);
                 if (table.has(arn)) throw new CloudError(`EntityAlreadyExists: A policy called ${inputs.name} already exists.`);
                 const state = { ...inputs, ...tags, path, arn, policyId: `ANPA${shortHash(arn).slice(0, 17).toUpperCase()}`, attachmentCount: 0 };
                 table.set(arn, state);
@@ -498,23 +496,23 @@ export class CloudDouble {
                     );
                 }
                 this.requireRole(inputs.roleArn);
-                const associationId = `a-${shortHash(inputs, this.sequence).slice(0, 17)}`;
+                const associationId = podIdentityAssociationIdOf(shortHash(inputs, this.sequence));
                 const state = {
                     ...inputs,
                     ...tags,
                     associationId,
-                    associationArn: `arn:aws:eks:${REGION}:${ACCOUNT}:podidentityassociation/${inputs.clusterName}/${associationId}`,
+                    associationArn: podIdentityAssociationArnOf(inputs.clusterName, associationId),
                     disableSessionTags: inputs.disableSessionTags ?? false,
                     ...(inputs.targetRoleArn ? { externalId: shortHash(associationId).slice(0, 36) } : {}),
                 };
-                const id = `${inputs.clusterName},${associationId}`;
+                const id = providerIdOf.podIdentityAssociation(inputs.clusterName, associationId);
                 table.set(id, state);
                 return { id, state };
             }
             case "aws:eks/addon:Addon": {
-                const id = `${inputs.clusterName}:${inputs.addonName}`;
+                const id = providerIdOf.addon(inputs.clusterName, inputs.addonName);
                 if (table.has(id)) throw new CloudError(`ResourceInUseException: Addon already exists.`);
-                const state = { ...inputs, ...tags, arn: `arn:aws:eks:${REGION}:${ACCOUNT}:addon/${inputs.clusterName}/${inputs.addonName}/x` };
+                const state = { ...inputs, ...tags, arn: addonArnOf(inputs.clusterName, inputs.addonName) };
                 table.set(id, state);
                 return { id, state };
             }

@@ -1,8 +1,9 @@
 import * as assert from "assert/strict";
 import { spawn } from "child_process";
 import * as path from "path";
-import { ACCOUNT, CallRecord, CloudDouble } from "./cloudDouble";
+import { CallRecord, CloudDouble } from "./cloudDouble";
 import { ROOT, StackEnvironment } from "./environment";
+import { ACCOUNT } from "../../support/awsIds";
 
 export type Operation = "preview" | "up" | "destroy";
 
@@ -73,7 +74,13 @@ export const applied = (calls: CallRecord[], method: CallRecord["method"], type?
         (c) => c.method === method && !c.preview && !c.error && (type === undefined || (typeof type === "string" ? c.type === type : type.has(c.type))),
     );
 
+/**
+ * Every call of `first` finished before any call of `then` started. Both must be non-empty: an ordering over no
+ * calls holds vacuously, and would hide that the step it is about never happened.
+ */
 function before(first: CallRecord[], then: CallRecord[], what: string): void {
+    assert.ok(first.length > 0, `${what}: none of the calls that must come first happened`);
+    assert.ok(then.length > 0, `${what}: none of the calls that must come after happened`);
     for (const a of first) {
         for (const b of then) {
             assert.ok(a.end! < b.start, `${what}: ${a.method} ${a.type} ${a.name} must finish before ${b.method} ${b.type} ${b.name} starts`);
