@@ -140,6 +140,7 @@ test("the committed catalog matches the installed iam-data (drift)", (t) => {
         t.log(`no committed catalog at ${committedPath}; comparing with the copy the runtime loads`);
     }
     // The copy next to the compiled runtime (tsc re-indents it, so compare contents rather than text).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- exactly what the library's own require loads
     const loaded = require("../provider/iam/action-catalog.json") as ActionCatalogFile;
     t.deepEqual(loaded, JSON.parse(rendered));
     t.is(actionCatalogSource(), generated.source);

@@ -50,7 +50,7 @@ async function construct(type: string, name: string, inputs: Record<string, unkn
     try {
         return await provider.construct(engine, type, name, inputs, options);
     } catch (e) {
-        throw new Error(`${(e as Error).message}\n${JSON.stringify((e as ProviderCallError).inputErrors ?? [])}\nprovider stderr:\n${provider.stderrText}`);
+        throw new Error(`${(e as Error).message}\n${JSON.stringify((e as ProviderCallError).inputErrors ?? [])}\nprovider stderr:\n${provider.stderrText}`, { cause: e });
     }
 }
 

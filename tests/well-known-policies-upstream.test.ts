@@ -1,6 +1,7 @@
 import test from "ava";
 import { ResolvedWellKnownPolicies, WELL_KNOWN_POLICY_KEYS, WellKnownPolicyKey, wellKnownPolicyDocuments } from "../provider/wellKnownPolicies";
-import { ACCOUNT, REGION, clusterArnOf } from "./support/harness";
+import { ACCOUNT, REGION, clusterArnOf } from "./support/awsIds";
+import { HOSTED_ZONE_ID as ZONE } from "./support/fixtures";
 
 /**
  * The action set of each well-known policy against the upstream policy it follows, pinned at the version its source
@@ -14,7 +15,6 @@ import { ACCOUNT, REGION, clusterArnOf } from "./support/harness";
 
 const CLUSTER = clusterArnOf("prod");
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
-const ZONE = "Z0123456789ABCDEFGHIJ";
 const SECRET = arn("secretsmanager", "secret:prod/orders-*");
 const PARAMETER = arn("ssm", "parameter/prod/*");
 const QUEUE = arn("sqs", "prod-interruptions");

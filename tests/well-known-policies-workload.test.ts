@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
 import { PodIdentityWorkload, PodIdentityWorkloadArgs, WellKnownPolicySet, WellKnownPolicySetArgs, wellKnownPolicyDocuments } from "../provider";
-import { ACCOUNT, clusterArnOf, run, value } from "./support/harness";
+import { ACCOUNT, clusterArnOf } from "./support/awsIds";
+import { HOSTED_ZONE_ID as ZONE } from "./support/fixtures";
+import { run, value } from "./support/harness";
 
 /** Well-known policies on PodIdentityWorkload: managed policies attached to the role, checked at preview. */
 
 const serial = test.serial;
 const CLUSTER = clusterArnOf("prod");
-const ZONE = "Z0123456789ABCDEFGHIJ";
 const NODE_ROLE = `arn:aws:iam::${ACCOUNT}:role/KarpenterNodeRole-prod`;
 
 serial("each enabled policy becomes a managed policy attached to the role, with the standalone renderer's document", async (t) => {

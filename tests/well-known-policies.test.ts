@@ -4,7 +4,8 @@ import * as path from "path";
 import { checkPolicyDocument } from "../provider/iam/validation";
 import { Problems } from "../provider/validation/problems";
 import { ResolvedWellKnownPolicies, WELL_KNOWN_POLICIES, WELL_KNOWN_POLICY_KEYS, WellKnownPolicyKey, wellKnownPolicyDocuments } from "../provider/wellKnownPolicies";
-import { ACCOUNT, REGION, clusterArnOf } from "./support/harness";
+import { ACCOUNT, REGION, clusterArnOf } from "./support/awsIds";
+import { HOSTED_ZONE_ID as ZONE } from "./support/fixtures";
 import { PolicyDocument, evaluate } from "./support/iamEvaluator";
 
 /**
@@ -17,7 +18,6 @@ const CLUSTER = clusterArnOf("prod");
 const arn = (service: string, resource: string, region = REGION, account = ACCOUNT) => `arn:aws:${service}:${region}:${account}:${resource}`;
 const KEY = arn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab");
 const OTHER_KEY = arn("kms", "key/9999abcd-12ab-34cd-56ef-1234567890ab");
-const ZONE = "Z0123456789ABCDEFGHIJ";
 const CA = arn("acm-pca", "certificate-authority/12345678-1234-1234-1234-123456789012");
 const OTHER_CA = arn("acm-pca", "certificate-authority/87654321-1234-1234-1234-123456789012");
 const QUEUE = arn("sqs", "prod-interruptions");

@@ -85,6 +85,7 @@ export async function validateWithComponent(request: WorkloadRequest, cluster: R
     }
     if (failures.length > 0) {
         // A rejected program leaves its dependants pending for good: forget them, they are not this process's leaks.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK-internal module without types, needed on this failure path only
         require("@pulumi/pulumi/runtime/debuggable").leakedPromises();
         const inputErrors = failures.filter((f): f is pulumi.InputPropertiesError => pulumi.InputPropertiesError.isInstance(f));
         if (inputErrors.length === 0) {

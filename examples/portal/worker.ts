@@ -9,7 +9,7 @@ import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/a
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const auto: typeof import("@pulumi/pulumi/automation") = require("@pulumi/pulumi/automation");
 
 // ./program loads @pulumi/pulumi already, so reading the SDK's constant costs the worker no start-up time.

@@ -45,6 +45,7 @@ const serviceCache = new Map<string, ServiceActions>();
 
 function loadCatalog(): ActionCatalog {
     if (catalog === undefined) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the 478 KB catalog is parsed on the first check, not when the library loads
         const json: typeof ActionCatalogJson = require("./action-catalog.json");
         catalog = json;
     }

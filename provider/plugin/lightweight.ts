@@ -4,7 +4,7 @@
  * analyzer, neither of which a provider serving a precompiled schema uses (~150 ms and ~50 MB per start). They are
  * replaced by stand-ins that fail loudly if anything does use them; TypeScript is never loaded at run time.
  */
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const Module = require("module");
 
 const NOT_LOADED = /^(typescript|.*[\\/]typescript-shim|@npmcli\/arborist)$/;

@@ -37,12 +37,12 @@ function answerInputErrorsAsInputErrors(sdkListeners: Record<(typeof events)[num
 /** The gRPC status the SDK's server sends for an InputPropertiesError thrown by Construct. */
 function invalidArgument(error: pulumi.InputPropertiesError): unknown {
     // Built like the server's own answer (provider/server.js buildInvalidPropertiesError).
-    /* eslint-disable @typescript-eslint/no-var-requires */
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const grpc = require("@grpc/grpc-js");
     const anyproto = require("google-protobuf/google/protobuf/any_pb");
     const statusproto = require("@pulumi/pulumi/proto/status_pb");
     const errorproto = require("@pulumi/pulumi/proto/errors_pb");
-    /* eslint-enable @typescript-eslint/no-var-requires */
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const status = new statusproto.Status();
     status.setCode(grpc.status.INVALID_ARGUMENT);
     status.setMessage(error.message);

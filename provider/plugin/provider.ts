@@ -16,7 +16,7 @@ export function schemaPath(): string {
     return path.join(__dirname, "..", "..", "..", "provider", "plugin", "schema.json");
 }
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkSettings = () => require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
 type ComponentClass = new (name: string, args: any, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
@@ -24,7 +24,7 @@ type ComponentClass = new (name: string, args: any, opts?: pulumi.ComponentResou
 let components: Record<string, unknown> | undefined;
 /** The component classes, by class name; loaded (with @pulumi/aws and @pulumi/kubernetes) on first use. */
 function componentModule(): Record<string, unknown> {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     components ??= require("../index") as Record<string, unknown>;
     return components;
 }

@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { readable } from "../../provider/tools/plan/engine";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
+/* eslint-disable @typescript-eslint/no-require-imports */
 // The gRPC stubs every Pulumi SDK speaks, as shipped in @pulumi/pulumi (google-protobuf 3.x messages).
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
@@ -14,10 +14,9 @@ const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const engineProto = require("@pulumi/pulumi/proto/engine_pb");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
-const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
 const statusProto = require("@pulumi/pulumi/proto/status_pb");
 const errorsProto = require("@pulumi/pulumi/proto/errors_pb");
-/* eslint-enable @typescript-eslint/no-var-requires */
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * A double of the Pulumi engine for a component provider: the ResourceMonitor and Engine gRPC services on loopback,
@@ -372,7 +371,11 @@ export class ProviderProcess {
                 if (out.includes("\n")) {
                     child.stdout!.off("data", onData);
                     const value = Number(line.trim());
-                    Number.isInteger(value) && value > 0 ? resolve(value) : reject(new Error(`the provider printed ${JSON.stringify(line)} instead of its port; stderr:\n${stderr.join("")}`));
+                    if (Number.isInteger(value) && value > 0) {
+                        resolve(value);
+                    } else {
+                        reject(new Error(`the provider printed ${JSON.stringify(line)} instead of its port; stderr:\n${stderr.join("")}`));
+                    }
                 }
             };
             child.stdout!.on("data", onData);
@@ -391,7 +394,7 @@ export class ProviderProcess {
 
     /** Resident memory of the provider process in MB (Linux). */
     rssMb(): number {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const status: string = require("fs").readFileSync(`/proc/${this.child.pid}/status`, "utf8");
         return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
     }
@@ -409,7 +412,7 @@ export class ProviderProcess {
 
     async getPluginInfo(): Promise<string> {
         const response = await this.unary("getPluginInfo", new emptyproto.Empty());
-        return (response as typeof pluginProto.PluginInfo).getVersion();
+        return (response as { getVersion(): string }).getVersion();
     }
 
     async construct(engine: EngineDouble, type: string, name: string, inputs: Record<string, unknown>, options: ConstructOptions = {}): Promise<ConstructResult> {

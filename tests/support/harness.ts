@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineEngine, RecordedResource, startOfflineEngine } from "../../provider/tools/plan/engine";
-import { ACCOUNT, REGION, addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssociationIdOf, policyArnOf, providerIdOf, roleArnOf } from "./awsIds";
+import { addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssociationIdOf, policyArnOf, providerIdOf, roleArnOf } from "./awsIds";
 
 /**
  * Runs component code under the recording engine with AWS-like answers: the stand-in for the cloud boundary in
@@ -8,9 +8,6 @@ import { ACCOUNT, REGION, addonArnOf, clusterArnOf, podIdentityAssociationArnOf,
  * outputs are wired from the right resource. Generated names end in a fixed "abc1234" where AWS (or Pulumi's
  * autonaming) would pick something unique, so tests can spell the expected name.
  */
-
-// Re-exported only for the well-known-policies tests, which are being restructured elsewhere; import ./awsIds.
-export { ACCOUNT, REGION, clusterArnOf };
 
 export function cloudState(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
     const inputs = args.inputs;
@@ -94,6 +91,7 @@ export async function run<T>(program: () => T, options: RunOptions = {}): Promis
     if (failures.length > 0) {
         // A failed program leaves its dependants' promises pending for good; forget them so the next test's
         // leak check (and the runtime's exit check) only sees its own.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK-internal module without types
         require("@pulumi/pulumi/runtime/debuggable").leakedPromises();
     }
     const byName = (name: string) => engine.resources.find((r) => r.name === name);

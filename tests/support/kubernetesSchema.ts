@@ -71,6 +71,7 @@ function loadModel(apiVersion: string, kind: string): ModelClass | undefined {
     let model: ModelClass | undefined;
     if (API_VERSION_PATTERN.test(apiVersion) && KIND_PATTERN.test(kind)) {
         try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- one model module per kind, found by name
             const mod = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, unknown>;
             const candidate = mod[kind] as ModelClass | undefined;
             // Only top-level kinds carry static apiVersion/kind; this rejects helper types

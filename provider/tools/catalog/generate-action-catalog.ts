@@ -134,6 +134,7 @@ export function buildActionCatalog(): ActionCatalogFile {
     // The package exports its global keys from code only (no JSON file): read them through its entry point.
     // Only the aws: ones are kept: the list also names a few service keys (ec2:SourceInstanceArn, …) that the runtime
     // check leaves alone like every other service key.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the data package is resolved at run time (see resolveIamData)
     const { getAllGlobalConditionKeys } = require(IAM_DATA_PACKAGE) as { getAllGlobalConditionKeys(): string[] };
     const globalKeys = [...new Set(getAllGlobalConditionKeys().filter((key) => key.startsWith("aws:")))];
     for (const key of globalKeys) {

@@ -103,7 +103,7 @@ export function startOfflineEngine(options: OfflineEngineOptions = {}): OfflineE
         preview,
     );
     // The mock monitor only passes type, name and inputs to the mocks; the rest of the request is recorded here.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
     const register = monitor.registerResource.bind(monitor);
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
@@ -139,8 +139,10 @@ export function startOfflineEngine(options: OfflineEngineOptions = {}): OfflineE
             // A registration first waits for its inputs, outside any RPC, so draining the RPC queue is not enough:
             // wait until no promise of the runtime is pending, or until nothing has moved for a while (a rejected
             // input leaves its dependants pending forever).
+            /* eslint-disable @typescript-eslint/no-require-imports -- SDK-internal modules without public types */
             const settings = require("@pulumi/pulumi/runtime/settings");
             const store = require("@pulumi/pulumi/runtime/state").getStore();
+            /* eslint-enable @typescript-eslint/no-require-imports */
             let quietRounds = 0;
             let last = -1;
             while (quietRounds < 5) {

@@ -1,5 +1,6 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { EngineDouble, ProviderProcess, Registration } from "../../support/engineDouble";
 import { repositoryRoot } from "../../../provider/tools/schema/generate-schema";
@@ -74,7 +75,7 @@ async function coldStart(host: string, command: string[] | undefined, cwd?: stri
         const rssMb = provider.rssMb();
         return { result: { host, portMs, schemaMs, constructMs, rssMb, resources: engine.registrations.length }, registrations: engine.registrations };
     } catch (e) {
-        throw new Error(`${host}: ${(e as Error).message}\n${provider.stderrText}`);
+        throw new Error(`${host}: ${(e as Error).message}\n${provider.stderrText}`, { cause: e });
     } finally {
         await provider.kill();
         await engine.close();
@@ -263,7 +264,7 @@ async function main(argv: string[]): Promise<void> {
             {
                 date: new Date().toISOString(),
                 node: process.version,
-                cpus: require("os").cpus().length,
+                cpus: os.cpus().length,
                 coldStart: { summary: coldStarts, runs: ours, targetMet: target },
                 throughput: results,
                 criticalPath: { actual: critical, minimum },

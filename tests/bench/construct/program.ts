@@ -93,7 +93,7 @@ function rawWorkload(i: number): void {
 async function main(): Promise<void> {
     const [variant, countText, engineAddress] = process.argv.slice(2);
     const count = Number(countText);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings");
     settings.resetOptions("bench", "throughput", 16, engineAddress, engineAddress, false, "");
     await settings.awaitFeatureSupport();

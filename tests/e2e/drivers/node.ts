@@ -27,6 +27,7 @@ async function main(): Promise<void> {
 
     const exampleDir = language === "program" ? ROOT : path.join(ROOT, "examples", language);
     // The program and the Automation API must share one copy of @pulumi/pulumi: resolve it from the example.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the example at run time
     const auto = require(require.resolve("@pulumi/pulumi/automation", { paths: [exampleDir] }));
     const pulumiCommand = await auto.PulumiCommand.get({ root: ROOT, skipVersionCheck: true });
     fs.mkdirSync(workDir, { recursive: true });
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     let stack;
     if (language === "typescript" || language === "program") {
         // The example is built by tests/sdk/check.sh (tsc -p examples/typescript), against the built generated SDK.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program under test, chosen at run time
         const { program } = require(language === "program" ? required("E2E_PROGRAM") : path.join(exampleDir, "bin", "program"));
         stack = await auto.LocalWorkspace.createOrSelectStack(
             { stackName: "e2e", projectName: project, program },
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     for (const [key, value] of Object.entries(config)) await stack.setConfig(key, { value });
 
     const onOutput = (text: string) => process.stderr.write(text);
-    let changes: Record<string, number> = {};
+    let changes: Record<string, number>;
     if (op === "preview") {
         changes = (await stack.preview({ onOutput, diff: true })).changeSummary;
     } else if (op === "up") {

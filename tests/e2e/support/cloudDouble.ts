@@ -4,14 +4,14 @@ import { createHash } from "crypto";
 import { addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssociationIdOf, policyArnOf, providerIdOf, roleArnOf } from "../../support/awsIds";
 import { Handler, withUnimplemented } from "../../support/engineDouble";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
+/* eslint-disable @typescript-eslint/no-require-imports */
 // The provider protocol as shipped in @pulumi/pulumi: the same messages the real aws and kubernetes plugins answer.
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
-/* eslint-enable @typescript-eslint/no-var-requires */
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Test doubles of the `aws` and `kubernetes` resource providers, attached to a real Pulumi CLI through
