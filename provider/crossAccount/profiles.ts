@@ -121,11 +121,22 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
     }
 }
 
-/** Checks of the values written into the config file that may be known only after preview (external ids). */
+/**
+ * Checks of what is written into the config file once every value is known: external ids (possibly outputs of other
+ * resources), and the profile names taken from role names, which IAM allows `=` and `,` in and profiles do not.
+ */
 export function checkResolvedTargets(problems: Problems, targets: ResolvedTarget[]): void {
     targets.forEach((target, i) => {
+        const at = `crossAccount.targets[${i}]`;
         if (target.externalId !== undefined) {
-            checkExternalId(problems, `crossAccount.targets[${i}].externalId`, target.externalId);
+            checkExternalId(problems, `${at}.externalId`, target.externalId);
+        }
+        const roleName = parseRoleArn(target.roleArn)?.name;
+        if (target.profileName === undefined && roleName !== undefined && !PROFILE_NAME_PATTERN.test(roleName)) {
+            problems.add(
+                `${at}.roleArn`,
+                `names the role "${roleName}", and its profile is named after it by default, but a profile name is 1 to 64 letters, digits and _ . + @ -: set ${at}.profileName`,
+            );
         }
     });
 }
