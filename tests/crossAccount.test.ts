@@ -51,6 +51,8 @@ serial("config-file mode: config map, mounts, env, chain permission and outputs"
             `role_arn = ${WRITER}`,
             "source_profile = pod-identity",
             "external_id = ext-123",
+            // No region of its own: the cluster's, so every SDK calls the regional STS endpoint.
+            "region = us-west-2",
             "sts_regional_endpoints = regional",
             "",
         ].join("\n"),
@@ -98,7 +100,7 @@ serial("EcsContainer variant: no script, profiles read the agent through the SDK
     );
     const data = r.get("ecs-aws-config").inputs.data;
     t.deepEqual(Object.keys(data), ["config"]);
-    t.is(data.config.split("\n").filter((l: string) => l && !l.startsWith("#")).join("|"), `[profile reader]|role_arn = ${READER}|credential_source = EcsContainer|sts_regional_endpoints = regional`);
+    t.is(data.config.split("\n").filter((l: string) => l && !l.startsWith("#")).join("|"), `[profile reader]|role_arn = ${READER}|credential_source = EcsContainer|region = us-west-2|sts_regional_endpoints = regional`);
     const fragment = (await value(r.result.podSpecFragment))!;
     t.deepEqual((fragment.volumes[0] as any).configMap.items, [{ key: "config", path: "config" }]);
     t.deepEqual(fragment.env[0], { name: "AWS_CONFIG_FILE", value: "/aws/config" });

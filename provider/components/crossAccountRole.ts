@@ -4,7 +4,8 @@ import { CrossAccountRoleArgs } from "./crossAccountRoleArgs";
 import { buildCrossAccountTrustPolicy } from "../iam/crossAccountTrust";
 import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
-import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf } from "../validation/problems";
+import { checkExternalId } from "../iam/sts";
+import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, isPlain } from "../validation/problems";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
@@ -56,8 +57,8 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         } else {
             if (args.externalId === undefined || args.externalId === "") {
                 problems.add("externalId", `required with trustMode "externalId": e.g. the workload's externalId output (native mode)`);
-            } else if (typeof args.externalId === "string" && !/^[\w+=,.@:/-]{2,1224}$/.test(args.externalId)) {
-                problems.add("externalId", "must be 2 to 1224 characters of letters, digits and + = , . @ : / - _");
+            } else if (isPlain(args.externalId)) {
+                checkExternalId(problems, "externalId", args.externalId);
             }
             for (const key of ["clusterArns", "namespaces", "serviceAccounts"] as const) {
                 if (args[key] !== undefined) {
@@ -94,6 +95,11 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         this.trustPolicy = pulumi
             .all([sourceRoleArns, args.clusterArns ?? [], args.externalId])
             .apply(([sources, clusterArns, externalId]) => {
+                if (mode === "externalId" && !isPlain(args.externalId)) {
+                    const late = new Problems();
+                    checkExternalId(late, "externalId", externalId);
+                    late.throwIfAny(component);
+                }
                 const document = buildCrossAccountTrustPolicy({
                     sourceRoleArns: sources,
                     mode,

@@ -12,6 +12,7 @@ import {
     PodSpecFragment,
     ResolvedTarget,
     chainPolicy,
+    checkResolvedTargets,
     checkTargetAccounts,
     configFileSpec,
     configMapData,
@@ -249,15 +250,22 @@ function lookupOnce(parent: PodIdentityWorkload, inputs: CheckedInputs): () => p
     return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn);
 }
 
-/** Cross-account targets, checked once their ARNs and the source account are known, with profile names resolved. */
+/**
+ * Cross-account targets, checked once their ARNs, external ids and the source account are known, with profile names
+ * and regions resolved (a profile without its own region gets the cluster's, read only when one is missing).
+ */
 function resolveTargets(step: Step, sourceAccount: pulumi.Input<string | undefined>): Chain | undefined {
-    if (!step.args.crossAccount) {
+    const settings = step.args.crossAccount;
+    if (!settings) {
         return undefined;
     }
-    return pulumi.all([step.inputs.rawTargets, sourceAccount]).apply(([targets, account]) => {
+    const needsRegion = !step.inputs.nativeChain && (settings.targets ?? []).some((target) => target.region === undefined);
+    const clusterRegion = needsRegion ? pulumi.output(step.ownClusterArn()).apply((arn) => parseClusterArn(arn)?.region) : undefined;
+    return pulumi.all([step.inputs.rawTargets, sourceAccount, clusterRegion]).apply(([targets, account, region]) => {
         const check = new Problems();
         checkTargetAccounts(check, targets as ResolvedTarget[], account);
-        const resolved = resolveProfiles(targets as ResolvedTarget[]);
+        checkResolvedTargets(check, targets as ResolvedTarget[]);
+        const resolved = resolveProfiles(targets as ResolvedTarget[], region);
         for (const duplicate of duplicateProfileNames(resolved.profiles)) {
             check.add("crossAccount.targets", `two targets get the profile name "${duplicate}" (a role's name is the default): give them distinct profileName values`);
         }

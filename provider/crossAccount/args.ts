@@ -7,16 +7,23 @@ export interface CrossAccountTarget {
     roleArn: pulumi.Input<string>;
     /**
      * Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-     * `_ . + @ -`. Default: the role's name. `configFile` mode only.
+     * `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+     * `configFile` mode only.
      */
     profileName?: string;
-    /** External id the target role's trust policy requires. Default: none. `configFile` mode only. */
+    /**
+     * External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+     * checked once known when it comes from another resource. Default: none. `configFile` mode only.
+     */
     externalId?: pulumi.Input<string>;
     /** Session name recorded in CloudTrail, 2–64 characters of `[A-Za-z0-9+=,.@_-]`. Default: chosen by the SDK. `configFile` mode only. */
     roleSessionName?: string;
     /** Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only. */
     durationSeconds?: Integer;
-    /** Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only. */
+    /**
+     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+     * so every SDK calls the regional STS endpoint. `configFile` mode only.
+     */
     region?: string;
     /** Select this profile through `AWS_PROFILE`. Default: the first target. At most one target may set it. */
     default?: boolean;
@@ -44,7 +51,10 @@ export interface CrossAccountSettings {
      * `credential_source = EcsContainer`, for images without a shell (needs an SDK that sends the agent's token).
      */
     credentialSource?: "process" | "ecsContainer";
-    /** Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`. */
+    /**
+     * Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+     * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
+     */
     mountPath?: string;
     /** Name of the profile holding the Pod Identity credentials. Default `pod-identity`. */
     sourceProfileName?: string;

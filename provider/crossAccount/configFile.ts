@@ -36,19 +36,43 @@ export interface AwsConfigFileSpec {
 /** Characters the SDKs' INI parsers accept in a profile name without ambiguity. */
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.+@-]{1,64}$/;
 
+/**
+ * What a value may be to stay one value on one line for every SDK's config parser: visible ASCII, no whitespace
+ * (a line break would start a new key or section; the JS, Java and Go SDKs end a value at whitespace followed by
+ * `#` or `;`), and not starting with `#` or `;` (a comment there). The inputs are checked against their own, stricter
+ * rules first, naming the input; this is the renderer's own guarantee, whatever reaches it.
+ */
+const SINGLE_INI_VALUE = /^(?![#;])[\x21-\x7E]+$/;
+
+/** Refuses a value that could add structure to the file: a bug upstream of the renderer, never written. */
+function iniValue(key: string, value: string | number): string {
+    const text = String(value);
+    if (!SINGLE_INI_VALUE.test(text)) {
+        throw new Error(`refusing to write ${key} = ${JSON.stringify(text)} into an AWS config file: only visible ASCII without whitespace, not starting with # or ;`);
+    }
+    return `${key} = ${text}`;
+}
+
+function sectionHeader(profileName: string): string {
+    if (!PROFILE_NAME_PATTERN.test(profileName)) {
+        throw new Error(`refusing to write the profile name ${JSON.stringify(profileName)} into an AWS config file`);
+    }
+    return `[profile ${profileName}]`;
+}
+
 function profileLines(profile: ChainedProfile): string[] {
-    const lines = [`role_arn = ${profile.roleArn}`];
+    const lines = [iniValue("role_arn", profile.roleArn)];
     if (profile.externalId !== undefined) {
-        lines.push(`external_id = ${profile.externalId}`);
+        lines.push(iniValue("external_id", profile.externalId));
     }
     if (profile.roleSessionName !== undefined) {
-        lines.push(`role_session_name = ${profile.roleSessionName}`);
+        lines.push(iniValue("role_session_name", profile.roleSessionName));
     }
     if (profile.durationSeconds !== undefined) {
-        lines.push(`duration_seconds = ${profile.durationSeconds}`);
+        lines.push(iniValue("duration_seconds", profile.durationSeconds));
     }
     if (profile.region !== undefined) {
-        lines.push(`region = ${profile.region}`);
+        lines.push(iniValue("region", profile.region));
     }
     // Regional STS keeps the AssumeRole call in the pod's region (and working when the global endpoint is blocked).
     lines.push("sts_regional_endpoints = regional");
@@ -58,12 +82,12 @@ function profileLines(profile: ChainedProfile): string[] {
 export function renderAwsConfigFile(spec: AwsConfigFileSpec): string {
     const sections: string[] = [];
     if (spec.credentialSource === "process") {
-        sections.push([`[profile ${spec.sourceProfileName}]`, `credential_process = ${spec.credentialProcessPath}`].join("\n"));
+        sections.push([sectionHeader(spec.sourceProfileName), iniValue("credential_process", spec.credentialProcessPath)].join("\n"));
     }
     for (const profile of spec.profiles) {
-        const source = spec.credentialSource === "process" ? `source_profile = ${spec.sourceProfileName}` : "credential_source = EcsContainer";
+        const source = spec.credentialSource === "process" ? iniValue("source_profile", spec.sourceProfileName) : "credential_source = EcsContainer";
         const [roleArn, ...rest] = profileLines(profile);
-        sections.push([`[profile ${profile.name}]`, roleArn, source, ...rest].join("\n"));
+        sections.push([sectionHeader(profile.name), roleArn, source, ...rest].join("\n"));
     }
     return `# Rendered by pulumi-eks-pod-identity: Pod Identity credentials chained into other accounts' roles.\n${sections.join("\n\n")}\n`;
 }

@@ -4,7 +4,9 @@ import { AwsConfigFileSpec, ChainedProfile, PROFILE_NAME_PATTERN } from "./confi
 import { credentialProcessScript } from "./credentialProcess";
 import { CrossAccountSettings, CrossAccountTarget } from "./args";
 import { PolicyDocumentJson } from "../iam/policyDocument";
-import { Problems, checkBoolean, checkIntegerRange, checkOneOf, describe } from "../validation/problems";
+import { REGION } from "../iam/arn";
+import { CHAINED_SESSION_SECONDS, checkExternalId, checkRoleSessionName } from "../iam/sts";
+import { Problems, checkBoolean, checkIntegerRange, checkOneOf, describe, isPlain } from "../validation/problems";
 
 /**
  * The cross-account profile: from typed targets to the config file, the pod's mounts and variables, and the source
@@ -18,8 +20,12 @@ export const SCRIPT_KEY = "credential-process.sh";
 /** Variables the workload's own env may not set when the component renders the profile. */
 export const CROSS_ACCOUNT_ENV = ["AWS_CONFIG_FILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SDK_LOAD_CONFIG"];
 
-const sessionNamePattern = /^[\w+=,.@-]{2,64}$/;
-const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const regionPattern = new RegExp(`^${REGION}$`);
+/**
+ * The mount path ends up in `credential_process = <path>/credential-process.sh`, which the SDKs split into words
+ * like a shell (botocore uses shlex): plain path segments only, so the command is exactly the helper.
+ */
+const mountPathPattern = /^(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)+$/;
 const CONFIG_FILE_ONLY: (keyof CrossAccountTarget)[] = ["profileName", "externalId", "roleSessionName", "durationSeconds", "region"];
 
 /** Checks of the settings that need no resolved value. */
@@ -42,8 +48,11 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
             }
         }
     }
-    if (settings.mountPath !== undefined && !/^\/[^\0]*$/.test(settings.mountPath)) {
-        problems.add(`${path}.mountPath`, `${describe(settings.mountPath)} is not an absolute path: use e.g. "${DEFAULT_MOUNT_PATH}"`);
+    if (settings.mountPath !== undefined && (typeof settings.mountPath !== "string" || !mountPathPattern.test(settings.mountPath))) {
+        problems.add(
+            `${path}.mountPath`,
+            `${describe(settings.mountPath)} is not an absolute path of plain segments (letters, digits, . _ -; no . or .. segment, no trailing /): use e.g. "${DEFAULT_MOUNT_PATH}"`,
+        );
     }
     const sourceProfile = settings.sourceProfileName ?? DEFAULT_SOURCE_PROFILE;
     if (!PROFILE_NAME_PATTERN.test(sourceProfile)) {
@@ -81,11 +90,20 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
             }
             names.set(target.profileName, i);
         }
-        if (target.roleSessionName !== undefined && !sessionNamePattern.test(target.roleSessionName)) {
-            problems.add(`${at}.roleSessionName`, `"${target.roleSessionName}" is not a valid session name: 2 to 64 letters, digits and + = , . @ _ -`);
+        if (target.roleSessionName !== undefined) {
+            checkRoleSessionName(problems, `${at}.roleSessionName`, target.roleSessionName);
         }
-        // STS caps chained role sessions at one hour, whatever the role's maximum.
-        checkIntegerRange(problems, `${at}.durationSeconds`, target.durationSeconds, 900, 3600, "seconds (STS allows at most one hour for a chained role)");
+        if (!native && target.externalId !== undefined && isPlain(target.externalId)) {
+            checkExternalId(problems, `${at}.externalId`, target.externalId);
+        }
+        checkIntegerRange(
+            problems,
+            `${at}.durationSeconds`,
+            target.durationSeconds,
+            CHAINED_SESSION_SECONDS.min,
+            CHAINED_SESSION_SECONDS.max,
+            "seconds (STS allows at most one hour for a chained role)",
+        );
         if (target.region !== undefined && !regionPattern.test(target.region)) {
             problems.add(`${at}.region`, `"${target.region}" is not an AWS region: use e.g. "eu-west-1"`);
         }
@@ -101,6 +119,26 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
             problems.add(`workload.env.${variable}`, "is set by crossAccount: remove it (choose the profile with targets[].default)");
         }
     }
+}
+
+/**
+ * Checks of what is written into the config file once every value is known: external ids (possibly outputs of other
+ * resources), and the profile names taken from role names, which IAM allows `=` and `,` in and profiles do not.
+ */
+export function checkResolvedTargets(problems: Problems, targets: ResolvedTarget[]): void {
+    targets.forEach((target, i) => {
+        const at = `crossAccount.targets[${i}]`;
+        if (target.externalId !== undefined) {
+            checkExternalId(problems, `${at}.externalId`, target.externalId);
+        }
+        const roleName = parseRoleArn(target.roleArn)?.name;
+        if (target.profileName === undefined && roleName !== undefined && !PROFILE_NAME_PATTERN.test(roleName)) {
+            problems.add(
+                `${at}.roleArn`,
+                `names the role "${roleName}", and its profile is named after it by default, but a profile name is 1 to 64 letters, digits and _ . + @ -: set ${at}.profileName`,
+            );
+        }
+    });
 }
 
 /** Checks once the ARNs are known: well-formed, and not in the source account without a reason. */
@@ -129,15 +167,18 @@ export interface ResolvedTarget {
     sameAccountReason?: string;
 }
 
-/** The profiles, with default names (the role's name) filled in and the default profile first-or-marked. */
-export function resolveProfiles(targets: ResolvedTarget[]): { profiles: ChainedProfile[]; defaultProfile: string } {
+/**
+ * The profiles, with default names (the role's name) and regions (the cluster's, so every SDK calls the regional STS
+ * endpoint: boto3 ignores `AWS_REGION` for a profile's STS call) filled in, and the default profile first-or-marked.
+ */
+export function resolveProfiles(targets: ResolvedTarget[], defaultRegion?: string): { profiles: ChainedProfile[]; defaultProfile: string } {
     const profiles = targets.map((t) => ({
         name: t.profileName ?? parseRoleArn(t.roleArn)!.name,
         roleArn: t.roleArn,
         externalId: t.externalId,
         roleSessionName: t.roleSessionName,
         durationSeconds: t.durationSeconds,
-        region: t.region,
+        region: t.region ?? defaultRegion,
     }));
     const marked = targets.findIndex((t) => t.default);
     return { profiles, defaultProfile: profiles[marked >= 0 ? marked : 0].name };
