@@ -10,7 +10,8 @@ import { CrossAccountSettings, CrossAccountTarget } from "../provider/crossAccou
 import { renderAwsConfigFile } from "../provider/crossAccount/configFile";
 import { ResolvedTarget, checkCrossAccountSettings, checkResolvedTargets, checkTargetAccounts, configFileSpec, resolveProfiles } from "../provider/crossAccount/profiles";
 import { Problems } from "../provider/validation/problems";
-import { clusterArnOf, run } from "./support/harness";
+import { clusterArnOf } from "./support/awsIds";
+import { run } from "./support/harness";
 
 /**
  * No input can add a line to the rendered AWS config file. For random strings in every field that is written into
