@@ -15,6 +15,7 @@ import {
     PROFILES,
     ProcessResult,
     READER,
+    READER_DURATION_SECONDS,
     run,
     sdkResolve,
     SOURCE_ROLE,
@@ -198,6 +199,7 @@ async function prove(t: ExecutionContext, client: ClientUnderTest, source: Sourc
         t.truthy(readerCall);
         assertChainedCall(t, scenario, readerCall, ALLOWED);
         t.is(readerCall.roleSessionName, "orders-reader");
+        t.is(readerCall.durationSeconds, READER_DURATION_SECONDS, "duration_seconds honoured");
         const identityCalls = scenario.sts.calls.filter((c) => c.action === "GetCallerIdentity" && c.accessKeyId === readerCall.issuedAccessKeyId);
         t.is(identityCalls.length, 1, "GetCallerIdentity used the account-B credentials STS issued for reader");
         t.true(identityCalls[0].signatureOk && identityCalls[0].sessionTokenOk);

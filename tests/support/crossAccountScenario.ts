@@ -43,6 +43,8 @@ export const PARTNER = `arn:aws:iam::${ACCOUNT_B}:role/partner`;
 /** Trusts the source role, but only for another namespace: must be denied by the session tags. */
 export const OTHER_NAMESPACE = `arn:aws:iam::${ACCOUNT_B}:role/other-namespace`;
 export const EXTERNAL_ID = "orders-7f3a";
+/** The reader profile's duration_seconds: no SDK's default (the Go SDK asks 900 s, the others 3600 s). */
+export const READER_DURATION_SECONDS = 1800;
 /** A token with characters that need care in a shell, a header and a wgetrc (but none of CR/LF). */
 export const TOKEN = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.$x\`y"z'%s\\n*?[a] -H @-;|&<>`;
 
@@ -111,7 +113,7 @@ export class CrossAccountScenario {
     configFile(credentialSource: "process" | "ecsContainer"): string {
         const { profiles } = resolveProfiles(
             [
-                { profileName: PROFILES.reader, roleArn: READER, roleSessionName: "orders-reader" },
+                { profileName: PROFILES.reader, roleArn: READER, roleSessionName: "orders-reader", durationSeconds: READER_DURATION_SECONDS },
                 { profileName: PROFILES.forbidden, roleArn: FORBIDDEN },
                 { profileName: PROFILES.partner, roleArn: PARTNER, externalId: EXTERNAL_ID, region: PARTNER_REGION },
                 { profileName: PROFILES.otherNamespace, roleArn: OTHER_NAMESPACE },
