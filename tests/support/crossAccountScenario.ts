@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { renderAwsConfigFile } from "../../provider/crossAccount/configFile";
 import { credentialProcessScript } from "../../provider/crossAccount/credentialProcess";
+import { resolveProfiles } from "../../provider/crossAccount/profiles";
 import { buildCrossAccountTrustPolicy } from "../../provider/iam/crossAccountTrust";
 import { CredentialStore } from "./fakeAws";
 import { FakePodIdentityAgent } from "./fakePodIdentityAgent";
@@ -25,6 +26,15 @@ export const OTHER_SOURCE_ROLE = roleArnOf("other-source", "/", ACCOUNT_A);
 export const CLUSTER_ARN = clusterArnOf("prod", ACCOUNT_A);
 export const NAMESPACE = "orders";
 export const SERVICE_ACCOUNT = "orders-api";
+/** The cluster's region (us-west-2, tests/support/awsIds): the component's default region of a profile whose target names none. */
+export { REGION };
+/** The partner target's own region, to tell it apart from the cluster's. */
+export const PARTNER_REGION = "eu-west-1";
+/**
+ * The pod's AWS_REGION, deliberately neither of the profiles' regions: it shows which region each client signs the
+ * chained AssumeRole for. EKS Pod Identity does not set it; applications often do.
+ */
+export const POD_REGION = "ap-southeast-2";
 /** Trusts the source role, pinned to this cluster, namespace and service account by the transitive session tags. */
 export const READER = roleArnOf("reader", "/", ACCOUNT_B);
 /** Trusts another source role only: must be denied. */
@@ -34,6 +44,8 @@ export const PARTNER = roleArnOf("partner", "/", ACCOUNT_B);
 /** Trusts the source role, but only for another namespace: must be denied by the session tags. */
 export const OTHER_NAMESPACE = roleArnOf("other-namespace", "/", ACCOUNT_B);
 export const EXTERNAL_ID = "orders-7f3a";
+/** The reader profile's duration_seconds: no SDK's default (the Go SDK asks 900 s, the others 3600 s). */
+export const READER_DURATION_SECONDS = 1800;
 /** A token with characters that need care in a shell, a header and a wgetrc (but none of CR/LF). */
 export const TOKEN = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.$x\`y"z'%s\\n*?[a] -H @-;|&<>`;
 
@@ -44,6 +56,14 @@ export const PROFILES = {
     otherNamespace: "other-namespace",
 } as const;
 
+/** The region the rendered config file gives each profile (explicit, or the cluster's by default). */
+export const PROFILE_REGIONS: Record<string, string> = {
+    [PROFILES.reader]: REGION,
+    [PROFILES.forbidden]: REGION,
+    [PROFILES.partner]: PARTNER_REGION,
+    [PROFILES.otherNamespace]: REGION,
+};
+
 export class CrossAccountScenario {
     readonly store = new CredentialStore();
     readonly dir: string;
@@ -51,6 +71,7 @@ export class CrossAccountScenario {
     readonly scriptPath: string;
     readonly agent: FakePodIdentityAgent;
     readonly sts: FakeSts;
+    private configWrites = 0;
 
     constructor(options: { disableSessionTags?: boolean } = {}) {
         this.dir = mkdtempSync(path.join(tmpdir(), "pod-identity-chain-"));
@@ -89,32 +110,36 @@ export class CrossAccountScenario {
         rmSync(this.dir, { recursive: true, force: true });
     }
 
-    /** Writes the config file the component renders and returns its path. */
+    /** Writes the config file the component renders (profiles defaulted as the component does) and returns its path. */
     configFile(credentialSource: "process" | "ecsContainer"): string {
-        const text = renderAwsConfigFile({
-            credentialSource,
-            sourceProfileName: "pod-identity",
-            credentialProcessPath: this.scriptPath,
-            profiles: [
-                { name: PROFILES.reader, roleArn: READER, roleSessionName: "orders-reader" },
-                { name: PROFILES.forbidden, roleArn: FORBIDDEN },
-                { name: PROFILES.partner, roleArn: PARTNER, externalId: EXTERNAL_ID, region: REGION },
-                { name: PROFILES.otherNamespace, roleArn: OTHER_NAMESPACE },
+        const { profiles } = resolveProfiles(
+            [
+                { profileName: PROFILES.reader, roleArn: READER, roleSessionName: "orders-reader", durationSeconds: READER_DURATION_SECONDS },
+                { profileName: PROFILES.forbidden, roleArn: FORBIDDEN },
+                { profileName: PROFILES.partner, roleArn: PARTNER, externalId: EXTERNAL_ID, region: PARTNER_REGION },
+                { profileName: PROFILES.otherNamespace, roleArn: OTHER_NAMESPACE },
             ],
-        });
+            REGION,
+        );
+        const text = renderAwsConfigFile({ credentialSource, sourceProfileName: "pod-identity", credentialProcessPath: this.scriptPath, profiles });
         const file = path.join(this.dir, `config-${credentialSource}`);
-        writeFileSync(file, text);
+        // Written aside and renamed into place: clients started in parallel read this file while the next env()
+        // rewrites it, and a plain rewrite lets one of them see it truncated (the Go SDK then finds no profile).
+        const staging = `${file}.${process.pid}.${++this.configWrites}`;
+        writeFileSync(staging, text);
+        renameSync(staging, file);
         return file;
     }
 
     /**
-     * The pod's environment: Pod Identity's two variables, the component's AWS_CONFIG_FILE/AWS_PROFILE, a region, and
-     * STS redirected to the fake. Nothing else of this process's AWS settings leaks in (fresh HOME).
+     * The pod's environment: Pod Identity's two variables, the component's AWS_CONFIG_FILE/AWS_PROFILE, an AWS_REGION
+     * other than the profiles' (POD_REGION), and STS redirected to the fake. Nothing else of this process's AWS
+     * settings leaks in (fresh HOME). `extra` adds or overrides variables; an undefined value removes one.
      */
-    env(credentialSource: "process" | "ecsContainer", profile: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    env(credentialSource: "process" | "ecsContainer", profile: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
         // A fresh HOME each time: the AWS CLI caches assumed-role credentials under ~/.aws/cli/cache.
         const home = mkdtempSync(path.join(this.dir, "home-"));
-        return {
+        const env: NodeJS.ProcessEnv = {
             PATH: process.env.PATH,
             HOME: home,
             LANG: "C.UTF-8",
@@ -123,14 +148,15 @@ export class CrossAccountScenario {
             AWS_CONFIG_FILE: this.configFile(credentialSource),
             AWS_SHARED_CREDENTIALS_FILE: path.join(this.dir, "no-credentials"),
             AWS_PROFILE: profile,
-            AWS_REGION: REGION,
-            AWS_DEFAULT_REGION: REGION,
+            // No AWS_DEFAULT_REGION: botocore and the Go SDK let it override the profile's region (the JS SDK ignores it).
+            AWS_REGION: POD_REGION,
             AWS_ENDPOINT_URL_STS: this.sts.url,
             AWS_EC2_METADATA_DISABLED: "true",
             // SDK releases after January 2027 require Node 22; the warning about it is noise here.
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             ...extra,
         };
+        return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
     }
 }
 

@@ -31,6 +31,11 @@ export interface StsCall {
     caller?: string;
     signatureOk: boolean;
     sessionTokenOk: boolean;
+    /**
+     * Region of the signature's credential scope (set once the signature is verified): the region the client meant
+     * to call, whatever endpoint it was redirected to. A global-endpoint call signs for us-east-1.
+     */
+    signingRegion?: string;
     roleArn?: string;
     roleSessionName?: string;
     externalId?: string;
@@ -174,7 +179,12 @@ export class FakeSts {
         if (!verdict.ok) {
             throw new StsError(verdict.code === "MissingAuthenticationToken" ? 403 : verdict.code === "IncompleteSignature" ? 400 : 403, verdict.code, verdict.message);
         }
+        // STS refuses a scope without a region; a client with no region at all must not pass here.
+        if (verdict.auth.region === "") {
+            throw new StsError(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region.");
+        }
         call.signatureOk = true;
+        call.signingRegion = verdict.auth.region;
         if (headerOf(request, "x-amz-security-token") !== issued.sessionToken) {
             throw new StsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
         }
