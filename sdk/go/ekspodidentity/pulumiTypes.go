@@ -1415,7 +1415,8 @@ type CrossAccountSettings struct {
 	CredentialSource *CrossAccountSettingsCredentialSource `pulumi:"credentialSource"`
 	// `configFile` or `native`. Default `configFile`.
 	Mode *CrossAccountSettingsMode `pulumi:"mode"`
-	// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+	// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+	// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 	MountPath *string `pulumi:"mountPath"`
 	// Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
 	SourceProfileName *string `pulumi:"sourceProfileName"`
@@ -1445,7 +1446,8 @@ type CrossAccountSettingsArgs struct {
 	CredentialSource *CrossAccountSettingsCredentialSource `pulumi:"credentialSource"`
 	// `configFile` or `native`. Default `configFile`.
 	Mode *CrossAccountSettingsMode `pulumi:"mode"`
-	// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+	// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+	// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 	MountPath *string `pulumi:"mountPath"`
 	// Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
 	SourceProfileName *string `pulumi:"sourceProfileName"`
@@ -1546,7 +1548,8 @@ func (o CrossAccountSettingsOutput) Mode() CrossAccountSettingsModePtrOutput {
 	return o.ApplyT(func(v CrossAccountSettings) *CrossAccountSettingsMode { return v.Mode }).(CrossAccountSettingsModePtrOutput)
 }
 
-// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 func (o CrossAccountSettingsOutput) MountPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountSettings) *string { return v.MountPath }).(pulumi.StringPtrOutput)
 }
@@ -1607,7 +1610,8 @@ func (o CrossAccountSettingsPtrOutput) Mode() CrossAccountSettingsModePtrOutput 
 	}).(CrossAccountSettingsModePtrOutput)
 }
 
-// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 func (o CrossAccountSettingsPtrOutput) MountPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *CrossAccountSettings) *string {
 		if v == nil {
@@ -1643,12 +1647,15 @@ type CrossAccountTarget struct {
 	Default *bool `pulumi:"default"`
 	// Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
 	DurationSeconds *int `pulumi:"durationSeconds"`
-	// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+	// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+	// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 	ExternalId *string `pulumi:"externalId"`
 	// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-	// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+	// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+	// `configFile` mode only.
 	ProfileName *string `pulumi:"profileName"`
-	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+	// so every SDK calls the regional STS endpoint. `configFile` mode only.
 	Region *string `pulumi:"region"`
 	// ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
 	RoleArn string `pulumi:"roleArn"`
@@ -1676,12 +1683,15 @@ type CrossAccountTargetArgs struct {
 	Default *bool `pulumi:"default"`
 	// Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
 	DurationSeconds *int `pulumi:"durationSeconds"`
-	// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+	// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+	// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 	ExternalId pulumi.StringPtrInput `pulumi:"externalId"`
 	// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-	// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+	// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+	// `configFile` mode only.
 	ProfileName *string `pulumi:"profileName"`
-	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+	// so every SDK calls the regional STS endpoint. `configFile` mode only.
 	Region *string `pulumi:"region"`
 	// ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
 	RoleArn pulumi.StringInput `pulumi:"roleArn"`
@@ -1754,18 +1764,21 @@ func (o CrossAccountTargetOutput) DurationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *int { return v.DurationSeconds }).(pulumi.IntPtrOutput)
 }
 
-// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 func (o CrossAccountTargetOutput) ExternalId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.ExternalId }).(pulumi.StringPtrOutput)
 }
 
 // Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+// `configFile` mode only.
 func (o CrossAccountTargetOutput) ProfileName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.ProfileName }).(pulumi.StringPtrOutput)
 }
 
-// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+// so every SDK calls the regional STS endpoint. `configFile` mode only.
 func (o CrossAccountTargetOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.Region }).(pulumi.StringPtrOutput)
 }

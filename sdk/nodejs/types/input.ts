@@ -157,7 +157,8 @@ export interface CrossAccountSettingsArgs {
      */
     mode?: enums.CrossAccountSettingsMode;
     /**
-     * Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+     * Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+     * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
      */
     mountPath?: string;
     /**
@@ -183,16 +184,19 @@ export interface CrossAccountTargetArgs {
      */
     durationSeconds?: number;
     /**
-     * External id the target role's trust policy requires. Default: none. `configFile` mode only.
+     * External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+     * checked once known when it comes from another resource. Default: none. `configFile` mode only.
      */
     externalId?: pulumi.Input<string | undefined>;
     /**
      * Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-     * `_ . + @ -`. Default: the role's name. `configFile` mode only.
+     * `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+     * `configFile` mode only.
      */
     profileName?: string;
     /**
-     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+     * so every SDK calls the regional STS endpoint. `configFile` mode only.
      */
     region?: string;
     /**

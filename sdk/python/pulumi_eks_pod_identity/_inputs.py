@@ -621,7 +621,8 @@ class CrossAccountSettingsArgsDict(TypedDict):
     """
     mount_path: NotRequired[_builtins.str]
     """
-    Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+    Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+    `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
     """
     source_profile_name: NotRequired[_builtins.str]
     """
@@ -647,7 +648,8 @@ class CrossAccountSettingsArgs:
                script through `credential_process` and works with every SDK that supports it; `ecsContainer` uses
                `credential_source = EcsContainer`, for images without a shell (needs an SDK that sends the agent's token).
         :param 'CrossAccountSettingsMode' mode: `configFile` or `native`. Default `configFile`.
-        :param _builtins.str mount_path: Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        :param _builtins.str mount_path: Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+               `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         :param _builtins.str source_profile_name: Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
         """
         pulumi.set(__self__, "targets", targets)
@@ -702,7 +704,8 @@ class CrossAccountSettingsArgs:
     @pulumi.getter(name="mountPath")
     def mount_path(self) -> Optional[_builtins.str]:
         """
-        Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+        `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         """
         return pulumi.get(self, "mount_path")
 
@@ -741,16 +744,19 @@ class CrossAccountTargetArgsDict(TypedDict):
     """
     external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    External id the target role's trust policy requires. Default: none. `configFile` mode only.
+    External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+    checked once known when it comes from another resource. Default: none. `configFile` mode only.
     """
     profile_name: NotRequired[_builtins.str]
     """
     Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-    `_ . + @ -`. Default: the role's name. `configFile` mode only.
+    `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+    `configFile` mode only.
     """
     region: NotRequired[_builtins.str]
     """
-    Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+    Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+    so every SDK calls the regional STS endpoint. `configFile` mode only.
     """
     role_session_name: NotRequired[_builtins.str]
     """
@@ -779,10 +785,13 @@ class CrossAccountTargetArgs:
         :param pulumi.Input[_builtins.str] role_arn: ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
         :param _builtins.bool default: Select this profile through `AWS_PROFILE`. Default: the first target. At most one target may set it.
         :param _builtins.int duration_seconds: Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
-        :param pulumi.Input[_builtins.str] external_id: External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        :param pulumi.Input[_builtins.str] external_id: External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+               checked once known when it comes from another resource. Default: none. `configFile` mode only.
         :param _builtins.str profile_name: Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-               `_ . + @ -`. Default: the role's name. `configFile` mode only.
-        :param _builtins.str region: Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+               `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+               `configFile` mode only.
+        :param _builtins.str region: Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+               so every SDK calls the regional STS endpoint. `configFile` mode only.
         :param _builtins.str role_session_name: Session name recorded in CloudTrail, 2–64 characters of `[A-Za-z0-9+=,.@_-]`. Default: chosen by the SDK. `configFile` mode only.
         :param _builtins.str same_account_reason: A target in the source role's own account is usually a mistake (grant the permissions to the source role
                instead); give the reason here to allow it. Default: rejected.
@@ -843,7 +852,8 @@ class CrossAccountTargetArgs:
     @pulumi.getter(name="externalId")
     def external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+        checked once known when it comes from another resource. Default: none. `configFile` mode only.
         """
         return pulumi.get(self, "external_id")
 
@@ -856,7 +866,8 @@ class CrossAccountTargetArgs:
     def profile_name(self) -> Optional[_builtins.str]:
         """
         Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-        `_ . + @ -`. Default: the role's name. `configFile` mode only.
+        `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+        `configFile` mode only.
         """
         return pulumi.get(self, "profile_name")
 
@@ -868,7 +879,8 @@ class CrossAccountTargetArgs:
     @pulumi.getter
     def region(self) -> Optional[_builtins.str]:
         """
-        Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+        Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+        so every SDK calls the regional STS endpoint. `configFile` mode only.
         """
         return pulumi.get(self, "region")
 
