@@ -268,12 +268,12 @@ for (const client of TRANSPORTS) {
     test(`${client}: token file missing, empty, or with a line break`, async (t) => {
         const agent = await agentWith();
         try {
-            const missing = path.join(work, "no-such-token");
-            assertFailure(t, await runScript(agent, { client, tokenFile: missing }), EXIT.tokenFile, /token file .*no-such-token .*does not exist/);
-            const empty = path.join(work, "empty-token");
+            const missing = path.join(work, `no-such-token-${client}`);
+            assertFailure(t, await runScript(agent, { client, tokenFile: missing }), EXIT.tokenFile, /token file .*no-such-token-\w+ .*does not exist/);
+            const empty = path.join(work, `empty-token-${client}`);
             writeFileSync(empty, "");
-            assertFailure(t, await runScript(agent, { client, tokenFile: empty }), EXIT.tokenFile, /token file .*empty-token .*is empty/);
-            const newline = path.join(work, "newline-token");
+            assertFailure(t, await runScript(agent, { client, tokenFile: empty }), EXIT.tokenFile, /token file .*empty-token-\w+ .*is empty/);
+            const newline = path.join(work, `newline-token-${client}`);
             writeFileSync(newline, `${TOKEN}\n`);
             assertFailure(t, await runScript(agent, { client, tokenFile: newline }), EXIT.tokenFile, /contains a line break/);
             assertFailure(t, await runScript(agent, { client, tokenFile: work }), EXIT.tokenFile, /is not a readable file/);

@@ -197,13 +197,15 @@ make_workdir() {
     if ! workdir=$(mktemp -d "${TMPDIR:-/tmp}/pod-identity-credentials.XXXXXX" 2>/dev/null); then
         fail 5 "the $client client needs a writable temporary directory (\$TMPDIR or /tmp); install curl (7.55 or later) to do without"
     fi
-    trap 'stop_background; rm -rf "$workdir"' EXIT
+    # Only the script's own shell cleans up: bash can run this trap in a just-forked subshell that a signal reaches
+    # before the subshell has reset its traps (BASHPID tells them apart; other shells do not need it).
+    trap '[ "${BASHPID:-$$}" != "$$" ] || { stop_background; rm -rf "$workdir"; }' EXIT
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
 }
-# The watchdog is stopped with USR1, a signal the script does not trap: a subshell that is signalled before it has
-# reset the traps it inherited would otherwise run the script's TERM trap, and then its EXIT trap (rm -rf $workdir).
+# The watchdog is stopped with USR1, a signal the script does not trap, so that a watchdog signalled before it has
+# reset the traps it inherited just dies.
 # Waiting for it, stderr closed, keeps bash from reporting "User defined signal 1" when it was that quick.
 stop_background() {
     if [ -n "$watchdog" ]; then
@@ -268,6 +270,7 @@ write_request() {
 # exists after CONNECT_TIMEOUT seconds (the worker creates it once connected). Needs no timeout(1).
 start_watchdog() { # start_watchdog PID [MARKER]
     (
+        trap - EXIT HUP INT TERM
         nap=
         trap 'kill "$nap" 2>/dev/null; exit 0' USR1
         sleep "$CONNECT_TIMEOUT" &
@@ -320,6 +323,7 @@ exchange_with_nc() {
 exchange_with_bash() {
     rm -f "$workdir/connected" "$workdir/answer"
     (
+        trap - EXIT HUP INT TERM
         exec 3<>"/dev/tcp/$connect_host/${port:-80}" || exit 1
         : >"$workdir/connected"
         write_request >&3
