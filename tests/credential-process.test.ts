@@ -1,6 +1,7 @@
 import test, { ExecutionContext } from "ava";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
@@ -13,14 +14,15 @@ import {
 import { ACCOUNT_A, CLUSTER_ARN, NAMESPACE, ProcessResult, run, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
 import { CredentialStore, secretsOf } from "./support/fakeAws";
 import { AgentBehaviour, FakePodIdentityAgent } from "./support/fakePodIdentityAgent";
+import { binDir, BUSYBOX, DASH, HELPER_UTILITIES, makeUserlands, Transport, TRANSPORTS, Userland, UserlandName, which } from "./support/helperUserlands";
 
 /**
- * The credential_process helper script, run under dash (Debian's sh) exactly as an SDK runs it, against a fake
- * Pod Identity agent: the credentials it prints, and each failure's exit code, single stderr line and time bound,
- * with no token, key or response body ever printed.
+ * The credential_process helper script, run exactly as an SDK runs it, against a fake Pod Identity agent, in each
+ * userland it supports (support/helperUserlands: dash with curl, dash with GNU wget, busybox alone, dash with bash
+ * and no client) and the one it refuses (dash alone): the credentials it prints, and each failure's exit code, single
+ * stderr line and time bound, with no token, key or response body ever printed, and no token on any command line.
  */
 
-const DASH = "/bin/dash";
 /** Generous bound on any run (the script's own worst case is about 7.5 s). */
 const BOUND_MS = 15_000;
 
@@ -33,43 +35,27 @@ const store = new CredentialStore();
 const tokenFile = path.join(work, "token");
 writeFileSync(tokenFile, TOKEN);
 
-const UTILITIES = ["sh", "cat", "tr", "grep", "sed", "awk", "sleep", "id", "mktemp", "rm", "timeout"];
-
-function which(name: string): string {
-    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
-}
-
-/** A directory holding only these commands (symlinks), to choose which HTTP client the script finds. */
-function binDir(name: string, commands: string[], extra: Record<string, string> = {}): string {
-    const dir = path.join(work, `bin-${name}`);
-    mkdirSync(dir);
-    for (const command of commands) {
-        symlinkSync(which(command), path.join(dir, command));
-    }
-    for (const [command, text] of Object.entries(extra)) {
-        writeFileSync(path.join(dir, command), text);
-        chmodSync(path.join(dir, command), 0o755);
-    }
-    return dir;
-}
-
-const PATHS = {
-    curl: binDir("curl", [...UTILITIES, "curl"]),
-    wget: binDir("wget", [...UTILITIES, "wget"]),
-    none: binDir("none", UTILITIES),
+const ENVIRONMENTS: Record<UserlandName | "recordingCurl", Userland> = {
+    ...makeUserlands(work),
     /** A curl that records its arguments and standard input, then fails to connect. */
-    recordingCurl: binDir("recording", UTILITIES, {
-        curl: [
-            "#!/bin/sh",
-            'case "$1" in --version) echo "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0"; exit 0 ;; esac',
-            'printf "%s\\n" "$@" >>"$RECORD_DIR/argv"',
-            'cat >>"$RECORD_DIR/stdin"',
-            "printf '\\n000'",
-            "exit 7",
-            "",
-        ].join("\n"),
-    }),
+    recordingCurl: {
+        shell: DASH,
+        path: binDir(work, "recording", HELPER_UTILITIES, {
+            curl: [
+                "#!/bin/sh",
+                'case "$1" in --version) echo "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0"; exit 0 ;; esac',
+                'printf "%s\\n" "$@" >>"$RECORD_DIR/argv"',
+                'cat >>"$RECORD_DIR/stdin"',
+                "printf '\\n000'",
+                "exit 7",
+                "",
+            ].join("\n"),
+        }),
+    },
 };
+
+/** How each transport reports an agent that accepts the connection and never answers: wget cannot tell it apart. */
+const TIMEOUT_EXIT: Record<Transport, number> = { curl: EXIT.agentTimeout, wget: EXIT.agentUnreachable, busybox: EXIT.agentTimeout, bash: EXIT.agentTimeout };
 
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
 
@@ -86,14 +72,17 @@ async function agentWith(...behaviours: AgentBehaviour[]): Promise<FakePodIdenti
 }
 
 interface RunOptions {
-    client?: keyof typeof PATHS;
+    client?: keyof typeof ENVIRONMENTS;
+    /** Run the script with this shell instead of the userland's. */
+    shell?: string;
     uri?: string;
     tokenFile?: string | null;
     env?: Record<string, string>;
 }
 
 function runScript(agent: FakePodIdentityAgent | undefined, options: RunOptions = {}): Promise<ProcessResult> {
-    const env: NodeJS.ProcessEnv = { PATH: PATHS[options.client ?? "curl"], HOME: work, ...options.env };
+    const userland = ENVIRONMENTS[options.client ?? "curl"];
+    const env: NodeJS.ProcessEnv = { PATH: userland.path, HOME: work, ...options.env };
     const uri = options.uri ?? agent?.url;
     if (uri !== undefined) {
         env.AWS_CONTAINER_CREDENTIALS_FULL_URI = uri;
@@ -101,7 +90,7 @@ function runScript(agent: FakePodIdentityAgent | undefined, options: RunOptions 
     if (options.tokenFile !== null) {
         env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE = options.tokenFile ?? tokenFile;
     }
-    return run(DASH, [script], env, 30_000);
+    return run(options.shell ?? userland.shell, [script], env, 30_000);
 }
 
 /** No token, key, secret, session token or response marker in what the script printed. */
@@ -140,8 +129,10 @@ test("the library serves provider/crossAccount/credential-process.sh as it is in
     t.is(CREDENTIAL_PROCESS_SCRIPT, readFileSync(CREDENTIAL_PROCESS_SCRIPT_PATH, "utf8"));
 });
 
-test("POSIX sh: parses under dash, starts with #!/bin/sh, documents every exit code", (t) => {
+test("POSIX sh: parses under dash, busybox sh and bash, starts with #!/bin/sh, documents every exit code", (t) => {
     execFileSync(DASH, ["-n", script]);
+    execFileSync(BUSYBOX, ["sh", "-n", script]);
+    execFileSync(which("bash"), ["-n", script]);
     t.true(CREDENTIAL_PROCESS_SCRIPT.startsWith("#!/bin/sh\n"));
     for (const [name, code] of Object.entries(EXIT)) {
         t.regex(CREDENTIAL_PROCESS_SCRIPT, new RegExp(`^#\\s+${code}\\s+\\S`, "m"), `exit code ${code} (${name}) documented in the header`);
@@ -160,7 +151,7 @@ test("POSIX sh: parses under dash, starts with #!/bin/sh, documents every exit c
 
 // ---- success ----
 
-for (const client of ["curl", "wget"] as const) {
+for (const client of TRANSPORTS) {
     test(`${client}: prints the agent's credentials in the credential_process format`, async (t) => {
         const agent = await agentWith({ kind: "ok", pretty: true });
         try {
@@ -186,33 +177,45 @@ for (const client of ["curl", "wget"] as const) {
     });
 }
 
-test("string values are copied byte for byte, escapes included, whatever the layout and field order", async (t) => {
-    const body = [
-        "{",
-        '  "Expiration" : "2031-02-03T04:05:06Z" ,',
-        '  "Nested": {"AccessKeyId": 5, "list": [1, -2.5e3, true, false, null, "x\\"y", {}, []]},',
-        '  "Token":"tok\\/en\\"quote\\\\back\\u00e9\\n+/=",',
-        '\t"AccessKeyId": "ASIA\\/ESCAPED",',
-        '  "SecretAccessKey":',
-        '     "se\\/cr\\"et\\\\x\\t\\b\\f\\r",',
-        '  "AccountId": "111111111111"',
-        "}",
-        "",
-    ].join("\r\n");
-    const agent = await agentWith({ kind: "body", body });
+test("bash: also when bash itself runs the script (no start-over)", async (t) => {
+    const agent = await agentWith({ kind: "ok" });
     try {
-        const result = await runScript(agent);
-        t.is(result.code, 0, result.stderr);
-        t.is(
-            result.stdout,
-            '{"Version":1,"AccessKeyId":"ASIA\\/ESCAPED","SecretAccessKey":"se\\/cr\\"et\\\\x\\t\\b\\f\\r",' +
-                '"SessionToken":"tok\\/en\\"quote\\\\back\\u00e9\\n+/=","Expiration":"2031-02-03T04:05:06Z","AccountId":"111111111111"}\n',
-        );
-        t.is((JSON.parse(result.stdout) as { SessionToken: string }).SessionToken, 'tok/en"quote\\backé\n+/=');
+        parseOutput(t, await runScript(agent, { client: "bash", shell: which("bash") }));
+        t.true(agent.requests[0].authorized);
     } finally {
         await agent.stop();
     }
 });
+
+for (const client of TRANSPORTS) {
+    test(`${client}: string values are copied byte for byte, escapes included, whatever the layout and field order`, async (t) => {
+        const body = [
+            "{",
+            '  "Expiration" : "2031-02-03T04:05:06Z" ,',
+            '  "Nested": {"AccessKeyId": 5, "list": [1, -2.5e3, true, false, null, "x\\"y", {}, []]},',
+            '  "Token":"tok\\/en\\"quote\\\\back\\u00e9\\n+/=",',
+            '\t"AccessKeyId": "ASIA\\/ESCAPED",',
+            '  "SecretAccessKey":',
+            '     "se\\/cr\\"et\\\\x\\t\\b\\f\\r",',
+            '  "AccountId": "111111111111"',
+            "}",
+            "",
+        ].join("\r\n");
+        const agent = await agentWith({ kind: "body", body });
+        try {
+            const result = await runScript(agent, { client });
+            t.is(result.code, 0, result.stderr);
+            t.is(
+                result.stdout,
+                '{"Version":1,"AccessKeyId":"ASIA\\/ESCAPED","SecretAccessKey":"se\\/cr\\"et\\\\x\\t\\b\\f\\r",' +
+                    '"SessionToken":"tok\\/en\\"quote\\\\back\\u00e9\\n+/=","Expiration":"2031-02-03T04:05:06Z","AccountId":"111111111111"}\n',
+            );
+            t.is((JSON.parse(result.stdout) as { SessionToken: string }).SessionToken, 'tok/en"quote\\backé\n+/=');
+        } finally {
+            await agent.stop();
+        }
+    });
+}
 
 test("the token is read anew on every run (it rotates)", async (t) => {
     const rotating = path.join(work, "rotating-token");
@@ -261,23 +264,25 @@ test("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE missing", async (t) => {
     assertFailure(t, result, EXIT.missingEnvironment, /AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is not set/);
 });
 
-test("token file missing, empty, or with a line break", async (t) => {
-    const agent = await agentWith();
-    try {
-        const missing = path.join(work, "no-such-token");
-        assertFailure(t, await runScript(agent, { tokenFile: missing }), EXIT.tokenFile, /token file .*no-such-token .*does not exist/);
-        const empty = path.join(work, "empty-token");
-        writeFileSync(empty, "");
-        assertFailure(t, await runScript(agent, { tokenFile: empty }), EXIT.tokenFile, /token file .*empty-token .*is empty/);
-        const newline = path.join(work, "newline-token");
-        writeFileSync(newline, `${TOKEN}\n`);
-        assertFailure(t, await runScript(agent, { tokenFile: newline }), EXIT.tokenFile, /contains a line break/);
-        assertFailure(t, await runScript(agent, { tokenFile: work }), EXIT.tokenFile, /is not a readable file/);
-        t.is(agent.requests.length, 0, "nothing is sent without a usable token");
-    } finally {
-        await agent.stop();
-    }
-});
+for (const client of TRANSPORTS) {
+    test(`${client}: token file missing, empty, or with a line break`, async (t) => {
+        const agent = await agentWith();
+        try {
+            const missing = path.join(work, `no-such-token-${client}`);
+            assertFailure(t, await runScript(agent, { client, tokenFile: missing }), EXIT.tokenFile, /token file .*no-such-token-\w+ .*does not exist/);
+            const empty = path.join(work, `empty-token-${client}`);
+            writeFileSync(empty, "");
+            assertFailure(t, await runScript(agent, { client, tokenFile: empty }), EXIT.tokenFile, /token file .*empty-token-\w+ .*is empty/);
+            const newline = path.join(work, `newline-token-${client}`);
+            writeFileSync(newline, `${TOKEN}\n`);
+            assertFailure(t, await runScript(agent, { client, tokenFile: newline }), EXIT.tokenFile, /contains a line break/);
+            assertFailure(t, await runScript(agent, { client, tokenFile: work }), EXIT.tokenFile, /is not a readable file/);
+            t.is(agent.requests.length, 0, "nothing is sent without a usable token");
+        } finally {
+            await agent.stop();
+        }
+    });
+}
 
 const REFUSED = [
     ["http://10.0.0.7/v1/credentials", /plain http to 10\.0\.0\.7: http is allowed only to loopback/],
@@ -309,6 +314,15 @@ test("endpoint refused: plain http to hosts that are neither loopback nor contai
     });
     t.false(existsSync(path.join(record, "argv")), "no request was attempted");
 });
+
+for (const client of ["wget", "busybox", "bash"] as const) {
+    test(`${client}: endpoint refused alike`, async (t) => {
+        const results = await Promise.all(REFUSED.map(([uri]) => runScript(undefined, { uri, client })));
+        REFUSED.forEach(([, cause], i) => {
+            assertFailure(t, results[i], EXIT.endpointRefused, new RegExp(`endpoint refused: AWS_CONTAINER_CREDENTIALS_FULL_URI .*${cause.source}`));
+        });
+    });
+}
 
 const ACCEPTED = [
     "http://169.254.170.23/v1/credentials",
@@ -343,12 +357,14 @@ test("endpoint accepted: the SDK's list, with the token on curl's standard input
     }
 });
 
-for (const client of ["curl", "wget"] as const) {
+for (const client of TRANSPORTS) {
     test(`${client}: agent down: unreachable after 3 attempts, bounded`, async (t) => {
+        // 127.0.0.2: the fakes listen on 127.0.0.1 only, so a port freed here and reused by another test's agent
+        // still refuses connections on this address.
         const agent = await agentWith();
         await agent.down();
-        const result = await runScript(agent, { client });
-        assertFailure(t, result, EXIT.agentUnreachable, /the agent at 127\.0\.0\.1 is unreachable after 3 attempts/);
+        const result = await runScript(agent, { client, uri: agent.url.replace("127.0.0.1", "127.0.0.2") });
+        assertFailure(t, result, EXIT.agentUnreachable, /the agent at 127\.0\.0\.2 is unreachable after 3 attempts/);
         t.true(result.ms >= 1400, `backed off between attempts (${result.ms} ms)`);
     });
 
@@ -383,8 +399,8 @@ for (const client of ["curl", "wget"] as const) {
         agent.always({ kind: "slow", delayMs: 5_000 });
         try {
             const result = await runScript(agent, { client });
-            // curl tells a timeout apart; wget reports every network failure alike.
-            if (client === "curl") {
+            // wget reports every network failure alike; the others tell a timeout apart.
+            if (TIMEOUT_EXIT[client] === EXIT.agentTimeout) {
                 assertFailure(t, result, EXIT.agentTimeout, /timed out after 3 attempts \(connect 1 s, request 2 s each\)/);
             } else {
                 assertFailure(t, result, EXIT.agentUnreachable, /unreachable after 3 attempts/);
@@ -402,6 +418,63 @@ for (const client of ["curl", "wget"] as const) {
             parseOutput(t, await runScript(agent, { client }));
             assertFailure(t, await runScript(agent, { client }), EXIT.badResponse, /response is unusable: it is not a JSON object/, ["GARBAGE-MARKER"]);
         } finally {
+            await agent.stop();
+        }
+    });
+
+    test(`${client}: a response over 64 KiB is refused, not retried`, async (t) => {
+        const body = `{"AccessKeyId":"A","SecretAccessKey":"GARBAGE-MARKER","Token":"${"t".repeat(200_000)}","Expiration":"2031-01-01T00:00:00Z"}`;
+        const agent = await agentWith({ kind: "body", body });
+        try {
+            assertFailure(t, await runScript(agent, { client }), EXIT.badResponse, /the agent's response is unusable: it is larger than 64 KiB/, ["GARBAGE-MARKER"]);
+            t.is(agent.requests.length, 1);
+        } finally {
+            await agent.stop();
+        }
+    });
+
+    test(`${client}: the token is on no process's command line during the exchange, and nothing is left behind`, async (t) => {
+        // The agent answers after 1 s, so the exchange's processes live long enough to be seen.
+        const agent = await agentWith({ kind: "slow", delayMs: 1_000 });
+        const tmp = mkdtempSync(path.join(work, `tmpdir-${client}-`));
+        const seen = new Set<string>();
+        let running = true;
+        // Only processes created from now on (the last field of /proc/loadavg is the newest pid), read asynchronously:
+        // the agent answers from this event loop.
+        const firstPid = Number((await readFile("/proc/loadavg", "utf8")).trim().split(" ").pop());
+        const scan = (async () => {
+            while (running) {
+                const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name) && Number(name) > firstPid);
+                for (const pid of pids) {
+                    let commandLine: string;
+                    try {
+                        commandLine = await readFile(`/proc/${pid}/cmdline`, "latin1");
+                    } catch {
+                        continue;
+                    }
+                    if (commandLine.includes(TOKEN.slice(0, 24)) || commandLine.includes("Authorization")) {
+                        seen.add(`LEAK in ${pid}`);
+                    }
+                    seen.add(path.basename(commandLine.split("\0")[0]));
+                }
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+        })();
+        try {
+            const result = await runScript(agent, { client, env: { TMPDIR: tmp } });
+            running = false;
+            await scan;
+            parseOutput(t, result);
+            t.deepEqual([...seen].filter((s) => s.startsWith("LEAK")), []);
+            const speaker = { curl: "curl", wget: "wget", busybox: "nc", bash: "head" }[client];
+            t.true(seen.has(speaker), `the scan saw ${speaker} at work`);
+            t.deepEqual(readdirSync(tmp), [], "its temporary directory is removed");
+            const wrong = path.join(work, `wrong-token-scan-${client}`);
+            writeFileSync(wrong, "not-the-pod-token");
+            assertFailure(t, await runScript(agent, { client, tokenFile: wrong, env: { TMPDIR: tmp } }), EXIT.agentRejected, /HTTP 403/, ["not-the-pod-token"]);
+            t.deepEqual(readdirSync(tmp), [], "also after a failure");
+        } finally {
+            running = false;
             await agent.stop();
         }
     });
@@ -462,13 +535,25 @@ test("404: refused, not retried", async (t) => {
     }
 });
 
-test("no usable HTTP client", async (t) => {
+test("dash with no client and no bash: refused, naming the clients and credentialSource ecsContainer", async (t) => {
     const agent = await agentWith();
     try {
-        const result = await runScript(agent, { client: "none" });
-        assertFailure(t, result, EXIT.noHttpClient, /no usable HTTP client: install curl \(7\.55 or later\) or GNU wget \(1\.17 or later\)/);
+        const result = await runScript(agent, { client: "dash" });
+        assertFailure(
+            t,
+            result,
+            EXIT.noHttpClient,
+            /no way to speak HTTP to the agent: install curl \(7\.55 or later\) or GNU wget \(1\.17 or later\), or give the image busybox with nc, or bash; or set the component's credentialSource: "ecsContainer"/,
+        );
         t.is(agent.requests.length, 0);
     } finally {
         await agent.stop();
     }
 });
+
+for (const client of ["busybox", "bash"] as const) {
+    test(`${client}: an https endpoint needs curl or GNU wget`, async (t) => {
+        const result = await runScript(undefined, { client, uri: "https://credentials.example.com/v1/credentials" });
+        assertFailure(t, result, EXIT.noHttpClient, /no HTTP client for the https endpoint: busybox nc and bash speak plain http only; install curl .*credentialSource: "ecsContainer"/);
+    });
+}

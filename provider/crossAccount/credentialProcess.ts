@@ -10,15 +10,18 @@ import * as path from "path";
  * The script is `credential-process.sh` beside this module, shipped in the package as it is and read on first use
  * (this module runs from `dist/provider/crossAccount`, the script stays in `provider/crossAccount`).
  *
- * - POSIX `sh` (dash, busybox ash, bash), POSIX utilities, and curl >= 7.55 or else GNU wget >= 1.17.
+ * - POSIX `sh` (dash, busybox ash, bash), POSIX utilities, and the first of: curl >= 7.55, GNU wget >= 1.17, busybox
+ *   `nc` (Alpine), bash's `/dev/tcp` (slim Debian or Ubuntu images; the script starts over under bash when `sh` is
+ *   another shell). nc and bash speak plain HTTP/1.0 only, which is what the agent's link-local endpoint needs.
  * - Reads `AWS_CONTAINER_CREDENTIALS_FULL_URI` and the token file `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` on every run.
  * - Endpoint rule of the AWS SDK for JavaScript v3 (`@aws-sdk/credential-provider-http`): https to any host; plain
  *   http only to `127.0.0.0/8` (dotted quad), `localhost`, `[::1]`, `169.254.170.2` (ECS), `169.254.170.23` and
  *   `[fd00:ec2::23]` (EKS Pod Identity). User info and percent-encoded or unusual hosts are refused.
  * - Per attempt: connect timeout 1 s, request 2 s; up to 3 attempts, 0.5 s then 1 s apart, for connection failures,
  *   timeouts, HTTP 5xx and 429. Worst case about 7.5 s.
- * - The token is never on a command line (curl `-H @-` fed by the shell's built-in printf; GNU wget through a private,
- *   short-lived start-up file); busybox wget, which can only take headers on its command line, is not used.
+ * - The token is never on a command line: curl `-H @-` fed by the shell's built-in printf; GNU wget through a private,
+ *   short-lived start-up file; busybox nc and bash get a request the built-in printf writes into a private pipe or
+ *   straight into the socket. Busybox wget, which can only take headers on its command line, is never used.
  * - Each failure: one line on stderr prefixed `pod-identity-credentials:`, and an exit code below. Neither the token,
  *   the agent's response nor any key is printed in any failure.
  */
@@ -33,7 +36,11 @@ export const CREDENTIAL_PROCESS_EXIT_CODES = {
     tokenFile: 3,
     /** The endpoint is refused (plain http to a host that is neither loopback nor a container-credential host) or malformed. */
     endpointRefused: 4,
-    /** Neither curl >= 7.55 nor GNU wget >= 1.17 is available (or wget has no writable temporary directory). */
+    /**
+     * No way to speak HTTP to the agent: none of curl >= 7.55, GNU wget >= 1.17, busybox nc, bash (or an https endpoint
+     * without curl or GNU wget), or no writable temporary directory for wget, nc or bash. The message names the fix,
+     * including `credentialSource: "ecsContainer"`, with which the SDK reads the agent itself and no helper runs.
+     */
     noHttpClient: 5,
     /** The agent could not be reached after all attempts (or the request failed in another way). */
     agentUnreachable: 6,

@@ -1,13 +1,18 @@
 import { fromIni } from "@aws-sdk/credential-providers";
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { ACCOUNT_B, CrossAccountScenario, PROFILES } from "../support/crossAccountScenario";
+import { makeUserlands, Transport, TRANSPORTS } from "../support/helperUserlands";
 
 /**
  * How long a pod's SDK takes to resolve chained account-B credentials through the rendered config file, by credential
  * source: `process` (the helper script through credential_process, then AssumeRole) against `ecsContainer` (the SDK
  * reads the agent itself, then AssumeRole). AWS SDK for JavaScript v3 `fromIni`, a fresh provider per run so nothing
  * is cached, against the loopback fakes (so the figures are the client-side cost, without network latency).
- * Also the helper script alone, run under /bin/sh.
+ * Also the helper script alone: under /bin/sh with the machine's PATH, and in each userland it supports
+ * (support/helperUserlands: dash + curl, dash + GNU wget, busybox sh + nc, dash starting bash for /dev/tcp).
  *
  *   npm run bench:credentials [-- RUNS]      (default 20 runs after 2 warm-ups; prints medians)
  *
@@ -56,20 +61,37 @@ async function resolveWith(scenario: CrossAccountScenario, source: "process" | "
     });
 }
 
+function runHelper(shell: string, script: string, env: NodeJS.ProcessEnv): Promise<void> {
+    return new Promise<void>((resolve, reject) =>
+        execFile(shell, [script], { env }, (error, stdout) => (error || !stdout.includes('"Version":1') ? reject(error ?? new Error(stdout)) : resolve())),
+    );
+}
+
 async function main(): Promise<void> {
     const scenario = await new CrossAccountScenario().start();
+    const bins = mkdtempSync(path.join(tmpdir(), "helper-userlands-"));
     try {
         const env = scenario.env("process", PROFILES.reader);
-        const script = await time(
-            () =>
-                new Promise<void>((resolve, reject) =>
-                    execFile("/bin/sh", [scenario.scriptPath], { env }, (error, stdout) => (error || !stdout.includes('"Version":1') ? reject(error ?? new Error(stdout)) : resolve())),
-                ),
-        );
+        const script = await time(() => runHelper("/bin/sh", scenario.scriptPath, env));
+        const userlands = makeUserlands(bins);
+        const byTransport: [Transport, number[]][] = [];
+        for (const transport of TRANSPORTS) {
+            const userland = userlands[transport];
+            byTransport.push([transport, await time(() => runHelper(userland.shell, scenario.scriptPath, { ...env, PATH: userland.path }))]);
+        }
         const viaProcess = await resolveWith(scenario, "process");
         const viaEcs = await resolveWith(scenario, "ecsContainer");
         console.log(`Credential resolution, loopback fakes, node ${process.version}, ${RUNS} runs after ${WARMUP} warm-ups`);
         console.log(summary("helper script alone (/bin/sh, curl)", script));
+        const labels: Record<Transport, string> = {
+            curl: "helper: dash + curl",
+            wget: "helper: dash + GNU wget",
+            busybox: "helper: busybox sh + nc",
+            bash: "helper: dash, then bash /dev/tcp",
+        };
+        for (const [transport, samples] of byTransport) {
+            console.log(summary(labels[transport], samples));
+        }
         console.log(summary("fromIni, credential_process + AssumeRole", viaProcess));
         console.log(summary("fromIni, EcsContainer + AssumeRole", viaEcs));
         console.log(`process − ecsContainer (medians): ${(median(viaProcess) - median(viaEcs)).toFixed(1)} ms`);
@@ -78,6 +100,7 @@ async function main(): Promise<void> {
             throw new Error(`expected ${2 * (WARMUP + RUNS)} good AssumeRole calls, saw ${calls.length}`);
         }
     } finally {
+        rmSync(bins, { recursive: true, force: true });
         await scenario.stop();
     }
 }
