@@ -1415,7 +1415,8 @@ type CrossAccountSettings struct {
 	CredentialSource *CrossAccountSettingsCredentialSource `pulumi:"credentialSource"`
 	// `configFile` or `native`. Default `configFile`.
 	Mode *CrossAccountSettingsMode `pulumi:"mode"`
-	// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+	// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+	// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 	MountPath *string `pulumi:"mountPath"`
 	// Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
 	SourceProfileName *string `pulumi:"sourceProfileName"`
@@ -1445,7 +1446,8 @@ type CrossAccountSettingsArgs struct {
 	CredentialSource *CrossAccountSettingsCredentialSource `pulumi:"credentialSource"`
 	// `configFile` or `native`. Default `configFile`.
 	Mode *CrossAccountSettingsMode `pulumi:"mode"`
-	// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+	// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+	// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 	MountPath *string `pulumi:"mountPath"`
 	// Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
 	SourceProfileName *string `pulumi:"sourceProfileName"`
@@ -1546,7 +1548,8 @@ func (o CrossAccountSettingsOutput) Mode() CrossAccountSettingsModePtrOutput {
 	return o.ApplyT(func(v CrossAccountSettings) *CrossAccountSettingsMode { return v.Mode }).(CrossAccountSettingsModePtrOutput)
 }
 
-// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 func (o CrossAccountSettingsOutput) MountPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountSettings) *string { return v.MountPath }).(pulumi.StringPtrOutput)
 }
@@ -1607,7 +1610,8 @@ func (o CrossAccountSettingsPtrOutput) Mode() CrossAccountSettingsModePtrOutput 
 	}).(CrossAccountSettingsModePtrOutput)
 }
 
-// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 func (o CrossAccountSettingsPtrOutput) MountPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *CrossAccountSettings) *string {
 		if v == nil {
@@ -1643,12 +1647,15 @@ type CrossAccountTarget struct {
 	Default *bool `pulumi:"default"`
 	// Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
 	DurationSeconds *int `pulumi:"durationSeconds"`
-	// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+	// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+	// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 	ExternalId *string `pulumi:"externalId"`
 	// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-	// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+	// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+	// `configFile` mode only.
 	ProfileName *string `pulumi:"profileName"`
-	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+	// so every SDK calls the regional STS endpoint. `configFile` mode only.
 	Region *string `pulumi:"region"`
 	// ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
 	RoleArn string `pulumi:"roleArn"`
@@ -1676,12 +1683,15 @@ type CrossAccountTargetArgs struct {
 	Default *bool `pulumi:"default"`
 	// Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
 	DurationSeconds *int `pulumi:"durationSeconds"`
-	// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+	// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+	// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 	ExternalId pulumi.StringPtrInput `pulumi:"externalId"`
 	// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-	// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+	// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+	// `configFile` mode only.
 	ProfileName *string `pulumi:"profileName"`
-	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+	// so every SDK calls the regional STS endpoint. `configFile` mode only.
 	Region *string `pulumi:"region"`
 	// ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
 	RoleArn pulumi.StringInput `pulumi:"roleArn"`
@@ -1754,18 +1764,21 @@ func (o CrossAccountTargetOutput) DurationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *int { return v.DurationSeconds }).(pulumi.IntPtrOutput)
 }
 
-// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 func (o CrossAccountTargetOutput) ExternalId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.ExternalId }).(pulumi.StringPtrOutput)
 }
 
 // Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+// `configFile` mode only.
 func (o CrossAccountTargetOutput) ProfileName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.ProfileName }).(pulumi.StringPtrOutput)
 }
 
-// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+// so every SDK calls the regional STS endpoint. `configFile` mode only.
 func (o CrossAccountTargetOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.Region }).(pulumi.StringPtrOutput)
 }
@@ -7189,15 +7202,16 @@ type WorkloadSettings struct {
 	Env map[string]string `pulumi:"env"`
 	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
 	Image string `pulumi:"image"`
-	// Labels on the Deployment and its pods.
+	// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 	Labels map[string]string `pulumi:"labels"`
 	// Liveness probe. Default: none.
 	LivenessProbe *Probe `pulumi:"livenessProbe"`
-	// Deployment name, a DNS-1123 subdomain. Default: the component name.
+	// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+	// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 	Name *string `pulumi:"name"`
 	// Node labels the pods must match, merged over `kubernetes.io/os: linux` (the agent runs on Linux only).
 	NodeSelector map[string]string `pulumi:"nodeSelector"`
-	// Annotations on the pods.
+	// Annotations on the pods (keys and values together at most 256 KiB).
 	PodAnnotations map[string]string `pulumi:"podAnnotations"`
 	// Container ports. Default: none.
 	Ports []ContainerPort `pulumi:"ports"`
@@ -7207,7 +7221,8 @@ type WorkloadSettings struct {
 	ReadinessProbe *Probe `pulumi:"readinessProbe"`
 	// Replica count, 0–1000. Default 1.
 	Replicas *int `pulumi:"replicas"`
-	// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+	// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+	// its limit. Default: none (the namespace's LimitRange applies).
 	Resources *ResourceRequirements `pulumi:"resources"`
 	// GID to run as. Default: the image's.
 	RunAsGroup *int `pulumi:"runAsGroup"`
@@ -7242,15 +7257,16 @@ type WorkloadSettingsArgs struct {
 	Env map[string]pulumi.StringInput `pulumi:"env"`
 	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
 	Image pulumi.StringInput `pulumi:"image"`
-	// Labels on the Deployment and its pods.
+	// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 	Labels map[string]string `pulumi:"labels"`
 	// Liveness probe. Default: none.
 	LivenessProbe *ProbeArgs `pulumi:"livenessProbe"`
-	// Deployment name, a DNS-1123 subdomain. Default: the component name.
+	// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+	// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 	Name *string `pulumi:"name"`
 	// Node labels the pods must match, merged over `kubernetes.io/os: linux` (the agent runs on Linux only).
 	NodeSelector map[string]string `pulumi:"nodeSelector"`
-	// Annotations on the pods.
+	// Annotations on the pods (keys and values together at most 256 KiB).
 	PodAnnotations map[string]pulumi.StringInput `pulumi:"podAnnotations"`
 	// Container ports. Default: none.
 	Ports []ContainerPortArgs `pulumi:"ports"`
@@ -7260,7 +7276,8 @@ type WorkloadSettingsArgs struct {
 	ReadinessProbe *ProbeArgs `pulumi:"readinessProbe"`
 	// Replica count, 0–1000. Default 1.
 	Replicas *int `pulumi:"replicas"`
-	// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+	// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+	// its limit. Default: none (the namespace's LimitRange applies).
 	Resources *ResourceRequirementsArgs `pulumi:"resources"`
 	// GID to run as. Default: the image's.
 	RunAsGroup *int `pulumi:"runAsGroup"`
@@ -7375,7 +7392,7 @@ func (o WorkloadSettingsOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v WorkloadSettings) string { return v.Image }).(pulumi.StringOutput)
 }
 
-// Labels on the Deployment and its pods.
+// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 func (o WorkloadSettingsOutput) Labels() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.Labels }).(pulumi.StringMapOutput)
 }
@@ -7385,7 +7402,8 @@ func (o WorkloadSettingsOutput) LivenessProbe() ProbePtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *Probe { return v.LivenessProbe }).(ProbePtrOutput)
 }
 
-// Deployment name, a DNS-1123 subdomain. Default: the component name.
+// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 func (o WorkloadSettingsOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *string { return v.Name }).(pulumi.StringPtrOutput)
 }
@@ -7395,7 +7413,7 @@ func (o WorkloadSettingsOutput) NodeSelector() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.NodeSelector }).(pulumi.StringMapOutput)
 }
 
-// Annotations on the pods.
+// Annotations on the pods (keys and values together at most 256 KiB).
 func (o WorkloadSettingsOutput) PodAnnotations() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.PodAnnotations }).(pulumi.StringMapOutput)
 }
@@ -7420,7 +7438,8 @@ func (o WorkloadSettingsOutput) Replicas() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *int { return v.Replicas }).(pulumi.IntPtrOutput)
 }
 
-// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+// its limit. Default: none (the namespace's LimitRange applies).
 func (o WorkloadSettingsOutput) Resources() ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *ResourceRequirements { return v.Resources }).(ResourceRequirementsPtrOutput)
 }
@@ -7519,7 +7538,7 @@ func (o WorkloadSettingsPtrOutput) Image() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Labels on the Deployment and its pods.
+// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 func (o WorkloadSettingsPtrOutput) Labels() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *WorkloadSettings) map[string]string {
 		if v == nil {
@@ -7539,7 +7558,8 @@ func (o WorkloadSettingsPtrOutput) LivenessProbe() ProbePtrOutput {
 	}).(ProbePtrOutput)
 }
 
-// Deployment name, a DNS-1123 subdomain. Default: the component name.
+// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 func (o WorkloadSettingsPtrOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WorkloadSettings) *string {
 		if v == nil {
@@ -7559,7 +7579,7 @@ func (o WorkloadSettingsPtrOutput) NodeSelector() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
-// Annotations on the pods.
+// Annotations on the pods (keys and values together at most 256 KiB).
 func (o WorkloadSettingsPtrOutput) PodAnnotations() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *WorkloadSettings) map[string]string {
 		if v == nil {
@@ -7609,7 +7629,8 @@ func (o WorkloadSettingsPtrOutput) Replicas() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+// its limit. Default: none (the namespace's LimitRange applies).
 func (o WorkloadSettingsPtrOutput) Resources() ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v *WorkloadSettings) *ResourceRequirements {
 		if v == nil {

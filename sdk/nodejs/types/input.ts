@@ -157,7 +157,8 @@ export interface CrossAccountSettingsArgs {
      */
     mode?: enums.CrossAccountSettingsMode;
     /**
-     * Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+     * Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+     * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
      */
     mountPath?: string;
     /**
@@ -183,16 +184,19 @@ export interface CrossAccountTargetArgs {
      */
     durationSeconds?: number;
     /**
-     * External id the target role's trust policy requires. Default: none. `configFile` mode only.
+     * External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+     * checked once known when it comes from another resource. Default: none. `configFile` mode only.
      */
     externalId?: pulumi.Input<string | undefined>;
     /**
      * Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-     * `_ . + @ -`. Default: the role's name. `configFile` mode only.
+     * `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+     * `configFile` mode only.
      */
     profileName?: string;
     /**
-     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+     * so every SDK calls the regional STS endpoint. `configFile` mode only.
      */
     region?: string;
     /**
@@ -866,7 +870,7 @@ export interface WorkloadSettingsArgs {
      */
     image: pulumi.Input<string>;
     /**
-     * Labels on the Deployment and its pods.
+     * Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
      */
     labels?: {[key: string]: string};
     /**
@@ -874,7 +878,8 @@ export interface WorkloadSettingsArgs {
      */
     livenessProbe?: inputs.ProbeArgs;
     /**
-     * Deployment name, a DNS-1123 subdomain. Default: the component name.
+     * Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+     * label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
      */
     name?: string;
     /**
@@ -882,7 +887,7 @@ export interface WorkloadSettingsArgs {
      */
     nodeSelector?: {[key: string]: string};
     /**
-     * Annotations on the pods.
+     * Annotations on the pods (keys and values together at most 256 KiB).
      */
     podAnnotations?: {[key: string]: pulumi.Input<string>};
     /**
@@ -902,7 +907,8 @@ export interface WorkloadSettingsArgs {
      */
     replicas?: number;
     /**
-     * CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+     * CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+     * its limit. Default: none (the namespace's LimitRange applies).
      */
     resources?: inputs.ResourceRequirementsArgs;
     /**

@@ -621,7 +621,8 @@ class CrossAccountSettingsArgsDict(TypedDict):
     """
     mount_path: NotRequired[_builtins.str]
     """
-    Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+    Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+    `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
     """
     source_profile_name: NotRequired[_builtins.str]
     """
@@ -647,7 +648,8 @@ class CrossAccountSettingsArgs:
                script through `credential_process` and works with every SDK that supports it; `ecsContainer` uses
                `credential_source = EcsContainer`, for images without a shell (needs an SDK that sends the agent's token).
         :param 'CrossAccountSettingsMode' mode: `configFile` or `native`. Default `configFile`.
-        :param _builtins.str mount_path: Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        :param _builtins.str mount_path: Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+               `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         :param _builtins.str source_profile_name: Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
         """
         pulumi.set(__self__, "targets", targets)
@@ -702,7 +704,8 @@ class CrossAccountSettingsArgs:
     @pulumi.getter(name="mountPath")
     def mount_path(self) -> Optional[_builtins.str]:
         """
-        Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+        `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         """
         return pulumi.get(self, "mount_path")
 
@@ -741,16 +744,19 @@ class CrossAccountTargetArgsDict(TypedDict):
     """
     external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    External id the target role's trust policy requires. Default: none. `configFile` mode only.
+    External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+    checked once known when it comes from another resource. Default: none. `configFile` mode only.
     """
     profile_name: NotRequired[_builtins.str]
     """
     Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-    `_ . + @ -`. Default: the role's name. `configFile` mode only.
+    `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+    `configFile` mode only.
     """
     region: NotRequired[_builtins.str]
     """
-    Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+    Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+    so every SDK calls the regional STS endpoint. `configFile` mode only.
     """
     role_session_name: NotRequired[_builtins.str]
     """
@@ -779,10 +785,13 @@ class CrossAccountTargetArgs:
         :param pulumi.Input[_builtins.str] role_arn: ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
         :param _builtins.bool default: Select this profile through `AWS_PROFILE`. Default: the first target. At most one target may set it.
         :param _builtins.int duration_seconds: Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
-        :param pulumi.Input[_builtins.str] external_id: External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        :param pulumi.Input[_builtins.str] external_id: External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+               checked once known when it comes from another resource. Default: none. `configFile` mode only.
         :param _builtins.str profile_name: Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-               `_ . + @ -`. Default: the role's name. `configFile` mode only.
-        :param _builtins.str region: Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+               `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+               `configFile` mode only.
+        :param _builtins.str region: Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+               so every SDK calls the regional STS endpoint. `configFile` mode only.
         :param _builtins.str role_session_name: Session name recorded in CloudTrail, 2–64 characters of `[A-Za-z0-9+=,.@_-]`. Default: chosen by the SDK. `configFile` mode only.
         :param _builtins.str same_account_reason: A target in the source role's own account is usually a mistake (grant the permissions to the source role
                instead); give the reason here to allow it. Default: rejected.
@@ -843,7 +852,8 @@ class CrossAccountTargetArgs:
     @pulumi.getter(name="externalId")
     def external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+        checked once known when it comes from another resource. Default: none. `configFile` mode only.
         """
         return pulumi.get(self, "external_id")
 
@@ -856,7 +866,8 @@ class CrossAccountTargetArgs:
     def profile_name(self) -> Optional[_builtins.str]:
         """
         Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-        `_ . + @ -`. Default: the role's name. `configFile` mode only.
+        `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+        `configFile` mode only.
         """
         return pulumi.get(self, "profile_name")
 
@@ -868,7 +879,8 @@ class CrossAccountTargetArgs:
     @pulumi.getter
     def region(self) -> Optional[_builtins.str]:
         """
-        Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+        Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+        so every SDK calls the regional STS endpoint. `configFile` mode only.
         """
         return pulumi.get(self, "region")
 
@@ -3562,7 +3574,7 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     labels: NotRequired[Mapping[str, _builtins.str]]
     """
-    Labels on the Deployment and its pods.
+    Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
     """
     liveness_probe: NotRequired['ProbeArgsDict']
     """
@@ -3570,7 +3582,8 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     name: NotRequired[_builtins.str]
     """
-    Deployment name, a DNS-1123 subdomain. Default: the component name.
+    Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+    label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
     """
     node_selector: NotRequired[Mapping[str, _builtins.str]]
     """
@@ -3578,7 +3591,7 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     pod_annotations: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
     """
-    Annotations on the pods.
+    Annotations on the pods (keys and values together at most 256 KiB).
     """
     ports: NotRequired[Sequence['ContainerPortArgsDict']]
     """
@@ -3598,7 +3611,8 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     resources: NotRequired['ResourceRequirementsArgsDict']
     """
-    CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+    CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+    its limit. Default: none (the namespace's LimitRange applies).
     """
     run_as_group: NotRequired[_builtins.int]
     """
@@ -3647,16 +3661,18 @@ class WorkloadSettingsArgs:
         :param Sequence[pulumi.Input[_builtins.str]] command: Entrypoint override. Default: the image's.
         :param _builtins.str container_name: Container name, a DNS-1123 label. Default `app`.
         :param Mapping[str, pulumi.Input[_builtins.str]] env: Environment variables. Names the Pod Identity webhook injects (AWS_CONTAINER_*) are rejected.
-        :param Mapping[str, _builtins.str] labels: Labels on the Deployment and its pods.
+        :param Mapping[str, _builtins.str] labels: Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
         :param 'ProbeArgs' liveness_probe: Liveness probe. Default: none.
-        :param _builtins.str name: Deployment name, a DNS-1123 subdomain. Default: the component name.
+        :param _builtins.str name: Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+               label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
         :param Mapping[str, _builtins.str] node_selector: Node labels the pods must match, merged over `kubernetes.io/os: linux` (the agent runs on Linux only).
-        :param Mapping[str, pulumi.Input[_builtins.str]] pod_annotations: Annotations on the pods.
+        :param Mapping[str, pulumi.Input[_builtins.str]] pod_annotations: Annotations on the pods (keys and values together at most 256 KiB).
         :param Sequence['ContainerPortArgs'] ports: Container ports. Default: none.
         :param _builtins.bool read_only_root_filesystem: Mount the root filesystem read-only, with a writable emptyDir at /tmp (and `HOME=/tmp` unless `env` sets HOME). Default `true`.
         :param 'ProbeArgs' readiness_probe: Readiness probe. Default: none.
         :param _builtins.int replicas: Replica count, 0–1000. Default 1.
-        :param 'ResourceRequirementsArgs' resources: CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+        :param 'ResourceRequirementsArgs' resources: CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+               its limit. Default: none (the namespace's LimitRange applies).
         :param _builtins.int run_as_group: GID to run as. Default: the image's.
         :param _builtins.int run_as_user: UID to run as; must not be 0. Default: the image's user, which must then be numeric and non-root.
         :param 'ProbeArgs' startup_probe: Startup probe. Default: none.
@@ -3764,7 +3780,7 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def labels(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Labels on the Deployment and its pods.
+        Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
         """
         return pulumi.get(self, "labels")
 
@@ -3788,7 +3804,8 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def name(self) -> Optional[_builtins.str]:
         """
-        Deployment name, a DNS-1123 subdomain. Default: the component name.
+        Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+        label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
         """
         return pulumi.get(self, "name")
 
@@ -3812,7 +3829,7 @@ class WorkloadSettingsArgs:
     @pulumi.getter(name="podAnnotations")
     def pod_annotations(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
         """
-        Annotations on the pods.
+        Annotations on the pods (keys and values together at most 256 KiB).
         """
         return pulumi.get(self, "pod_annotations")
 
@@ -3872,7 +3889,8 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def resources(self) -> Optional['ResourceRequirementsArgs']:
         """
-        CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+        CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+        its limit. Default: none (the namespace's LimitRange applies).
         """
         return pulumi.get(self, "resources")
 
