@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
 import { PodIdentityAgent, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
-import { compareQuantities, parseQuantity } from "../provider/kubernetes/rules";
+import { compareQuantities, parseQuantity } from "../provider/kubernetes/quantity";
 import { run } from "./support/harness";
 
 // The Kubernetes API server's validation rules (provider/kubernetes/rules.ts), seen from the components: a value the
@@ -174,6 +174,20 @@ serial("a 70-character component name is refused: it is the app.kubernetes.io/in
 serial("a component name that is no label value is refused as the instance label", (t) => {
     const problems = refusal(t, () => new PodIdentityWorkload("my app", workloadArgs("odd-name", { serviceAccountName: "app", role: { name: "odd" } }, { name: "app" })));
     t.deepEqual(problems.map((p) => p.propertyPath), ["name"]);
+});
+
+serial("configFile mode: the component name must make a valid ConfigMap name", (t) => {
+    const problems = refusal(t, () =>
+        new PodIdentityWorkload("Cross_Account", {
+            clusterName: "cm-name",
+            namespace: "cm-name",
+            serviceAccountName: "app",
+            role: { name: "cm-name" },
+            crossAccount: { targets: [{ roleArn: "arn:aws:iam::210987654321:role/reader" }] },
+        }),
+    );
+    t.deepEqual(problems.map((p) => p.propertyPath), ["name"]);
+    t.regex(problems[0].reason, /ConfigMap .* "Cross_Account-aws-config"/);
 });
 
 serial("every problem of one input set is reported together", (t) => {

@@ -16,6 +16,7 @@ import {
     checkProbe,
     checkResourceRequirements,
     checkToleration,
+    isDnsSubdomain,
     isReservedNamespace,
 } from "../kubernetes/rules";
 import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "../components/podIdentityWorkloadArgs";
@@ -124,6 +125,13 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     }
     if (args.crossAccount !== undefined) {
         checkCrossAccountSettings(problems, args.crossAccount, { hasWorkloadEnv: Object.keys(args.workload?.env ?? {}) });
+        if (args.crossAccount.mode !== "native") {
+            // configFile mode keeps the config file in the ConfigMap `<component>-aws-config`.
+            const configMapName = `${name}-aws-config`;
+            if (!isDnsSubdomain(configMapName)) {
+                problems.add("name", `the ConfigMap holding the AWS config file would be named "${configMapName}", which is not a valid DNS-1123 subdomain: rename the component (lower-case letters, digits, '-' and '.')`);
+            }
+        }
     }
 }
 
