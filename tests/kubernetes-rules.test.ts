@@ -87,6 +87,7 @@ const badCases: Case[] = [
     ["toleration without key and without operator", {}, { tolerations: [{ value: "x" }] }, ["workload.tolerations[0].operator"]],
     ["toleration with Exists and a value", {}, { tolerations: [{ key: "a", operator: "Exists", value: "v" }] }, ["workload.tolerations[0].value"]],
     ["toleration with an unknown operator", {}, { tolerations: [{ key: "a", operator: "In" as never }] }, ["workload.tolerations[0].operator"]],
+    ["toleration without key and an unknown operator", {}, { tolerations: [{ operator: "In" as never }] }, ["workload.tolerations[0].operator"]],
     ["toleration with an unknown effect", {}, { tolerations: [{ key: "a", effect: "NoEvict" as never }] }, ["workload.tolerations[0].effect"]],
     ["tolerationSeconds with NoSchedule", {}, { tolerations: [{ key: "a", effect: "NoSchedule", tolerationSeconds: 30 }] }, ["workload.tolerations[0].tolerationSeconds"]],
     ["tolerationSeconds without effect", {}, { tolerations: [{ key: "a", tolerationSeconds: 30 }] }, ["workload.tolerations[0].tolerationSeconds"]],

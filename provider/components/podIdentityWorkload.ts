@@ -221,7 +221,8 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
             later.throwIfAny(component);
             return resolved;
         });
-        return Object.fromEntries(entries.map(([key]) => [key, checkedMap.apply((m) => m[key])]));
+        // Plain values stay as given (known at preview); the later ones come through the check.
+        return Object.fromEntries(entries.map(([key, item]) => [key, isPlain(item) ? item : checkedMap.apply((m) => m[key])]));
     };
     const clusterName = known(args.clusterName, checkClusterName)!;
     const createsNs = createsNamespace(args);

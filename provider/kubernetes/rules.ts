@@ -264,7 +264,7 @@ export function checkToleration(problems: Problems, path: string, toleration: To
     const { key, operator, value, effect, tolerationSeconds } = toleration;
     if (key !== undefined && key !== "") {
         checkQualifiedName(problems, joinPath(path, "key"), key, "taint key");
-    } else if (operator !== "Exists") {
+    } else if (operator === undefined || operator === "Equal") {
         problems.add(joinPath(path, "operator"), `must be Exists when key is empty (a toleration without a key matches every taint): set operator "Exists" or give the taint's key`);
     }
     checkOneOf(problems, joinPath(path, "operator"), operator, TOLERATION_OPERATORS);
