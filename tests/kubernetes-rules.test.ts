@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
+import fc from "fast-check";
 import { PodIdentityAgent, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
 import { compareQuantities, parseQuantity } from "../provider/kubernetes/quantity";
+import { checkLabels, checkProbe, checkResourceRequirements, checkToleration } from "../provider/kubernetes/rules";
+import { Problems } from "../provider/validation/problems";
 import { run } from "./support/harness";
 
 // The Kubernetes API server's validation rules (provider/kubernetes/rules.ts), seen from the components: a value the
@@ -361,4 +364,38 @@ test("quantities compare exactly across units", (t) => {
     t.is(cmp("-1", "0"), -1);
     t.is(cmp("0", "-0"), 0);
     t.is(cmp("1e2000", "1e1999"), 1, "huge exponents still order");
+});
+
+// Random values never crash the rules, and every problem is reported under the path given.
+test("random labels, tolerations, probes and resources: the rules never throw and report under their path", (t) => {
+    const anything = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(undefined), fc.constant(null), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }));
+    fc.assert(
+        fc.property(
+            fc.dictionary(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 })),
+            fc.record({ key: anything, operator: fc.oneof(anything, fc.constantFrom("Equal", "Exists")), value: anything, effect: anything, tolerationSeconds: anything }, { requiredKeys: [] }),
+            fc.record({ httpGet: fc.record({ port: anything, path: anything, scheme: anything }, { requiredKeys: [] }), exec: fc.record({ command: anything }), periodSeconds: anything, successThreshold: anything }, { requiredKeys: [] }),
+            fc.record({ requests: fc.dictionary(fc.string({ maxLength: 20 }), anything), limits: fc.oneof(fc.dictionary(fc.constantFrom("cpu", "memory", "nvidia.com/gpu"), fc.string({ maxLength: 12 })), anything) }, { requiredKeys: [] }),
+            (labels, toleration, probe, resources) => {
+                const problems = new Problems();
+                checkLabels(problems, "l", labels);
+                checkToleration(problems, "t", toleration as never);
+                checkProbe(problems, "p", probe as never, "liveness");
+                checkResourceRequirements(problems, "r", resources as never);
+                return problems.list.every((p) => /^[ltpr]([.[]|$)/.test(p.propertyPath) && p.reason.length > 0);
+            },
+        ),
+        { numRuns: 500 },
+    );
+    t.pass();
+});
+
+test("random strings: a quantity that parses compares equal to itself and never throws", (t) => {
+    fc.assert(
+        fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[+-]?\d{0,4}(\.\d{0,3})?([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d{1,3})?$/)), (text) => {
+            const q = parseQuantity(text);
+            return q === undefined || compareQuantities(q, q) === 0;
+        }),
+        { numRuns: 1000 },
+    );
+    t.pass();
 });

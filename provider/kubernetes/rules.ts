@@ -110,6 +110,10 @@ export function qualifiedNameProblem(value: string): string | undefined {
 
 /** IsQualifiedName: label keys, annotation keys, node selector keys, taint keys. */
 export function checkQualifiedName(problems: Problems, path: string, value: string, what: string): void {
+    if (typeof value !== "string") {
+        problems.add(path, `expected a ${what}, got ${describe(value)}`);
+        return;
+    }
     const problem = qualifiedNameProblem(value);
     if (problem !== undefined) {
         problems.add(path, `"${value}" is not a valid ${what}: it ${problem}; use an optional DNS-subdomain prefix and '/', then at most 63 characters, e.g. example.com/team`);
