@@ -138,7 +138,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
 /**
  * Whether the namespace is created and labelled here. Kubernetes' own namespaces never are by default (see
  * RESERVED_NAMESPACES): a plain reserved name turns the default to false, an explicit `true` is refused, and a name
- * known only later is refused once known unless `createNamespace` is false (see reservedNamespaceCheck).
+ * known only later is refused once known unless `createNamespace` is false (see checkNamespaceOnceKnown).
  */
 export function createsNamespace(args: Pick<PodIdentityWorkloadArgs, "namespace" | "createNamespace">): boolean {
     return args.createNamespace ?? !(typeof args.namespace === "string" && isReservedNamespace(args.namespace));
