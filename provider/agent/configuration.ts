@@ -1,4 +1,5 @@
 import { ResourceRequirements, Toleration } from "../kubernetes/workload";
+import { checkResourceRequirements, checkToleration } from "../kubernetes/rules";
 import { Problems, checkOneOf, describe, joinPath } from "../validation/problems";
 
 /** The EKS add-on that runs the Pod Identity agent DaemonSet. */
@@ -81,16 +82,10 @@ export function checkAgentSettings(problems: Problems, path: string, settings: A
     if (settings.ipv4Only && bind !== undefined && bind !== AGENT_IPV4_ADDRESS) {
         problems.add(joinPath(path, "extraConfigurationValues.agent.additionalArgs"), `sets "-b" to ${describe(bind)}, which contradicts ipv4Only; drop one of them`);
     }
-    (settings.tolerations ?? []).forEach((t, i) => checkToleration(problems, joinPath(path, `tolerations[${i}]`), t));
-}
-
-export function checkToleration(problems: Problems, path: string, toleration: Toleration): void {
-    checkOneOf(problems, joinPath(path, "operator"), toleration.operator, ["Equal", "Exists"]);
-    checkOneOf(problems, joinPath(path, "effect"), toleration.effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]);
-    if (toleration.operator === "Exists" && toleration.value !== undefined) {
-        problems.add(joinPath(path, "value"), "must be empty with operator Exists: remove the value or use operator Equal");
+    // The add-on applies these to its DaemonSet: the API server checks them as it would a pod's.
+    if (settings.tolerations !== undefined && !Array.isArray(settings.tolerations)) {
+        problems.add(joinPath(path, "tolerations"), `expected a list of tolerations, got ${describe(settings.tolerations)}`);
     }
-    if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
-        problems.add(joinPath(path, "tolerationSeconds"), "only applies to effect NoExecute: set effect NoExecute or drop tolerationSeconds");
-    }
+    (Array.isArray(settings.tolerations) ? settings.tolerations : []).forEach((t, i) => checkToleration(problems, joinPath(path, `tolerations[${i}]`), t));
+    checkResourceRequirements(problems, joinPath(path, "resources"), settings.resources);
 }

@@ -5,7 +5,8 @@ import { buildCrossAccountTrustPolicy } from "../iam/crossAccountTrust";
 import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
-import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, isPlain } from "../validation/problems";
+import { checkDnsLabel, checkDnsSubdomain } from "../kubernetes/rules";
+import { Problems, checkAwsTags, checkBoolean, checkOneOf, isPlain } from "../validation/problems";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseClusterArn, parseRoleArn } from "../iam/arn";
 import { claim } from "./claims";
 import { IAM_LIMITS, checkPolicyDocument, policySize } from "../iam/validation";
-import { MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
+import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
+import { checkAnnotations, checkLabels } from "../kubernetes/rules";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
 import { ResolvedTrustStatement, renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
@@ -31,11 +32,13 @@ import {
     checkClusterArn,
     checkClusterName,
     checkNamespace,
+    checkNamespaceOnceKnown,
     checkOidcProviderArn,
     checkPolicyArn,
     checkRoleArn,
     checkServiceAccountName,
     checkWorkloadArgs,
+    createsNamespace,
 } from "../validation/workload";
 
 export const PODIDENTITYWORKLOAD_TYPE = "eks-pod-identity:index:PodIdentityWorkload";
@@ -131,6 +134,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
 }
 
 type Check = (problems: Problems, value: string) => void;
+type StringMap = Record<string, pulumi.Input<string>>;
 
 /** The inputs once checked: plain values as given, values known later wrapped so they are checked as they resolve. */
 interface CheckedInputs {
@@ -148,6 +152,11 @@ interface CheckedInputs {
     rawTargets: pulumi.Input<ResolvedTarget>[];
     sessionTagsDisabled: boolean;
     createsNamespace: boolean;
+    /** Label and annotation maps bound for Kubernetes; values known only later are checked as they resolve. */
+    namespaceLabels: StringMap;
+    workloadLabels: StringMap;
+    nodeSelector: StringMap;
+    podAnnotations: StringMap;
     nativeChain: boolean;
     /** Cluster, namespace and service account, claimed for this program once known. */
     ownership: pulumi.Output<{ cluster: string; ns: string; sa: string }>;
@@ -199,8 +208,25 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
             return resolved;
         }) as pulumi.Output<T>;
     };
+    // A map whose values are all plain was checked with the other inputs; otherwise it is checked whole once every
+    // value is known, and each value is taken from that check, so a Kubernetes object carrying one never registers.
+    const knownMap = (map: StringMap | undefined, check: (problems: Problems, resolved: Record<string, string>) => void): StringMap => {
+        const entries = Object.entries(map ?? {});
+        if (entries.every(([, item]) => isPlain(item))) {
+            return map ?? {};
+        }
+        const checkedMap = pulumi.all(map ?? {}).apply((resolved) => {
+            const later = new Problems();
+            check(later, resolved);
+            later.throwIfAny(component);
+            return resolved;
+        });
+        // Plain values stay as given (known at preview); the later ones come through the check.
+        return Object.fromEntries(entries.map(([key, item]) => [key, isPlain(item) ? item : checkedMap.apply((m) => m[key])]));
+    };
     const clusterName = known(args.clusterName, checkClusterName)!;
-    const namespace = known(args.namespace, checkNamespace)!;
+    const createsNs = createsNamespace(args);
+    const namespace = known(args.namespace, (p, v) => (isPlain(args.namespace) ? checkNamespace(p, v) : checkNamespaceOnceKnown(p, v, createsNs)))!;
     const serviceAccountName = known(args.serviceAccountName ?? name, (p, v) => {
         checkServiceAccountName(p, v);
         if (args.serviceAccountName === undefined && p.list.length > 0 && p.list[p.list.length - 1].propertyPath === "serviceAccountName") {
@@ -222,7 +248,13 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         irsaArn: known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
         rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
         sessionTagsDisabled: args.association?.disableSessionTags === true,
-        createsNamespace: args.createNamespace !== false,
+        createsNamespace: createsNs,
+        namespaceLabels: knownMap(args.namespaceLabels, (p, m) => checkLabels(p, "namespaceLabels", m)),
+        workloadLabels: knownMap(args.workload?.labels, (p, m) => checkLabels(p, "workload.labels", m)),
+        nodeSelector: knownMap(args.workload?.nodeSelector, (p, m) => checkLabels(p, "workload.nodeSelector", m, "node label key")),
+        podAnnotations: knownMap(args.workload?.podAnnotations, (p, m) =>
+            checkAnnotations(p, "workload.podAnnotations", m, { [CREDENTIALS_REVISION_ANNOTATION]: "0123456789abcdef" }),
+        ),
         nativeChain: args.crossAccount?.mode === "native",
     };
     // Plain target ARNs are checked against a plain source account now, with the other input problems.
@@ -438,9 +470,9 @@ function kubernetesObjects(
 ) {
     const { parent, name, args, inputs } = step;
     const namespaceResource =
-        args.createNamespace === false
-            ? undefined
-            : new k8s.core.v1.Namespace(`${name}-namespace`, namespaceManifest({ name: inputs.namespace, labels: args.namespaceLabels ?? {}, podSecurityLevel: "restricted" }), { parent });
+        inputs.createsNamespace
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, namespaceManifest({ name: inputs.namespace, labels: inputs.namespaceLabels, podSecurityLevel: "restricted" }), { parent })
+            : undefined;
     const namespace = namespaceResource ? namespaceResource.metadata.name : pulumi.output(inputs.namespace);
     const serviceAccount =
         args.createServiceAccount === false
@@ -486,10 +518,10 @@ function kubernetesObjects(
                 livenessProbe: w.livenessProbe,
                 readinessProbe: w.readinessProbe,
                 startupProbe: w.startupProbe,
-                nodeSelector: w.nodeSelector ?? {},
+                nodeSelector: inputs.nodeSelector,
                 tolerations: w.tolerations ?? [],
-                labels: w.labels ?? {},
-                podAnnotations: w.podAnnotations ?? {},
+                labels: inputs.workloadLabels,
+                podAnnotations: inputs.podAnnotations,
                 credentialsRevision,
                 runAsUser: w.runAsUser,
                 runAsGroup: w.runAsGroup,

@@ -97,7 +97,10 @@ export interface WorkloadAgentSettings extends AgentSettings {
 export interface WorkloadSettings {
     /** Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required. */
     image: pulumi.Input<string>;
-    /** Deployment name, a DNS-1123 subdomain. Default: the component name. */
+    /**
+     * Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+     * label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
+     */
     name?: string;
     /** Container name, a DNS-1123 label. Default `app`. */
     containerName?: string;
@@ -111,7 +114,10 @@ export interface WorkloadSettings {
     env?: Record<string, pulumi.Input<string>>;
     /** Container ports. Default: none. */
     ports?: ContainerPort[];
-    /** CPU and memory requests and limits. Default: none (the namespace's LimitRange applies). */
+    /**
+     * CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+     * its limit. Default: none (the namespace's LimitRange applies).
+     */
     resources?: ResourceRequirements;
     /** Liveness probe. Default: none. */
     livenessProbe?: Probe;
@@ -123,9 +129,9 @@ export interface WorkloadSettings {
     nodeSelector?: Record<string, string>;
     /** Tolerations of node taints. Default: none. */
     tolerations?: Toleration[];
-    /** Labels on the Deployment and its pods. */
+    /** Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component. */
     labels?: Record<string, string>;
-    /** Annotations on the pods. */
+    /** Annotations on the pods (keys and values together at most 256 KiB). */
     podAnnotations?: Record<string, pulumi.Input<string>>;
     /** UID to run as; must not be 0. Default: the image's user, which must then be numeric and non-root. */
     runAsUser?: Integer;
@@ -145,9 +151,14 @@ export interface PodIdentityWorkloadArgs {
     clusterArn?: pulumi.Input<string>;
     /** Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required. */
     namespace: pulumi.Input<string>;
-    /** Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`. */
+    /**
+     * Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+     * the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+     * created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+     * only after preview that turns out to be one of them fails the component unless this is `false`.
+     */
     createNamespace?: boolean;
-    /** Extra labels on a created namespace. */
+    /** Extra labels on a created namespace (label keys and values as Kubernetes allows them). */
     namespaceLabels?: Record<string, string>;
     /** Service account name, a DNS-1123 subdomain. Default: the component name. */
     serviceAccountName?: pulumi.Input<string>;

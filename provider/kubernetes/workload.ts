@@ -143,9 +143,9 @@ export interface DeploymentInputs {
     livenessProbe?: Probe;
     readinessProbe?: Probe;
     startupProbe?: Probe;
-    nodeSelector: Record<string, string>;
+    nodeSelector: Record<string, pulumi.Input<string>>;
     tolerations: Toleration[];
-    labels: Record<string, string>;
+    labels: Record<string, pulumi.Input<string>>;
     podAnnotations: Record<string, pulumi.Input<string>>;
     credentialsRevision: pulumi.Input<string>;
     runAsUser?: Integer;

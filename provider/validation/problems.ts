@@ -53,23 +53,6 @@ export function isPlain<T>(value: pulumi.Input<T> | undefined): value is T {
     return value === undefined || !(pulumi.Output.isInstance(value) || value instanceof Promise);
 }
 
-const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** RFC 1123 label: namespaces, container names. */
-export function checkDnsLabel(problems: Problems, path: string, value: string): void {
-    if (value.length === 0 || value.length > 63 || !dnsLabel.test(value)) {
-        problems.add(path, `"${value}" is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
-    }
-}
-
-/** RFC 1123 subdomain: service accounts, deployments, config maps. */
-export function checkDnsSubdomain(problems: Problems, path: string, value: string): void {
-    if (value.length === 0 || value.length > 253 || !dnsSubdomain.test(value)) {
-        problems.add(path, `"${value}" is not a valid DNS-1123 subdomain: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`);
-    }
-}
-
 export function checkIntegerRange(problems: Problems, path: string, value: number | undefined, min: number, max: number, unit = ""): void {
     if (value === undefined) {
         return;

@@ -1,12 +1,27 @@
-import { checkAgentSettings, checkToleration } from "../agent/configuration";
+import { checkAgentSettings } from "../agent/configuration";
 import { checkCrossAccountSettings } from "../crossAccount/profiles";
 import { isAccountId, parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "../iam/arn";
 export { checkClusterArn } from "../iam/arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
-import { Probe } from "../kubernetes/workload";
+import { CREDENTIALS_REVISION_ANNOTATION, selectorLabels } from "../kubernetes/workload";
+import {
+    RESERVED_NAMESPACES,
+    checkAnnotations,
+    checkContainerPorts,
+    checkDeploymentName,
+    checkDnsLabel,
+    checkDnsSubdomain,
+    checkLabelValue,
+    checkLabels,
+    checkProbe,
+    checkResourceRequirements,
+    checkToleration,
+    isDnsSubdomain,
+    isReservedNamespace,
+} from "../kubernetes/rules";
 import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "../components/podIdentityWorkloadArgs";
 import { checkWellKnownPolicies, wellKnownPolicyNames } from "../wellKnownPolicies";
-import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkIntegerRange, checkOneOf, checkStringMap, describe } from "./problems";
+import { Problems, checkAwsTags, checkBoolean, checkIntegerRange, checkOneOf, checkStringMap, describe, keyPath } from "./problems";
 
 /**
  * Checks of a PodIdentityWorkload's inputs that need no resolved resource outputs. Checks of values that may come
@@ -79,10 +94,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     checkBoolean(problems, "createNamespace", args.createNamespace);
     checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
     checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
-    checkStringMap(problems, "namespaceLabels", args.namespaceLabels);
-    if (args.createNamespace === false && args.namespaceLabels !== undefined) {
-        problems.add("namespaceLabels", "only apply to a namespace this component creates: drop them or set createNamespace true");
-    }
+    checkNamespaceCreation(args, problems);
     checkAwsTags(problems, "tags", args.tags);
 
     const usesExistingRole = args.roleArn !== undefined;
@@ -109,11 +121,48 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
         }
     }
     if (args.workload !== undefined) {
-        checkWorkloadSettings(args.workload, problems);
+        checkWorkloadSettings(name, args.workload, problems);
     }
     if (args.crossAccount !== undefined) {
         checkCrossAccountSettings(problems, args.crossAccount, { hasWorkloadEnv: Object.keys(args.workload?.env ?? {}) });
+        if (args.crossAccount.mode !== "native") {
+            // configFile mode keeps the config file in the ConfigMap `<component>-aws-config`.
+            const configMapName = `${name}-aws-config`;
+            if (!isDnsSubdomain(configMapName)) {
+                problems.add("name", `the ConfigMap holding the AWS config file would be named "${configMapName}", which is not a valid DNS-1123 subdomain: rename the component (lower-case letters, digits, '-' and '.')`);
+            }
+        }
     }
+}
+
+/**
+ * Whether the namespace is created and labelled here. Kubernetes' own namespaces never are by default (see
+ * RESERVED_NAMESPACES): a plain reserved name turns the default to false, an explicit `true` is refused, and a name
+ * known only later is refused once known unless `createNamespace` is false (see checkNamespaceOnceKnown).
+ */
+export function createsNamespace(args: Pick<PodIdentityWorkloadArgs, "namespace" | "createNamespace">): boolean {
+    return args.createNamespace ?? !(typeof args.namespace === "string" && isReservedNamespace(args.namespace));
+}
+
+/** The namespace check for a name known only after preview: a reserved one needs `createNamespace: false`. */
+export function checkNamespaceOnceKnown(problems: Problems, value: string, createNamespace: boolean): void {
+    checkNamespace(problems, value);
+    if (createNamespace && isReservedNamespace(value)) {
+        problems.add("createNamespace", `namespace "${value}" is created by Kubernetes, and this component would create it and label it to enforce the "restricted" Pod Security Standard: set createNamespace to false to deploy into it`);
+    }
+}
+
+function checkNamespaceCreation(args: PodIdentityWorkloadArgs, problems: Problems): void {
+    const reserved = typeof args.namespace === "string" && isReservedNamespace(args.namespace);
+    if (reserved && args.createNamespace === true) {
+        problems.add("createNamespace", `cannot be true for "${args.namespace}": Kubernetes owns the namespaces ${RESERVED_NAMESPACES.join(", ")}; this component would label it to enforce the "restricted" Pod Security Standard and delete it with the stack. Drop createNamespace (it defaults to false there) or set it to false`);
+    }
+    checkStringMap(problems, "namespaceLabels", args.namespaceLabels);
+    if (args.namespaceLabels !== undefined && !createsNamespace(args)) {
+        const why = reserved && args.createNamespace === undefined ? ` ("${args.namespace}" belongs to Kubernetes and is never created here)` : "";
+        problems.add("namespaceLabels", `only apply to a namespace this component creates${why}: drop them${why ? "" : " or set createNamespace true"}`);
+    }
+    checkLabels(problems, "namespaceLabels", args.namespaceLabels);
 }
 
 /** Checks a created role's settings; `generatedName` says whether Pulumi names it from `<name>-role`. */
@@ -227,15 +276,14 @@ function checkAssociationSettings(args: PodIdentityWorkloadArgs, problems: Probl
     checkAwsTags(problems, "association.tags", association.tags);
 }
 
-function checkWorkloadSettings(workload: WorkloadSettings, problems: Problems): void {
+/** Checks the Deployment's settings, including the names and labels derived from the component name. */
+export function checkWorkloadSettings(name: string, workload: WorkloadSettings, problems: Problems): void {
     if (workload.image === undefined || workload.image === "") {
         problems.add("workload.image", "required: give the container image, e.g. public.ecr.aws/aws-cli/aws-cli:2.17.0");
     } else if (typeof workload.image === "string" && /\s/.test(workload.image)) {
         problems.add("workload.image", `"${workload.image}" is not an image reference: remove the whitespace`);
     }
-    if (workload.name !== undefined) {
-        checkDnsSubdomain(problems, "workload.name", workload.name);
-    }
+    checkDerivedNames(name, workload, problems);
     if (workload.containerName !== undefined) {
         checkDnsLabel(problems, "workload.containerName", workload.containerName);
     }
@@ -249,35 +297,35 @@ function checkWorkloadSettings(workload: WorkloadSettings, problems: Problems): 
             problems.add(`workload.env.${key}`, "would override or outrank the credentials EKS Pod Identity injects: remove it and let the association provide credentials");
         }
     }
-    const portNumbers = new Set<string>();
-    (workload.ports ?? []).forEach((port, i) => {
-        checkIntegerRange(problems, `workload.ports[${i}].containerPort`, port.containerPort, 1, 65535);
-        if (port.containerPort === undefined) {
-            problems.add(`workload.ports[${i}].containerPort`, "required: give the port number");
-        }
-        checkOneOf(problems, `workload.ports[${i}].protocol`, port.protocol, ["TCP", "UDP", "SCTP"]);
-        if (port.name !== undefined && (port.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(port.name) || !/[a-z]/.test(port.name))) {
-            problems.add(`workload.ports[${i}].name`, `"${port.name}" is not a valid port name: at most 15 lower-case letters, digits and '-', with at least one letter`);
-        }
-        const key = `${port.containerPort}/${port.protocol ?? "TCP"}`;
-        if (portNumbers.has(key)) {
-            problems.add(`workload.ports[${i}]`, `port ${key} is listed twice`);
-        }
-        portNumbers.add(key);
-    });
-    for (const probeName of ["livenessProbe", "readinessProbe", "startupProbe"] as const) {
-        const probe = workload[probeName];
-        if (probe !== undefined) {
-            checkProbe(problems, `workload.${probeName}`, probe);
+    checkContainerPorts(problems, "workload.ports", workload.ports);
+    const portNames = new Set((Array.isArray(workload.ports) ? workload.ports : []).map((p) => p?.name).filter((n): n is string => typeof n === "string"));
+    for (const [probeName, kind] of [["livenessProbe", "liveness"], ["readinessProbe", "readiness"], ["startupProbe", "startup"]] as const) {
+        if (workload[probeName] !== undefined) {
+            checkProbe(problems, `workload.${probeName}`, workload[probeName], kind, portNames);
         }
     }
+    checkResourceRequirements(problems, "workload.resources", workload.resources);
     checkStringMap(problems, "workload.nodeSelector", workload.nodeSelector);
+    checkLabels(problems, "workload.nodeSelector", workload.nodeSelector, "node label key");
     if (workload.nodeSelector?.["kubernetes.io/os"] !== undefined && workload.nodeSelector["kubernetes.io/os"] !== "linux") {
         problems.add("workload.nodeSelector.kubernetes.io/os", "the Pod Identity agent runs on Linux nodes only: pods elsewhere get no credentials");
     }
-    (workload.tolerations ?? []).forEach((t, i) => checkToleration(problems, `workload.tolerations[${i}]`, t));
+    if (workload.tolerations !== undefined && !Array.isArray(workload.tolerations)) {
+        problems.add("workload.tolerations", `expected a list of tolerations, got ${describe(workload.tolerations)}`);
+    }
+    (Array.isArray(workload.tolerations) ? workload.tolerations : []).forEach((t, i) => checkToleration(problems, `workload.tolerations[${i}]`, t));
     checkStringMap(problems, "workload.labels", workload.labels);
+    checkLabels(problems, "workload.labels", workload.labels);
+    for (const key of Object.keys(selectorLabels("", ""))) {
+        if (workload.labels?.[key] !== undefined) {
+            problems.add(keyPath("workload.labels", key), "is set by this component (the Deployment's selector uses it): remove it; it is derived from workload.name and the component name");
+        }
+    }
     checkStringMap(problems, "workload.podAnnotations", workload.podAnnotations);
+    checkAnnotations(problems, "workload.podAnnotations", workload.podAnnotations, { [CREDENTIALS_REVISION_ANNOTATION]: "0123456789abcdef" });
+    if (workload.podAnnotations?.[CREDENTIALS_REVISION_ANNOTATION] !== undefined) {
+        problems.add(keyPath("workload.podAnnotations", CREDENTIALS_REVISION_ANNOTATION), "is set by this component to restart pods when their credentials change: remove it");
+    }
     if (workload.runAsUser === 0) {
         problems.add("workload.runAsUser", "0 (root) breaks the restricted Pod Security Standard: use a non-zero UID");
     } else {
@@ -287,21 +335,18 @@ function checkWorkloadSettings(workload: WorkloadSettings, problems: Problems): 
     checkBoolean(problems, "workload.readOnlyRootFilesystem", workload.readOnlyRootFilesystem);
 }
 
-function checkProbe(problems: Problems, path: string, probe: Probe): void {
-    const handlers = (["httpGet", "tcpSocket", "exec", "grpc"] as const).filter((h) => probe[h] !== undefined);
-    if (handlers.length !== 1) {
-        problems.add(path, `give exactly one of httpGet, tcpSocket, exec, grpc (got ${handlers.length === 0 ? "none" : handlers.join(", ")})`);
+/**
+ * The Deployment is named `workload.name` (default: the component name), which is also its pods'
+ * `app.kubernetes.io/name` label; the component name is their `app.kubernetes.io/instance` label. Both labels are
+ * label values (at most 63 characters), a tighter limit than the Deployment name's.
+ */
+function checkDerivedNames(name: string, workload: WorkloadSettings, problems: Problems): void {
+    const deploymentName = workload.name ?? name;
+    const defaulted = workload.name === undefined ? " (it defaults to the component name: give workload.name or rename the component)" : "";
+    const before = problems.list.length;
+    checkDeploymentName(problems, "workload.name", deploymentName, defaulted);
+    if (problems.list.length === before) {
+        checkLabelValue(problems, "workload.name", deploymentName, `, and the Deployment name is also its pods' app.kubernetes.io/name label: use at most 63 characters${defaulted}`);
     }
-    const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
-    if (typeof port === "number") {
-        checkIntegerRange(problems, `${path}.${probe.httpGet ? "httpGet" : "tcpSocket"}.port`, port, 1, 65535);
-    }
-    if (probe.exec && (!Array.isArray(probe.exec.command) || probe.exec.command.length === 0)) {
-        problems.add(`${path}.exec.command`, "give the command as a non-empty list");
-    }
-    checkIntegerRange(problems, `${path}.initialDelaySeconds`, probe.initialDelaySeconds, 0, 3600);
-    checkIntegerRange(problems, `${path}.periodSeconds`, probe.periodSeconds, 1, 3600);
-    checkIntegerRange(problems, `${path}.timeoutSeconds`, probe.timeoutSeconds, 1, 3600);
-    checkIntegerRange(problems, `${path}.failureThreshold`, probe.failureThreshold, 1, 1000);
-    checkIntegerRange(problems, `${path}.successThreshold`, probe.successThreshold, 1, 1000);
+    checkLabelValue(problems, "name", name, `, and the component name is the Deployment's and its pods' app.kubernetes.io/instance label: rename the component (at most 63 letters, digits, '-', '_' and '.')`);
 }

@@ -169,7 +169,10 @@ namespace Pulumi.EksPodIdentity
         public Input<string> ClusterName { get; set; } = null!;
 
         /// <summary>
-        /// Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+        /// Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+        /// the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+        /// created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+        /// only after preview that turns out to be one of them fails the component unless this is `false`.
         /// </summary>
         [Input("createNamespace")]
         public bool? CreateNamespace { get; set; }
@@ -220,7 +223,7 @@ namespace Pulumi.EksPodIdentity
         private Dictionary<string, string>? _namespaceLabels;
 
         /// <summary>
-        /// Extra labels on a created namespace.
+        /// Extra labels on a created namespace (label keys and values as Kubernetes allows them).
         /// </summary>
         public Dictionary<string, string> NamespaceLabels
         {

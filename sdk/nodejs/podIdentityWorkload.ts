@@ -189,7 +189,10 @@ export interface PodIdentityWorkloadArgs {
      */
     clusterName: pulumi.Input<string>;
     /**
-     * Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+     * Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+     * the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+     * created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+     * only after preview that turns out to be one of them fails the component unless this is `false`.
      */
     createNamespace?: boolean;
     /**
@@ -213,7 +216,7 @@ export interface PodIdentityWorkloadArgs {
      */
     namespace: pulumi.Input<string>;
     /**
-     * Extra labels on a created namespace.
+     * Extra labels on a created namespace (label keys and values as Kubernetes allows them).
      */
     namespaceLabels?: {[key: string]: string};
     /**

@@ -67,7 +67,7 @@ namespace Pulumi.EksPodIdentity.Inputs
         private Dictionary<string, string>? _labels;
 
         /// <summary>
-        /// Labels on the Deployment and its pods.
+        /// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
         /// </summary>
         public Dictionary<string, string> Labels
         {
@@ -82,7 +82,8 @@ namespace Pulumi.EksPodIdentity.Inputs
         public Inputs.ProbeArgs? LivenessProbe { get; set; }
 
         /// <summary>
-        /// Deployment name, a DNS-1123 subdomain. Default: the component name.
+        /// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+        /// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
         /// </summary>
         [Input("name")]
         public string? Name { get; set; }
@@ -103,7 +104,7 @@ namespace Pulumi.EksPodIdentity.Inputs
         private Dictionary<string, Input<string>>? _podAnnotations;
 
         /// <summary>
-        /// Annotations on the pods.
+        /// Annotations on the pods (keys and values together at most 256 KiB).
         /// </summary>
         public Dictionary<string, Input<string>> PodAnnotations
         {
@@ -142,7 +143,8 @@ namespace Pulumi.EksPodIdentity.Inputs
         public int? Replicas { get; set; }
 
         /// <summary>
-        /// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+        /// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+        /// its limit. Default: none (the namespace's LimitRange applies).
         /// </summary>
         [Input("resources")]
         public Inputs.ResourceRequirementsArgs? Resources { get; set; }

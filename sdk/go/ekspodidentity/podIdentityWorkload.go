@@ -86,7 +86,10 @@ type podIdentityWorkloadArgs struct {
 	ClusterArn *string `pulumi:"clusterArn"`
 	// Name of the EKS cluster. Required; an `eks.Cluster`'s `eksCluster.name` output works as is.
 	ClusterName string `pulumi:"clusterName"`
-	// Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+	// Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+	// the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+	// created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+	// only after preview that turns out to be one of them fails the component unless this is `false`.
 	CreateNamespace *bool `pulumi:"createNamespace"`
 	// Create the service account (with `automountServiceAccountToken: false`). Default `true`.
 	CreateServiceAccount *bool `pulumi:"createServiceAccount"`
@@ -98,7 +101,7 @@ type podIdentityWorkloadArgs struct {
 	ManagedPolicyArns []string `pulumi:"managedPolicyArns"`
 	// Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
 	Namespace string `pulumi:"namespace"`
-	// Extra labels on a created namespace.
+	// Extra labels on a created namespace (label keys and values as Kubernetes allows them).
 	NamespaceLabels map[string]string `pulumi:"namespaceLabels"`
 	// Typed statements rendered into one inline policy named `<component>-permissions`. Default: none.
 	PolicyStatements []PolicyStatement `pulumi:"policyStatements"`
@@ -137,7 +140,10 @@ type PodIdentityWorkloadArgs struct {
 	ClusterArn pulumi.StringPtrInput
 	// Name of the EKS cluster. Required; an `eks.Cluster`'s `eksCluster.name` output works as is.
 	ClusterName pulumi.StringInput
-	// Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+	// Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+	// the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+	// created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+	// only after preview that turns out to be one of them fails the component unless this is `false`.
 	CreateNamespace *bool
 	// Create the service account (with `automountServiceAccountToken: false`). Default `true`.
 	CreateServiceAccount *bool
@@ -149,7 +155,7 @@ type PodIdentityWorkloadArgs struct {
 	ManagedPolicyArns []pulumi.StringInput
 	// Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
 	Namespace pulumi.StringInput
-	// Extra labels on a created namespace.
+	// Extra labels on a created namespace (label keys and values as Kubernetes allows them).
 	NamespaceLabels map[string]string
 	// Typed statements rendered into one inline policy named `<component>-permissions`. Default: none.
 	PolicyStatements []PolicyStatementArgs

@@ -7202,15 +7202,16 @@ type WorkloadSettings struct {
 	Env map[string]string `pulumi:"env"`
 	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
 	Image string `pulumi:"image"`
-	// Labels on the Deployment and its pods.
+	// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 	Labels map[string]string `pulumi:"labels"`
 	// Liveness probe. Default: none.
 	LivenessProbe *Probe `pulumi:"livenessProbe"`
-	// Deployment name, a DNS-1123 subdomain. Default: the component name.
+	// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+	// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 	Name *string `pulumi:"name"`
 	// Node labels the pods must match, merged over `kubernetes.io/os: linux` (the agent runs on Linux only).
 	NodeSelector map[string]string `pulumi:"nodeSelector"`
-	// Annotations on the pods.
+	// Annotations on the pods (keys and values together at most 256 KiB).
 	PodAnnotations map[string]string `pulumi:"podAnnotations"`
 	// Container ports. Default: none.
 	Ports []ContainerPort `pulumi:"ports"`
@@ -7220,7 +7221,8 @@ type WorkloadSettings struct {
 	ReadinessProbe *Probe `pulumi:"readinessProbe"`
 	// Replica count, 0–1000. Default 1.
 	Replicas *int `pulumi:"replicas"`
-	// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+	// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+	// its limit. Default: none (the namespace's LimitRange applies).
 	Resources *ResourceRequirements `pulumi:"resources"`
 	// GID to run as. Default: the image's.
 	RunAsGroup *int `pulumi:"runAsGroup"`
@@ -7255,15 +7257,16 @@ type WorkloadSettingsArgs struct {
 	Env map[string]pulumi.StringInput `pulumi:"env"`
 	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
 	Image pulumi.StringInput `pulumi:"image"`
-	// Labels on the Deployment and its pods.
+	// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 	Labels map[string]string `pulumi:"labels"`
 	// Liveness probe. Default: none.
 	LivenessProbe *ProbeArgs `pulumi:"livenessProbe"`
-	// Deployment name, a DNS-1123 subdomain. Default: the component name.
+	// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+	// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 	Name *string `pulumi:"name"`
 	// Node labels the pods must match, merged over `kubernetes.io/os: linux` (the agent runs on Linux only).
 	NodeSelector map[string]string `pulumi:"nodeSelector"`
-	// Annotations on the pods.
+	// Annotations on the pods (keys and values together at most 256 KiB).
 	PodAnnotations map[string]pulumi.StringInput `pulumi:"podAnnotations"`
 	// Container ports. Default: none.
 	Ports []ContainerPortArgs `pulumi:"ports"`
@@ -7273,7 +7276,8 @@ type WorkloadSettingsArgs struct {
 	ReadinessProbe *ProbeArgs `pulumi:"readinessProbe"`
 	// Replica count, 0–1000. Default 1.
 	Replicas *int `pulumi:"replicas"`
-	// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+	// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+	// its limit. Default: none (the namespace's LimitRange applies).
 	Resources *ResourceRequirementsArgs `pulumi:"resources"`
 	// GID to run as. Default: the image's.
 	RunAsGroup *int `pulumi:"runAsGroup"`
@@ -7388,7 +7392,7 @@ func (o WorkloadSettingsOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v WorkloadSettings) string { return v.Image }).(pulumi.StringOutput)
 }
 
-// Labels on the Deployment and its pods.
+// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 func (o WorkloadSettingsOutput) Labels() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.Labels }).(pulumi.StringMapOutput)
 }
@@ -7398,7 +7402,8 @@ func (o WorkloadSettingsOutput) LivenessProbe() ProbePtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *Probe { return v.LivenessProbe }).(ProbePtrOutput)
 }
 
-// Deployment name, a DNS-1123 subdomain. Default: the component name.
+// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 func (o WorkloadSettingsOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *string { return v.Name }).(pulumi.StringPtrOutput)
 }
@@ -7408,7 +7413,7 @@ func (o WorkloadSettingsOutput) NodeSelector() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.NodeSelector }).(pulumi.StringMapOutput)
 }
 
-// Annotations on the pods.
+// Annotations on the pods (keys and values together at most 256 KiB).
 func (o WorkloadSettingsOutput) PodAnnotations() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.PodAnnotations }).(pulumi.StringMapOutput)
 }
@@ -7433,7 +7438,8 @@ func (o WorkloadSettingsOutput) Replicas() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *int { return v.Replicas }).(pulumi.IntPtrOutput)
 }
 
-// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+// its limit. Default: none (the namespace's LimitRange applies).
 func (o WorkloadSettingsOutput) Resources() ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v WorkloadSettings) *ResourceRequirements { return v.Resources }).(ResourceRequirementsPtrOutput)
 }
@@ -7532,7 +7538,7 @@ func (o WorkloadSettingsPtrOutput) Image() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Labels on the Deployment and its pods.
+// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 func (o WorkloadSettingsPtrOutput) Labels() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *WorkloadSettings) map[string]string {
 		if v == nil {
@@ -7552,7 +7558,8 @@ func (o WorkloadSettingsPtrOutput) LivenessProbe() ProbePtrOutput {
 	}).(ProbePtrOutput)
 }
 
-// Deployment name, a DNS-1123 subdomain. Default: the component name.
+// Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+// label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
 func (o WorkloadSettingsPtrOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WorkloadSettings) *string {
 		if v == nil {
@@ -7572,7 +7579,7 @@ func (o WorkloadSettingsPtrOutput) NodeSelector() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
-// Annotations on the pods.
+// Annotations on the pods (keys and values together at most 256 KiB).
 func (o WorkloadSettingsPtrOutput) PodAnnotations() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *WorkloadSettings) map[string]string {
 		if v == nil {
@@ -7622,7 +7629,8 @@ func (o WorkloadSettingsPtrOutput) Replicas() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+// CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+// its limit. Default: none (the namespace's LimitRange applies).
 func (o WorkloadSettingsPtrOutput) Resources() ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v *WorkloadSettings) *ResourceRequirements {
 		if v == nil {

@@ -870,7 +870,7 @@ export interface WorkloadSettingsArgs {
      */
     image: pulumi.Input<string>;
     /**
-     * Labels on the Deployment and its pods.
+     * Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
      */
     labels?: {[key: string]: string};
     /**
@@ -878,7 +878,8 @@ export interface WorkloadSettingsArgs {
      */
     livenessProbe?: inputs.ProbeArgs;
     /**
-     * Deployment name, a DNS-1123 subdomain. Default: the component name.
+     * Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+     * label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
      */
     name?: string;
     /**
@@ -886,7 +887,7 @@ export interface WorkloadSettingsArgs {
      */
     nodeSelector?: {[key: string]: string};
     /**
-     * Annotations on the pods.
+     * Annotations on the pods (keys and values together at most 256 KiB).
      */
     podAnnotations?: {[key: string]: pulumi.Input<string>};
     /**
@@ -906,7 +907,8 @@ export interface WorkloadSettingsArgs {
      */
     replicas?: number;
     /**
-     * CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+     * CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+     * its limit. Default: none (the namespace's LimitRange applies).
      */
     resources?: inputs.ResourceRequirementsArgs;
     /**

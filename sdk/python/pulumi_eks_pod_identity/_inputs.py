@@ -3574,7 +3574,7 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     labels: NotRequired[Mapping[str, _builtins.str]]
     """
-    Labels on the Deployment and its pods.
+    Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
     """
     liveness_probe: NotRequired['ProbeArgsDict']
     """
@@ -3582,7 +3582,8 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     name: NotRequired[_builtins.str]
     """
-    Deployment name, a DNS-1123 subdomain. Default: the component name.
+    Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+    label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
     """
     node_selector: NotRequired[Mapping[str, _builtins.str]]
     """
@@ -3590,7 +3591,7 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     pod_annotations: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
     """
-    Annotations on the pods.
+    Annotations on the pods (keys and values together at most 256 KiB).
     """
     ports: NotRequired[Sequence['ContainerPortArgsDict']]
     """
@@ -3610,7 +3611,8 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     resources: NotRequired['ResourceRequirementsArgsDict']
     """
-    CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+    CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+    its limit. Default: none (the namespace's LimitRange applies).
     """
     run_as_group: NotRequired[_builtins.int]
     """
@@ -3659,16 +3661,18 @@ class WorkloadSettingsArgs:
         :param Sequence[pulumi.Input[_builtins.str]] command: Entrypoint override. Default: the image's.
         :param _builtins.str container_name: Container name, a DNS-1123 label. Default `app`.
         :param Mapping[str, pulumi.Input[_builtins.str]] env: Environment variables. Names the Pod Identity webhook injects (AWS_CONTAINER_*) are rejected.
-        :param Mapping[str, _builtins.str] labels: Labels on the Deployment and its pods.
+        :param Mapping[str, _builtins.str] labels: Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
         :param 'ProbeArgs' liveness_probe: Liveness probe. Default: none.
-        :param _builtins.str name: Deployment name, a DNS-1123 subdomain. Default: the component name.
+        :param _builtins.str name: Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+               label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
         :param Mapping[str, _builtins.str] node_selector: Node labels the pods must match, merged over `kubernetes.io/os: linux` (the agent runs on Linux only).
-        :param Mapping[str, pulumi.Input[_builtins.str]] pod_annotations: Annotations on the pods.
+        :param Mapping[str, pulumi.Input[_builtins.str]] pod_annotations: Annotations on the pods (keys and values together at most 256 KiB).
         :param Sequence['ContainerPortArgs'] ports: Container ports. Default: none.
         :param _builtins.bool read_only_root_filesystem: Mount the root filesystem read-only, with a writable emptyDir at /tmp (and `HOME=/tmp` unless `env` sets HOME). Default `true`.
         :param 'ProbeArgs' readiness_probe: Readiness probe. Default: none.
         :param _builtins.int replicas: Replica count, 0–1000. Default 1.
-        :param 'ResourceRequirementsArgs' resources: CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+        :param 'ResourceRequirementsArgs' resources: CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+               its limit. Default: none (the namespace's LimitRange applies).
         :param _builtins.int run_as_group: GID to run as. Default: the image's.
         :param _builtins.int run_as_user: UID to run as; must not be 0. Default: the image's user, which must then be numeric and non-root.
         :param 'ProbeArgs' startup_probe: Startup probe. Default: none.
@@ -3776,7 +3780,7 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def labels(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Labels on the Deployment and its pods.
+        Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
         """
         return pulumi.get(self, "labels")
 
@@ -3800,7 +3804,8 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def name(self) -> Optional[_builtins.str]:
         """
-        Deployment name, a DNS-1123 subdomain. Default: the component name.
+        Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`
+        label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
         """
         return pulumi.get(self, "name")
 
@@ -3824,7 +3829,7 @@ class WorkloadSettingsArgs:
     @pulumi.getter(name="podAnnotations")
     def pod_annotations(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
         """
-        Annotations on the pods.
+        Annotations on the pods (keys and values together at most 256 KiB).
         """
         return pulumi.get(self, "pod_annotations")
 
@@ -3884,7 +3889,8 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def resources(self) -> Optional['ResourceRequirementsArgs']:
         """
-        CPU and memory requests and limits. Default: none (the namespace's LimitRange applies).
+        CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+        its limit. Default: none (the namespace's LimitRange applies).
         """
         return pulumi.get(self, "resources")
 

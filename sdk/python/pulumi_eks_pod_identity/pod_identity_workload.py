@@ -54,12 +54,15 @@ class PodIdentityWorkloadArgs:
         :param 'AssociationSettingsArgs' association: The Pod Identity association's settings.
         :param pulumi.Input[_builtins.str] cluster_arn: ARN of the cluster, for the trust policy's `aws:SourceArn`/`aws:SourceAccount` conditions. Default: looked up
                from `clusterName` (one `eks:DescribeCluster` call at preview).
-        :param _builtins.bool create_namespace: Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+        :param _builtins.bool create_namespace: Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+               the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+               created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+               only after preview that turns out to be one of them fails the component unless this is `false`.
         :param _builtins.bool create_service_account: Create the service account (with `automountServiceAccountToken: false`). Default `true`.
         :param 'CrossAccountSettingsArgs' cross_account: Access to roles in other accounts by role chaining. Default: none.
         :param Sequence['InlinePolicyArgs'] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
         :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
-        :param Mapping[str, _builtins.str] namespace_labels: Extra labels on a created namespace.
+        :param Mapping[str, _builtins.str] namespace_labels: Extra labels on a created namespace (label keys and values as Kubernetes allows them).
         :param Sequence['PolicyStatementArgs'] policy_statements: Typed statements rendered into one inline policy named `<component>-permissions`. Default: none.
         :param 'RoleSettingsArgs' role: Settings of the created role.
         :param pulumi.Input[_builtins.str] role_arn: ARN of an existing role to associate (e.g. one the IAM team owns). Then no IAM resources are created, and
@@ -191,7 +194,10 @@ class PodIdentityWorkloadArgs:
     @pulumi.getter(name="createNamespace")
     def create_namespace(self) -> Optional[_builtins.bool]:
         """
-        Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+        Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+        the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+        created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+        only after preview that turns out to be one of them fails the component unless this is `false`.
         """
         return pulumi.get(self, "create_namespace")
 
@@ -251,7 +257,7 @@ class PodIdentityWorkloadArgs:
     @pulumi.getter(name="namespaceLabels")
     def namespace_labels(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Extra labels on a created namespace.
+        Extra labels on a created namespace (label keys and values as Kubernetes allows them).
         """
         return pulumi.get(self, "namespace_labels")
 
@@ -401,13 +407,16 @@ class PodIdentityWorkload(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] cluster_arn: ARN of the cluster, for the trust policy's `aws:SourceArn`/`aws:SourceAccount` conditions. Default: looked up
                from `clusterName` (one `eks:DescribeCluster` call at preview).
         :param pulumi.Input[_builtins.str] cluster_name: Name of the EKS cluster. Required; an `eks.Cluster`'s `eksCluster.name` output works as is.
-        :param _builtins.bool create_namespace: Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`.
+        :param _builtins.bool create_namespace: Create the namespace (labelled to enforce the "restricted" Pod Security Standard). Default `true`, except for
+               the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+               created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+               only after preview that turns out to be one of them fails the component unless this is `false`.
         :param _builtins.bool create_service_account: Create the service account (with `automountServiceAccountToken: false`). Default `true`.
         :param Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict'] cross_account: Access to roles in other accounts by role chaining. Default: none.
         :param Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
         :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
         :param pulumi.Input[_builtins.str] namespace: Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
-        :param Mapping[str, _builtins.str] namespace_labels: Extra labels on a created namespace.
+        :param Mapping[str, _builtins.str] namespace_labels: Extra labels on a created namespace (label keys and values as Kubernetes allows them).
         :param Sequence[Union['PolicyStatementArgs', 'PolicyStatementArgsDict']] policy_statements: Typed statements rendered into one inline policy named `<component>-permissions`. Default: none.
         :param Union['RoleSettingsArgs', 'RoleSettingsArgsDict'] role: Settings of the created role.
         :param pulumi.Input[_builtins.str] role_arn: ARN of an existing role to associate (e.g. one the IAM team owns). Then no IAM resources are created, and

@@ -108,14 +108,20 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
     }
 
     /**
-     * Create the namespace (labelled to enforce the &#34;restricted&#34; Pod Security Standard). Default `true`.
+     * Create the namespace (labelled to enforce the &#34;restricted&#34; Pod Security Standard). Default `true`, except for
+     * the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+     * created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+     * only after preview that turns out to be one of them fails the component unless this is `false`.
      * 
      */
     @Import(name="createNamespace")
     private @Nullable Boolean createNamespace;
 
     /**
-     * @return Create the namespace (labelled to enforce the &#34;restricted&#34; Pod Security Standard). Default `true`.
+     * @return Create the namespace (labelled to enforce the &#34;restricted&#34; Pod Security Standard). Default `true`, except for
+     * the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+     * created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+     * only after preview that turns out to be one of them fails the component unless this is `false`.
      * 
      */
     public Optional<Boolean> createNamespace() {
@@ -198,14 +204,14 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
     }
 
     /**
-     * Extra labels on a created namespace.
+     * Extra labels on a created namespace (label keys and values as Kubernetes allows them).
      * 
      */
     @Import(name="namespaceLabels")
     private @Nullable Map<String,String> namespaceLabels;
 
     /**
-     * @return Extra labels on a created namespace.
+     * @return Extra labels on a created namespace (label keys and values as Kubernetes allows them).
      * 
      */
     public Optional<Map<String,String>> namespaceLabels() {
@@ -464,7 +470,10 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param createNamespace Create the namespace (labelled to enforce the &#34;restricted&#34; Pod Security Standard). Default `true`.
+         * @param createNamespace Create the namespace (labelled to enforce the &#34;restricted&#34; Pod Security Standard). Default `true`, except for
+         * the namespaces Kubernetes owns (`kube-system`, `kube-public`, `kube-node-lease`, `default`): those are never
+         * created or relabelled, so the default there is `false` and an explicit `true` is rejected. A namespace known
+         * only after preview that turns out to be one of them fails the component unless this is `false`.
          * 
          * @return builder
          * 
@@ -560,7 +569,7 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param namespaceLabels Extra labels on a created namespace.
+         * @param namespaceLabels Extra labels on a created namespace (label keys and values as Kubernetes allows them).
          * 
          * @return builder
          * 

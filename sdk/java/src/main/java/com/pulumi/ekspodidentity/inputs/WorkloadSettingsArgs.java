@@ -104,14 +104,14 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
-     * Labels on the Deployment and its pods.
+     * Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
      * 
      */
     @Import(name="labels")
     private @Nullable Map<String,String> labels;
 
     /**
-     * @return Labels on the Deployment and its pods.
+     * @return Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
      * 
      */
     public Optional<Map<String,String>> labels() {
@@ -134,14 +134,16 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
-     * Deployment name, a DNS-1123 subdomain. Default: the component name.
+     * Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods&#39; `app.kubernetes.io/name`
+     * label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
      * 
      */
     @Import(name="name")
     private @Nullable String name;
 
     /**
-     * @return Deployment name, a DNS-1123 subdomain. Default: the component name.
+     * @return Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods&#39; `app.kubernetes.io/name`
+     * label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
      * 
      */
     public Optional<String> name() {
@@ -164,14 +166,14 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
-     * Annotations on the pods.
+     * Annotations on the pods (keys and values together at most 256 KiB).
      * 
      */
     @Import(name="podAnnotations")
     private @Nullable Map<String,String> podAnnotations;
 
     /**
-     * @return Annotations on the pods.
+     * @return Annotations on the pods (keys and values together at most 256 KiB).
      * 
      */
     public Optional<Map<String,String>> podAnnotations() {
@@ -239,14 +241,16 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
-     * CPU and memory requests and limits. Default: none (the namespace&#39;s LimitRange applies).
+     * CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+     * its limit. Default: none (the namespace&#39;s LimitRange applies).
      * 
      */
     @Import(name="resources")
     private @Nullable ResourceRequirementsArgs resources;
 
     /**
-     * @return CPU and memory requests and limits. Default: none (the namespace&#39;s LimitRange applies).
+     * @return CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+     * its limit. Default: none (the namespace&#39;s LimitRange applies).
      * 
      */
     public Optional<ResourceRequirementsArgs> resources() {
@@ -441,7 +445,7 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param labels Labels on the Deployment and its pods.
+         * @param labels Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
          * 
          * @return builder
          * 
@@ -463,7 +467,8 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param name Deployment name, a DNS-1123 subdomain. Default: the component name.
+         * @param name Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods&#39; `app.kubernetes.io/name`
+         * label). Default: the component name, which is also their `app.kubernetes.io/instance` label.
          * 
          * @return builder
          * 
@@ -485,7 +490,7 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param podAnnotations Annotations on the pods.
+         * @param podAnnotations Annotations on the pods (keys and values together at most 256 KiB).
          * 
          * @return builder
          * 
@@ -550,7 +555,8 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param resources CPU and memory requests and limits. Default: none (the namespace&#39;s LimitRange applies).
+         * @param resources CPU and memory requests and limits, as Kubernetes quantities (`100m`, `1.5Gi`, `1e3`); a request may not exceed
+         * its limit. Default: none (the namespace&#39;s LimitRange applies).
          * 
          * @return builder
          * 
