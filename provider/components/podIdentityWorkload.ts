@@ -3,11 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseClusterArn, parseRoleArn } from "../iam/arn";
 import { claim } from "./claims";
-import { IAM_LIMITS, checkPolicyDocument, policySize } from "../iam/validation";
 import { MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
-import { ResolvedTrustStatement, renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
+import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
+import { ResolvedTrustStatement, checkTrustStatement } from "../iam/trustStatement";
+import { PreparedDocument, preparePermissionDocuments, prepareSessionPolicy } from "../iam/permissionDocuments";
+import { PartitionReference, checkSamePartition } from "../iam/partition";
+import { StatementJson } from "../iam/policyDocument";
 import {
     PodSpecFragment,
     ResolvedTarget,
@@ -23,9 +26,9 @@ import {
 } from "../crossAccount/profiles";
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
 import { createRole, createRolePermissions } from "./role";
-import { Problems, isPlain } from "../validation/problems";
+import { Problems, isDeeplyPlain, isPlain } from "../validation/problems";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
-import { createWellKnownManagedPolicies } from "./wellKnownPolicySet";
+import { createWellKnownManagedPolicies, prepareWellKnownDocuments } from "./wellKnownPolicySet";
 import {
     checkAccountId,
     checkClusterArn,
@@ -147,6 +150,14 @@ interface CheckedInputs {
     irsaArn?: pulumi.Input<string>;
     rawTargets: pulumi.Input<ResolvedTarget>[];
     sessionTagsDisabled: boolean;
+    /** The user's inline policy documents, rendered (and when plain, checked) in the validate step. */
+    documents: PreparedDocument[];
+    /** The association's session policy, rendered likewise. */
+    sessionPolicy?: pulumi.Input<string>;
+    /** The well-known policies' documents, rendered likewise when the cluster ARN is given; else once it is looked up. */
+    wellKnownDocuments?: pulumi.Input<Record<string, string>>;
+    /** `trust.additionalStatements`, rendered likewise. */
+    additionalStatements: pulumi.Input<StatementJson>[];
     createsNamespace: boolean;
     nativeChain: boolean;
     /** Cluster, namespace and service account, claimed for this program once known. */
@@ -225,6 +236,16 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         createsNamespace: args.createNamespace !== false,
         nativeChain: args.crossAccount?.mode === "native",
     };
+    const partition = checkSamePartition(problems, givenArns(args));
+    const documentOptions = { sessionTagsDisabled: checked.sessionTagsDisabled, allowFullAccess: args.allowFullAccess, partition };
+    // Documents are rendered once, here: plain ones are checked now, before the component registers anything.
+    const documents = args.roleArn === undefined ? preparePermissionDocuments(problems, component, args, documentOptions) : [];
+    const sessionPolicy = args.association?.sessionPolicy === undefined ? undefined : prepareSessionPolicy(problems, component, args.association.sessionPolicy, partition);
+    const additionalStatements = prepareTrustStatements(problems, component, trust, partition);
+    const wellKnownDocuments =
+        problems.list.length === 0 && args.roleArn === undefined && typeof args.clusterArn === "string" && wellKnownPolicyNames(args.wellKnownPolicies).length > 0
+            ? prepareWellKnownDocuments(problems, component, "wellKnownPolicies", args.wellKnownPolicies!, args.clusterArn)
+            : undefined;
     // Plain target ARNs are checked against a plain source account now, with the other input problems.
     const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
     const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
@@ -241,7 +262,41 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         claimServiceAccount(component, cluster, ns, sa, checked.createsNamespace);
         return { cluster, ns, sa };
     });
-    return { ...checked, ownership };
+    return { ...checked, documents, sessionPolicy, additionalStatements, wellKnownDocuments, ownership };
+}
+
+/**
+ * Every ARN the user gives, plain ones only, the cluster's first: they must all be in the cluster's partition (the
+ * first one's, while the cluster's is not known yet).
+ */
+function givenArns(args: PodIdentityWorkloadArgs): { path: string; arn: unknown }[] {
+    const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+    return [
+        { path: "clusterArn", arn: args.clusterArn },
+        { path: "roleArn", arn: args.roleArn },
+        ...list(args.trust?.clusterArns).map((arn, i) => ({ path: `trust.clusterArns[${i}]`, arn })),
+        ...list(args.managedPolicyArns).map((arn, i) => ({ path: `managedPolicyArns[${i}]`, arn })),
+        { path: "role.permissionsBoundary", arn: args.role?.permissionsBoundary },
+        { path: "trust.irsaOidcProviderArn", arn: args.trust?.irsaOidcProviderArn },
+        ...list(args.crossAccount?.targets).map((target, i) => ({ path: `crossAccount.targets[${i}].roleArn`, arn: target?.roleArn })),
+    ].filter((entry) => typeof entry.arn === "string");
+}
+
+/** `trust.additionalStatements`, checked at the paths the user wrote: now when plain, else as they resolve. */
+function prepareTrustStatements(problems: Problems, component: string, trust: TrustSettings, partition?: PartitionReference): pulumi.Input<StatementJson>[] {
+    const statements = Array.isArray(trust.additionalStatements) ? trust.additionalStatements : [];
+    return statements.map((statement, i) => {
+        const path = `trust.additionalStatements[${i}]`;
+        if (isDeeplyPlain(statement)) {
+            return checkTrustStatement(problems, path, statement as ResolvedTrustStatement, partition);
+        }
+        return pulumi.output(statement).apply((resolved) => {
+            const later = new Problems();
+            const json = checkTrustStatement(later, path, resolved as ResolvedTrustStatement, partition);
+            later.throwIfAny(component);
+            return json;
+        });
+    });
 }
 
 /** The workload's cluster ARN: the given one, else read from the cluster once, on first need. */
@@ -301,11 +356,8 @@ function createdRole(step: Step): Identity {
     const chain = args.crossAccount ? resolveTargets(step, pulumi.output(step.ownClusterArn()).apply((arn) => parseClusterArn(arn)?.accountId)) : undefined;
     const permissions = createRolePermissions(parent, name, component, role, {
         managedPolicyArns: inputs.managedPolicyArns,
-        policyStatements: args.policyStatements,
-        inlinePolicies: args.inlinePolicies,
-        derivedPolicies: chain ? [{ name: "cross-account", document: chainPolicyDocument(step, chain, role.arn) }] : [],
-        sessionTagsDisabled: inputs.sessionTagsDisabled,
-        allowFullAccess: args.allowFullAccess,
+        documents: inputs.documents,
+        derivedPolicies: chain ? [{ name: "cross-account", input: "crossAccount", document: chainPolicyDocument(step, chain, role.arn) }] : [],
     });
     return {
         roleArn: role.arn,
@@ -324,7 +376,7 @@ function roleTrustPolicy(step: Step): pulumi.Output<string> {
     const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
     const clusterArn: pulumi.Input<string> = inputs.givenClusterArn ?? (needsOwnArn ? step.ownClusterArn() : "");
     return pulumi
-        .all([clusterArn, inputs.trustClusterArns ?? [], inputs.trustAccounts ?? [], inputs.ownership, inputs.irsaArn, trust.additionalStatements ?? []])
+        .all([clusterArn, inputs.trustClusterArns ?? [], inputs.trustAccounts ?? [], inputs.ownership, inputs.irsaArn, inputs.additionalStatements])
         .apply(([thisClusterArn, clusterArns, sourceAccounts, owner, irsa, additional]) =>
             renderTrustPolicy(
                 step.component,
@@ -342,7 +394,7 @@ function roleTrustPolicy(step: Step): pulumi.Output<string> {
                     namespace: owner.ns,
                     serviceAccount: owner.sa,
                     irsaOidcProviderArn: irsa,
-                    additionalStatements: additional as ResolvedTrustStatement[],
+                    additionalStatements: additional as StatementJson[],
                 }),
             ),
         );
@@ -369,9 +421,9 @@ function wellKnownPolicies(step: Step, role: aws.iam.Role): pulumi.Resource[] {
     if (wellKnownPolicyNames(args.wellKnownPolicies).length === 0) {
         return [];
     }
-    const { managed } = createWellKnownManagedPolicies(parent, name, component, "wellKnownPolicies", {
+    const { managed } = createWellKnownManagedPolicies(parent, name, {
         policies: args.wellKnownPolicies!,
-        clusterArn: step.ownClusterArn(),
+        documents: inputs.wellKnownDocuments ?? prepareWellKnownDocuments(new Problems(), component, "wellKnownPolicies", args.wellKnownPolicies!, step.ownClusterArn()),
         path: args.role?.path,
         tags: args.tags,
         description: (policyName, key) =>
@@ -383,22 +435,11 @@ function wellKnownPolicies(step: Step, role: aws.iam.Role): pulumi.Resource[] {
     ]);
 }
 
-/** The EKS Pod Identity association `<name>-association`, with its session policy checked once known. */
+/** The EKS Pod Identity association `<name>-association`, with its session policy as prepared in the validate step. */
 function podIdentityAssociation(step: Step, identity: Identity): { resource: aws.eks.PodIdentityAssociation; sessionPolicy?: pulumi.Output<string> } {
-    const { parent, name, component, args, inputs } = step;
+    const { parent, name, args, inputs } = step;
     const association = args.association ?? {};
-    const sessionPolicy =
-        association.sessionPolicy === undefined
-            ? undefined
-            : pulumi.output(association.sessionPolicy).apply((policy) => {
-                  const check = new Problems();
-                  const parsed = checkPolicyDocument(check, "association.sessionPolicy", policy, { kind: "identity", allowFullAccess: true });
-                  if (parsed && policySize(parsed) > IAM_LIMITS.sessionPolicy) {
-                      check.add("association.sessionPolicy", `is ${policySize(parsed)} characters; STS accepts at most ${IAM_LIMITS.sessionPolicy}: shorten it`);
-                  }
-                  check.throwIfAny(component);
-                  return JSON.stringify(parsed);
-              });
+    const sessionPolicy = inputs.sessionPolicy === undefined ? undefined : pulumi.output(inputs.sessionPolicy);
     const resource = new aws.eks.PodIdentityAssociation(
         `${name}-association`,
         {

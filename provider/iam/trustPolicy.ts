@@ -1,6 +1,6 @@
 import { Problems } from "../validation/problems";
 import { parseClusterArn, parseOidcProviderArn } from "./arn";
-import { PolicyDocumentJson, ResolvedCondition, StatementJson, renderConditions } from "./policyDocument";
+import { PolicyDocumentJson, StatementJson } from "./policyDocument";
 import { checkPolicyDocument } from "./validation";
 
 /** The service principal EKS Pod Identity assumes roles as. */
@@ -80,16 +80,6 @@ export function buildTrustPolicy(inputs: TrustPolicyInputs): PolicyDocumentJson 
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** A user's extra trust statement with its inputs resolved (the `TrustStatement` arg). */
-export interface ResolvedTrustStatement {
-    sid?: string;
-    effect?: "Allow" | "Deny";
-    principals: { type: string; identifiers: string[] }[];
-    actions?: string[];
-    notActions?: string[];
-    conditions?: ResolvedCondition[];
-}
-
 /** A workload's trust settings with every input resolved; see `TrustSettings` for what each one means. */
 export interface WorkloadTrustInputs {
     /** The workload's own cluster; unused (may be empty) when `clusterArns` is given or nothing needs it. */
@@ -107,7 +97,8 @@ export interface WorkloadTrustInputs {
     namespace: string;
     serviceAccount: string;
     irsaOidcProviderArn?: string;
-    additionalStatements: ResolvedTrustStatement[];
+    /** The user's extra statements, already checked and rendered (see `./trustStatement`). */
+    additionalStatements: StatementJson[];
 }
 
 /**
@@ -128,16 +119,7 @@ export function workloadTrustPolicy(inputs: WorkloadTrustInputs): PolicyDocument
         namespaces: inputs.sessionTagsDisabled || inputs.anyNamespace ? [] : inputs.namespaces ?? [inputs.namespace],
         serviceAccounts: inputs.sessionTagsDisabled || inputs.anyServiceAccount ? [] : inputs.serviceAccounts ?? [inputs.serviceAccount],
         irsa: irsa ? { oidcProviderArn: irsa, issuer: parseOidcProviderArn(irsa)!.issuer, namespace: inputs.namespace, serviceAccount: inputs.serviceAccount } : undefined,
-        additionalStatements: inputs.additionalStatements.map(
-            (s): StatementJson => ({
-                ...(s.sid !== undefined ? { Sid: s.sid } : {}),
-                Effect: s.effect ?? "Allow",
-                Principal: Object.fromEntries(s.principals.map((p) => [p.type, p.identifiers])),
-                ...(s.actions ? { Action: s.actions } : {}),
-                ...(s.notActions ? { NotAction: s.notActions } : {}),
-                ...(s.conditions ? { Condition: renderConditions(s.conditions) } : {}),
-            }),
-        ),
+        additionalStatements: inputs.additionalStatements,
     });
 }
 
