@@ -185,3 +185,18 @@ serial("WellKnownPolicySet: a plain document problem is refused before anything 
     const ok = await run(() => new WellKnownPolicySet("cn-ok", { clusterArn: CN_CLUSTER, policies: { ebsCsiDriver: { kmsKeyArns: ["arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"] } } }));
     t.deepEqual(ok.failures, []);
 });
+
+serial("a trust policy over IAM's maximum is refused before the role registers", async (t) => {
+    const statements = Array.from({ length: 40 }, (_, i) => ({ principals: [{ type: "AWS" as const, identifiers: [`arn:aws:iam::1111222233${String(i).padStart(2, "0")}:role/deployer-with-a-long-name`] }], actions: ["sts:AssumeRole"] }));
+    const r = await run(() => new PodIdentityWorkload("wide-trust", { ...base, namespace: "wide-trust", trust: { additionalStatements: statements } }));
+    t.regex(r.failures.map((e) => e.message).join("\n"), /trust: the trust policy is \d+ characters; IAM allows at most 4096/);
+    t.false(r.has("wide-trust-role"));
+});
+
+serial("plain cross-account targets are checked in full before anything registers", async (t) => {
+    await refusedBeforeRegistration(
+        t,
+        () => new PodIdentityWorkload("short-id", { ...base, namespace: "short-id", crossAccount: { targets: [{ roleArn: "arn:aws:iam::555566667777:role/reader", externalId: "x" }] } }),
+        /crossAccount\.targets\[0\]\.externalId/,
+    );
+});

@@ -252,6 +252,9 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
     const rawTargets = args.crossAccount?.targets ?? [];
     if (rawTargets.length > 0 && rawTargets.every((t) => typeof t.roleArn === "string" && parseRoleArn(t.roleArn))) {
         checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
+        if (isDeeplyPlain(rawTargets)) {
+            checkResolvedTargets(problems, rawTargets as ResolvedTarget[]);
+        }
     }
     problems.throwIfAny(component);
     if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {

@@ -1,7 +1,8 @@
 import { Problems } from "../validation/problems";
 import { parseClusterArn, parseOidcProviderArn } from "./arn";
 import { PolicyDocumentJson, StatementJson } from "./policyDocument";
-import { checkPolicyDocument } from "./validation";
+import * as pulumi from "@pulumi/pulumi";
+import { IAM_LIMITS, checkPolicyDocument, policySize } from "./validation";
 
 /** The service principal EKS Pod Identity assumes roles as. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
@@ -127,6 +128,21 @@ export function workloadTrustPolicy(inputs: WorkloadTrustInputs): PolicyDocument
 export function renderTrustPolicy(component: string, document: PolicyDocumentJson): string {
     const check = new Problems();
     checkPolicyDocument(check, "trust", document, { kind: "trust" });
+    checkTrustPolicySize(check, document);
     check.throwIfAny(component);
     return JSON.stringify(document, null, 2);
+}
+
+/**
+ * IAM User Guide, "IAM and AWS STS quotas": a role trust policy holds 2,048 characters by default, raisable through
+ * Service Quotas to at most 4,096 (whitespace excluded). Beyond the maximum no account can create the role; between
+ * the two only an account with the raised quota can, which preview cannot know, so that is a warning.
+ */
+export function checkTrustPolicySize(problems: Problems, document: PolicyDocumentJson): void {
+    const size = policySize(document);
+    if (size > IAM_LIMITS.trustPolicyMax) {
+        problems.add("trust", `the trust policy is ${size} characters; IAM allows at most ${IAM_LIMITS.trustPolicyMax} (with a raised quota): trust fewer principals, clusters or accounts`);
+    } else if (size > IAM_LIMITS.trustPolicyDefault) {
+        pulumi.log.warn(`the trust policy is ${size} characters: over IAM's default quota of ${IAM_LIMITS.trustPolicyDefault}, so creating the role needs the "Role trust policy length" quota raised`);
+    }
 }

@@ -15,6 +15,9 @@ export const IAM_LIMITS = {
     description: 1000,
     /** Aggregate size of a role's inline policies, whitespace excluded. */
     inlinePoliciesPerRole: 10240,
+    /** A role trust policy: the default quota, and the most it can be raised to. */
+    trustPolicyDefault: 2048,
+    trustPolicyMax: 4096,
     /** Packed size of a session policy passed to STS. */
     sessionPolicy: 2048,
     /** The hard maximum of managed policies attached to one role (the default quota is 10). */

@@ -33,7 +33,8 @@ namespace Pulumi.EksPodIdentity.Inputs
         public Pulumi.EksPodIdentity.CrossAccountSettingsMode? Mode { get; set; }
 
         /// <summary>
-        /// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        /// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+        /// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         /// </summary>
         [Input("mountPath")]
         public string? MountPath { get; set; }

@@ -28,20 +28,23 @@ namespace Pulumi.EksPodIdentity.Inputs
         public int? DurationSeconds { get; set; }
 
         /// <summary>
-        /// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        /// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+        /// checked once known when it comes from another resource. Default: none. `configFile` mode only.
         /// </summary>
         [Input("externalId")]
         public Input<string>? ExternalId { get; set; }
 
         /// <summary>
         /// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-        /// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+        /// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+        /// `configFile` mode only.
         /// </summary>
         [Input("profileName")]
         public string? ProfileName { get; set; }
 
         /// <summary>
-        /// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+        /// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+        /// so every SDK calls the regional STS endpoint. `configFile` mode only.
         /// </summary>
         [Input("region")]
         public string? Region { get; set; }

@@ -517,7 +517,7 @@ type AssociationSettings struct {
 	// A session policy further restricting the role's permissions for this association (JSON text or object, at
 	// most 2048 characters). EKS requires `disableSessionTags: true` with it.
 	SessionPolicy interface{} `pulumi:"sessionPolicy"`
-	// Tags on the association. Merged over `tags`.
+	// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -540,7 +540,7 @@ type AssociationSettingsArgs struct {
 	// A session policy further restricting the role's permissions for this association (JSON text or object, at
 	// most 2048 characters). EKS requires `disableSessionTags: true` with it.
 	SessionPolicy pulumi.Input `pulumi:"sessionPolicy"`
-	// Tags on the association. Merged over `tags`.
+	// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -634,7 +634,7 @@ func (o AssociationSettingsOutput) SessionPolicy() pulumi.AnyOutput {
 	return o.ApplyT(func(v AssociationSettings) interface{} { return v.SessionPolicy }).(pulumi.AnyOutput)
 }
 
-// Tags on the association. Merged over `tags`.
+// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o AssociationSettingsOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v AssociationSettings) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
@@ -685,7 +685,7 @@ func (o AssociationSettingsPtrOutput) SessionPolicy() pulumi.AnyOutput {
 	}).(pulumi.AnyOutput)
 }
 
-// Tags on the association. Merged over `tags`.
+// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o AssociationSettingsPtrOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *AssociationSettings) map[string]string {
 		if v == nil {
@@ -1415,7 +1415,8 @@ type CrossAccountSettings struct {
 	CredentialSource *CrossAccountSettingsCredentialSource `pulumi:"credentialSource"`
 	// `configFile` or `native`. Default `configFile`.
 	Mode *CrossAccountSettingsMode `pulumi:"mode"`
-	// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+	// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+	// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 	MountPath *string `pulumi:"mountPath"`
 	// Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
 	SourceProfileName *string `pulumi:"sourceProfileName"`
@@ -1445,7 +1446,8 @@ type CrossAccountSettingsArgs struct {
 	CredentialSource *CrossAccountSettingsCredentialSource `pulumi:"credentialSource"`
 	// `configFile` or `native`. Default `configFile`.
 	Mode *CrossAccountSettingsMode `pulumi:"mode"`
-	// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+	// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+	// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 	MountPath *string `pulumi:"mountPath"`
 	// Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
 	SourceProfileName *string `pulumi:"sourceProfileName"`
@@ -1546,7 +1548,8 @@ func (o CrossAccountSettingsOutput) Mode() CrossAccountSettingsModePtrOutput {
 	return o.ApplyT(func(v CrossAccountSettings) *CrossAccountSettingsMode { return v.Mode }).(CrossAccountSettingsModePtrOutput)
 }
 
-// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 func (o CrossAccountSettingsOutput) MountPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountSettings) *string { return v.MountPath }).(pulumi.StringPtrOutput)
 }
@@ -1607,7 +1610,8 @@ func (o CrossAccountSettingsPtrOutput) Mode() CrossAccountSettingsModePtrOutput 
 	}).(CrossAccountSettingsModePtrOutput)
 }
 
-// Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+// Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+// `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
 func (o CrossAccountSettingsPtrOutput) MountPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *CrossAccountSettings) *string {
 		if v == nil {
@@ -1643,12 +1647,15 @@ type CrossAccountTarget struct {
 	Default *bool `pulumi:"default"`
 	// Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
 	DurationSeconds *int `pulumi:"durationSeconds"`
-	// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+	// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+	// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 	ExternalId *string `pulumi:"externalId"`
 	// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-	// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+	// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+	// `configFile` mode only.
 	ProfileName *string `pulumi:"profileName"`
-	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+	// so every SDK calls the regional STS endpoint. `configFile` mode only.
 	Region *string `pulumi:"region"`
 	// ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
 	RoleArn string `pulumi:"roleArn"`
@@ -1676,12 +1683,15 @@ type CrossAccountTargetArgs struct {
 	Default *bool `pulumi:"default"`
 	// Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
 	DurationSeconds *int `pulumi:"durationSeconds"`
-	// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+	// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+	// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 	ExternalId pulumi.StringPtrInput `pulumi:"externalId"`
 	// Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-	// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+	// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+	// `configFile` mode only.
 	ProfileName *string `pulumi:"profileName"`
-	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+	// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+	// so every SDK calls the regional STS endpoint. `configFile` mode only.
 	Region *string `pulumi:"region"`
 	// ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
 	RoleArn pulumi.StringInput `pulumi:"roleArn"`
@@ -1754,18 +1764,21 @@ func (o CrossAccountTargetOutput) DurationSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *int { return v.DurationSeconds }).(pulumi.IntPtrOutput)
 }
 
-// External id the target role's trust policy requires. Default: none. `configFile` mode only.
+// External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+// checked once known when it comes from another resource. Default: none. `configFile` mode only.
 func (o CrossAccountTargetOutput) ExternalId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.ExternalId }).(pulumi.StringPtrOutput)
 }
 
 // Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-// `_ . + @ -`. Default: the role's name. `configFile` mode only.
+// `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+// `configFile` mode only.
 func (o CrossAccountTargetOutput) ProfileName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.ProfileName }).(pulumi.StringPtrOutput)
 }
 
-// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+// Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+// so every SDK calls the regional STS endpoint. `configFile` mode only.
 func (o CrossAccountTargetOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CrossAccountTarget) *string { return v.Region }).(pulumi.StringPtrOutput)
 }
@@ -4789,7 +4802,7 @@ type RoleSettings struct {
 	Path *string `pulumi:"path"`
 	// ARN of a managed policy used as the role's permissions boundary. Default: none.
 	PermissionsBoundary *string `pulumi:"permissionsBoundary"`
-	// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+	// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -4819,7 +4832,7 @@ type RoleSettingsArgs struct {
 	Path *string `pulumi:"path"`
 	// ARN of a managed policy used as the role's permissions boundary. Default: none.
 	PermissionsBoundary pulumi.StringPtrInput `pulumi:"permissionsBoundary"`
-	// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+	// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -4932,7 +4945,7 @@ func (o RoleSettingsOutput) PermissionsBoundary() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RoleSettings) *string { return v.PermissionsBoundary }).(pulumi.StringPtrOutput)
 }
 
-// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o RoleSettingsOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v RoleSettings) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
@@ -5022,7 +5035,7 @@ func (o RoleSettingsPtrOutput) PermissionsBoundary() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o RoleSettingsPtrOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *RoleSettings) map[string]string {
 		if v == nil {
@@ -5039,7 +5052,8 @@ type SessionTagScope struct {
 	// Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,
 	// e.g. `secretsmanager:ResourceTag`.
 	ResourceTagKeyPrefix *string `pulumi:"resourceTagKeyPrefix"`
-	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+	// scope nothing.
 	Tags []SessionTagName `pulumi:"tags"`
 }
 
@@ -5061,7 +5075,8 @@ type SessionTagScopeArgs struct {
 	// Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,
 	// e.g. `secretsmanager:ResourceTag`.
 	ResourceTagKeyPrefix *string `pulumi:"resourceTagKeyPrefix"`
-	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+	// scope nothing.
 	Tags []SessionTagName `pulumi:"tags"`
 }
 
@@ -5151,7 +5166,8 @@ func (o SessionTagScopeOutput) ResourceTagKeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v SessionTagScope) *string { return v.ResourceTagKeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+// scope nothing.
 func (o SessionTagScopeOutput) Tags() SessionTagNameArrayOutput {
 	return o.ApplyT(func(v SessionTagScope) []SessionTagName { return v.Tags }).(SessionTagNameArrayOutput)
 }
@@ -5191,7 +5207,8 @@ func (o SessionTagScopePtrOutput) ResourceTagKeyPrefix() pulumi.StringPtrOutput 
 	}).(pulumi.StringPtrOutput)
 }
 
-// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+// scope nothing.
 func (o SessionTagScopePtrOutput) Tags() SessionTagNameArrayOutput {
 	return o.ApplyT(func(v *SessionTagScope) []SessionTagName {
 		if v == nil {
@@ -6868,7 +6885,7 @@ type WorkloadAgentSettings struct {
 	ResolveConflictsOnUpdate *ResolveConflicts `pulumi:"resolveConflictsOnUpdate"`
 	// CPU and memory for the agent container. Default: the add-on's own.
 	Resources *ResourceRequirements `pulumi:"resources"`
-	// Tags on the add-on resource.
+	// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 	// Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
 	Tolerations []Toleration `pulumi:"tolerations"`
@@ -6907,7 +6924,7 @@ type WorkloadAgentSettingsArgs struct {
 	ResolveConflictsOnUpdate *ResolveConflicts `pulumi:"resolveConflictsOnUpdate"`
 	// CPU and memory for the agent container. Default: the add-on's own.
 	Resources *ResourceRequirementsArgs `pulumi:"resources"`
-	// Tags on the add-on resource.
+	// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 	// Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
 	Tolerations []TolerationArgs `pulumi:"tolerations"`
@@ -7034,7 +7051,7 @@ func (o WorkloadAgentSettingsOutput) Resources() ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v WorkloadAgentSettings) *ResourceRequirements { return v.Resources }).(ResourceRequirementsPtrOutput)
 }
 
-// Tags on the add-on resource.
+// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o WorkloadAgentSettingsOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadAgentSettings) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
@@ -7147,7 +7164,7 @@ func (o WorkloadAgentSettingsPtrOutput) Resources() ResourceRequirementsPtrOutpu
 	}).(ResourceRequirementsPtrOutput)
 }
 
-// Tags on the add-on resource.
+// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o WorkloadAgentSettingsPtrOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *WorkloadAgentSettings) map[string]string {
 		if v == nil {

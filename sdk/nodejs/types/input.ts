@@ -69,7 +69,7 @@ export interface AssociationSettingsArgs {
      */
     sessionPolicy?: any | undefined;
     /**
-     * Tags on the association. Merged over `tags`.
+     * Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
 }
@@ -157,7 +157,8 @@ export interface CrossAccountSettingsArgs {
      */
     mode?: enums.CrossAccountSettingsMode;
     /**
-     * Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+     * Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+     * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
      */
     mountPath?: string;
     /**
@@ -183,16 +184,19 @@ export interface CrossAccountTargetArgs {
      */
     durationSeconds?: number;
     /**
-     * External id the target role's trust policy requires. Default: none. `configFile` mode only.
+     * External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+     * checked once known when it comes from another resource. Default: none. `configFile` mode only.
      */
     externalId?: pulumi.Input<string | undefined>;
     /**
      * Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-     * `_ . + @ -`. Default: the role's name. `configFile` mode only.
+     * `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+     * `configFile` mode only.
      */
     profileName?: string;
     /**
-     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+     * so every SDK calls the regional STS endpoint. `configFile` mode only.
      */
     region?: string;
     /**
@@ -530,7 +534,7 @@ export interface RoleSettingsArgs {
      */
     permissionsBoundary?: pulumi.Input<string | undefined>;
     /**
-     * Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+     * Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
 }
@@ -547,7 +551,8 @@ export interface SessionTagScopeArgs {
      */
     resourceTagKeyPrefix?: string;
     /**
-     * Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+     * Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+     * scope nothing.
      */
     tags?: enums.SessionTagName[];
 }
@@ -828,7 +833,7 @@ export interface WorkloadAgentSettingsArgs {
      */
     resources?: inputs.ResourceRequirementsArgs;
     /**
-     * Tags on the add-on resource.
+     * Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
     /**

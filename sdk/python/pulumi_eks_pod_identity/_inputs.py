@@ -297,7 +297,7 @@ class AssociationSettingsArgsDict(TypedDict):
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
-    Tags on the association. Merged over `tags`.
+    Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
     """
 
 @pulumi.input_type
@@ -313,7 +313,7 @@ class AssociationSettingsArgs:
                Default `false`: the tags enable the trust policy's namespace/service-account pinning and ABAC permissions.
         :param Any session_policy: A session policy further restricting the role's permissions for this association (JSON text or object, at
                most 2048 characters). EKS requires `disableSessionTags: true` with it.
-        :param Mapping[str, _builtins.str] tags: Tags on the association. Merged over `tags`.
+        :param Mapping[str, _builtins.str] tags: Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         if disable_session_tags is not None:
             pulumi.set(__self__, "disable_session_tags", disable_session_tags)
@@ -352,7 +352,7 @@ class AssociationSettingsArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the association. Merged over `tags`.
+        Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 
@@ -621,7 +621,8 @@ class CrossAccountSettingsArgsDict(TypedDict):
     """
     mount_path: NotRequired[_builtins.str]
     """
-    Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+    Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+    `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
     """
     source_profile_name: NotRequired[_builtins.str]
     """
@@ -647,7 +648,8 @@ class CrossAccountSettingsArgs:
                script through `credential_process` and works with every SDK that supports it; `ecsContainer` uses
                `credential_source = EcsContainer`, for images without a shell (needs an SDK that sends the agent's token).
         :param 'CrossAccountSettingsMode' mode: `configFile` or `native`. Default `configFile`.
-        :param _builtins.str mount_path: Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        :param _builtins.str mount_path: Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+               `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         :param _builtins.str source_profile_name: Name of the profile holding the Pod Identity credentials. Default `pod-identity`.
         """
         pulumi.set(__self__, "targets", targets)
@@ -702,7 +704,8 @@ class CrossAccountSettingsArgs:
     @pulumi.getter(name="mountPath")
     def mount_path(self) -> Optional[_builtins.str]:
         """
-        Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+        Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+        `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
         """
         return pulumi.get(self, "mount_path")
 
@@ -741,16 +744,19 @@ class CrossAccountTargetArgsDict(TypedDict):
     """
     external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    External id the target role's trust policy requires. Default: none. `configFile` mode only.
+    External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+    checked once known when it comes from another resource. Default: none. `configFile` mode only.
     """
     profile_name: NotRequired[_builtins.str]
     """
     Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-    `_ . + @ -`. Default: the role's name. `configFile` mode only.
+    `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+    `configFile` mode only.
     """
     region: NotRequired[_builtins.str]
     """
-    Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+    Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+    so every SDK calls the regional STS endpoint. `configFile` mode only.
     """
     role_session_name: NotRequired[_builtins.str]
     """
@@ -779,10 +785,13 @@ class CrossAccountTargetArgs:
         :param pulumi.Input[_builtins.str] role_arn: ARN of the role to assume, e.g. `arn:aws:iam::222233334444:role/reader`. Required.
         :param _builtins.bool default: Select this profile through `AWS_PROFILE`. Default: the first target. At most one target may set it.
         :param _builtins.int duration_seconds: Session duration in seconds, 900–3600: STS caps chained role sessions at one hour. Default: the SDK's (3600). `configFile` mode only.
-        :param pulumi.Input[_builtins.str] external_id: External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        :param pulumi.Input[_builtins.str] external_id: External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+               checked once known when it comes from another resource. Default: none. `configFile` mode only.
         :param _builtins.str profile_name: Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-               `_ . + @ -`. Default: the role's name. `configFile` mode only.
-        :param _builtins.str region: Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+               `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+               `configFile` mode only.
+        :param _builtins.str region: Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+               so every SDK calls the regional STS endpoint. `configFile` mode only.
         :param _builtins.str role_session_name: Session name recorded in CloudTrail, 2–64 characters of `[A-Za-z0-9+=,.@_-]`. Default: chosen by the SDK. `configFile` mode only.
         :param _builtins.str same_account_reason: A target in the source role's own account is usually a mistake (grant the permissions to the source role
                instead); give the reason here to allow it. Default: rejected.
@@ -843,7 +852,8 @@ class CrossAccountTargetArgs:
     @pulumi.getter(name="externalId")
     def external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        External id the target role's trust policy requires. Default: none. `configFile` mode only.
+        External id the target role's trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.@:/-]` (STS's rule),
+        checked once known when it comes from another resource. Default: none. `configFile` mode only.
         """
         return pulumi.get(self, "external_id")
 
@@ -856,7 +866,8 @@ class CrossAccountTargetArgs:
     def profile_name(self) -> Optional[_builtins.str]:
         """
         Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-        `_ . + @ -`. Default: the role's name. `configFile` mode only.
+        `_ . + @ -`. Default: the role's name (a role name with `=` or `,` then needs an explicit profile name).
+        `configFile` mode only.
         """
         return pulumi.get(self, "profile_name")
 
@@ -868,7 +879,8 @@ class CrossAccountTargetArgs:
     @pulumi.getter
     def region(self) -> Optional[_builtins.str]:
         """
-        Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod's region. `configFile` mode only.
+        Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster's region (from its ARN),
+        so every SDK calls the regional STS endpoint. `configFile` mode only.
         """
         return pulumi.get(self, "region")
 
@@ -2078,7 +2090,7 @@ class RoleSettingsArgsDict(TypedDict):
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
-    Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+    Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
     """
 
 @pulumi.input_type
@@ -2101,7 +2113,7 @@ class RoleSettingsArgs:
         :param _builtins.str name_prefix: Prefix of a generated role name, 1–38 characters. Conflicts with `name`.
         :param _builtins.str path: IAM path, starting and ending with `/`, at most 512 characters. Default `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of a managed policy used as the role's permissions boundary. Default: none.
-        :param Mapping[str, _builtins.str] tags: Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+        :param Mapping[str, _builtins.str] tags: Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         if description is not None:
             pulumi.set(__self__, "description", description)
@@ -2195,7 +2207,7 @@ class RoleSettingsArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+        Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 
@@ -2217,7 +2229,8 @@ class SessionTagScopeArgsDict(TypedDict):
     """
     tags: NotRequired[Sequence['SessionTagName']]
     """
-    Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+    Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+    scope nothing.
     """
 
 @pulumi.input_type
@@ -2232,7 +2245,8 @@ class SessionTagScopeArgs:
 
         :param _builtins.str resource_tag_key_prefix: Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,
                e.g. `secretsmanager:ResourceTag`.
-        :param Sequence['SessionTagName'] tags: Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+        :param Sequence['SessionTagName'] tags: Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+               scope nothing.
         """
         if resource_tag_key_prefix is not None:
             pulumi.set(__self__, "resource_tag_key_prefix", resource_tag_key_prefix)
@@ -2256,7 +2270,8 @@ class SessionTagScopeArgs:
     @pulumi.getter
     def tags(self) -> Optional[Sequence['SessionTagName']]:
         """
-        Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+        Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+        scope nothing.
         """
         return pulumi.get(self, "tags")
 
@@ -3348,7 +3363,7 @@ class WorkloadAgentSettingsArgsDict(TypedDict):
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
-    Tags on the add-on resource.
+    Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
     """
     tolerations: NotRequired[Sequence['TolerationArgsDict']]
     """
@@ -3386,7 +3401,7 @@ class WorkloadAgentSettingsArgs:
                agent installed earlier by hand is taken over instead of failing the create.
         :param 'ResolveConflicts' resolve_conflicts_on_update: What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth.
         :param 'ResourceRequirementsArgs' resources: CPU and memory for the agent container. Default: the add-on's own.
-        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource.
+        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         :param Sequence['TolerationArgs'] tolerations: Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
         :param 'PodIdentityAgent' wait_for: An agent installed elsewhere in this program; the Deployment waits for it.
         """
@@ -3503,7 +3518,7 @@ class WorkloadAgentSettingsArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the add-on resource.
+        Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 

@@ -61,14 +61,16 @@ public final class CrossAccountSettingsArgs extends com.pulumi.resources.Resourc
     }
 
     /**
-     * Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+     * Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+     * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
      * 
      */
     @Import(name="mountPath")
     private @Nullable String mountPath;
 
     /**
-     * @return Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+     * @return Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+     * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
      * 
      */
     public Optional<String> mountPath() {
@@ -158,7 +160,8 @@ public final class CrossAccountSettingsArgs extends com.pulumi.resources.Resourc
         }
 
         /**
-         * @param mountPath Absolute directory where the config file (and script) are mounted read-only. Default `/etc/aws-pod-identity`.
+         * @param mountPath Absolute directory where the config file (and script) are mounted read-only: segments of letters, digits and
+         * `. _ -` (it is part of the `credential_process` command line). Default `/etc/aws-pod-identity`.
          * 
          * @return builder
          * 

@@ -53,14 +53,16 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
     }
 
     /**
-     * External id the target role&#39;s trust policy requires. Default: none. `configFile` mode only.
+     * External id the target role&#39;s trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.{@literal @}:/-]` (STS&#39;s rule),
+     * checked once known when it comes from another resource. Default: none. `configFile` mode only.
      * 
      */
     @Import(name="externalId")
     private @Nullable Output<String> externalId;
 
     /**
-     * @return External id the target role&#39;s trust policy requires. Default: none. `configFile` mode only.
+     * @return External id the target role&#39;s trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.{@literal @}:/-]` (STS&#39;s rule),
+     * checked once known when it comes from another resource. Default: none. `configFile` mode only.
      * 
      */
     public Optional<Output<String>> externalId() {
@@ -69,7 +71,8 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
 
     /**
      * Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-     * `_ . + {@literal @} -`. Default: the role&#39;s name. `configFile` mode only.
+     * `_ . + {@literal @} -`. Default: the role&#39;s name (a role name with `=` or `,` then needs an explicit profile name).
+     * `configFile` mode only.
      * 
      */
     @Import(name="profileName")
@@ -77,7 +80,8 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
 
     /**
      * @return Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-     * `_ . + {@literal @} -`. Default: the role&#39;s name. `configFile` mode only.
+     * `_ . + {@literal @} -`. Default: the role&#39;s name (a role name with `=` or `,` then needs an explicit profile name).
+     * `configFile` mode only.
      * 
      */
     public Optional<String> profileName() {
@@ -85,14 +89,16 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
     }
 
     /**
-     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod&#39;s region. `configFile` mode only.
+     * Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster&#39;s region (from its ARN),
+     * so every SDK calls the regional STS endpoint. `configFile` mode only.
      * 
      */
     @Import(name="region")
     private @Nullable String region;
 
     /**
-     * @return Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod&#39;s region. `configFile` mode only.
+     * @return Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster&#39;s region (from its ARN),
+     * so every SDK calls the regional STS endpoint. `configFile` mode only.
      * 
      */
     public Optional<String> region() {
@@ -200,7 +206,8 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
         }
 
         /**
-         * @param externalId External id the target role&#39;s trust policy requires. Default: none. `configFile` mode only.
+         * @param externalId External id the target role&#39;s trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.{@literal @}:/-]` (STS&#39;s rule),
+         * checked once known when it comes from another resource. Default: none. `configFile` mode only.
          * 
          * @return builder
          * 
@@ -211,7 +218,8 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
         }
 
         /**
-         * @param externalId External id the target role&#39;s trust policy requires. Default: none. `configFile` mode only.
+         * @param externalId External id the target role&#39;s trust policy requires: 2–1224 characters of `[A-Za-z0-9_+=,.{@literal @}:/-]` (STS&#39;s rule),
+         * checked once known when it comes from another resource. Default: none. `configFile` mode only.
          * 
          * @return builder
          * 
@@ -222,7 +230,8 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
 
         /**
          * @param profileName Name of its profile in the rendered config file (what `AWS_PROFILE` selects): 1–64 letters, digits and
-         * `_ . + {@literal @} -`. Default: the role&#39;s name. `configFile` mode only.
+         * `_ . + {@literal @} -`. Default: the role&#39;s name (a role name with `=` or `,` then needs an explicit profile name).
+         * `configFile` mode only.
          * 
          * @return builder
          * 
@@ -233,7 +242,8 @@ public final class CrossAccountTargetArgs extends com.pulumi.resources.ResourceA
         }
 
         /**
-         * @param region Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the pod&#39;s region. `configFile` mode only.
+         * @param region Region of the profile and of its STS endpoint, e.g. `eu-west-1`. Default: the cluster&#39;s region (from its ARN),
+         * so every SDK calls the regional STS endpoint. `configFile` mode only.
          * 
          * @return builder
          * 
