@@ -200,3 +200,14 @@ serial("plain cross-account targets are checked in full before anything register
         /crossAccount\.targets\[0\]\.externalId/,
     );
 });
+
+serial("ARNs known later are held to the partition as they resolve, and a looked-up cluster decides", async (t) => {
+    const late = await run(() => new PodIdentityWorkload("late-arn", { ...cnBase, namespace: "late-arn", managedPolicyArns: [pulumi.output("arn:aws:iam::aws:policy/ReadOnlyAccess")] }));
+    t.regex(late.failures.map((e) => e.message).join("\n"), /managedPolicyArns\[0\]: is in partition "aws" but clusterArn is in "aws-cn"/);
+    t.false(late.has("late-arn-managed-0"));
+    // The harness's cluster lookup answers with an `aws` ARN.
+    const lookedUp = await run(() => new PodIdentityWorkload("looked-up", { clusterName: "prod", namespace: "looked-up", managedPolicyArns: ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"] }));
+    t.regex(lookedUp.failures.map((e) => e.message).join("\n"), /managedPolicyArns\[0\]: is in partition "aws-cn" but the cluster is in "aws"/);
+    t.false(lookedUp.has("looked-up-role"));
+    t.false(lookedUp.has("looked-up-managed-ReadOnlyAccess"));
+});

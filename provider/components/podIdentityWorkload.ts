@@ -9,7 +9,7 @@ import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArg
 import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
 import { ResolvedTrustStatement, checkTrustStatement } from "../iam/trustStatement";
 import { PreparedDocument, preparePermissionDocuments, prepareSessionPolicy } from "../iam/permissionDocuments";
-import { PartitionReference, checkSamePartition } from "../iam/partition";
+import { PartitionReference, checkPartition, checkSamePartition, partitionOf } from "../iam/partition";
 import { StatementJson } from "../iam/policyDocument";
 import {
     PodSpecFragment,
@@ -90,7 +90,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         const inputs = validate(name, component, args);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
-        const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, inputs) };
+        const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, component, inputs) };
 
         const identity = inputs.givenRoleArn !== undefined ? existingRole(step, inputs.givenRoleArn) : createdRole(step);
         const association = podIdentityAssociation(step, identity);
@@ -145,6 +145,8 @@ interface CheckedInputs {
     managedPolicyArns: pulumi.Input<string>[];
     permissionsBoundary?: pulumi.Input<string>;
     trust: TrustSettings;
+    /** The partition the given ARNs share, when any is plain. */
+    partition?: PartitionReference;
     trustClusterArns?: pulumi.Input<string>[];
     trustAccounts?: pulumi.Input<string>[];
     irsaArn?: pulumi.Input<string>;
@@ -219,16 +221,27 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         }
     })!;
     const trust: TrustSettings = args.trust ?? {};
+    // The partition every ARN must share: the cluster's when its ARN is given, else the first plain ARN's. ARNs known
+    // later are held to it as they resolve, and so is the looked-up cluster (see lookupOnce).
+    const partition = checkSamePartition(problems, givenArns(args));
+    const inPartition = (check: Check, path: string): Check => (p, v) => {
+        const before = p.list.length;
+        check(p, v);
+        if (p.list.length === before) {
+            checkPartition(p, path, v, partition);
+        }
+    };
     const checked = {
         clusterName,
         namespace,
         serviceAccountName,
-        givenClusterArn: known(args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined)),
-        givenRoleArn: known(args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v)),
-        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!),
-        permissionsBoundary: known(args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v)),
+        givenClusterArn: known(args.clusterArn, inPartition((p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined), "clusterArn")),
+        givenRoleArn: known(args.roleArn, inPartition((p, v) => checkRoleArn(p, "roleArn", v), "roleArn")),
+        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, inPartition((p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v), `managedPolicyArns[${i}]`))!),
+        permissionsBoundary: known(args.role?.permissionsBoundary, inPartition((p, v) => checkPolicyArn(p, "role.permissionsBoundary", v), "role.permissionsBoundary")),
         trust,
-        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!),
+        partition,
+        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, inPartition((p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v), `trust.clusterArns[${i}]`))!),
         trustAccounts: trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
         irsaArn: known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
         rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
@@ -236,7 +249,6 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         createsNamespace: args.createNamespace !== false,
         nativeChain: args.crossAccount?.mode === "native",
     };
-    const partition = checkSamePartition(problems, givenArns(args));
     const documentOptions = { sessionTagsDisabled: checked.sessionTagsDisabled, allowFullAccess: args.allowFullAccess, partition };
     // Documents are rendered once, here: plain ones are checked now, before the component registers anything.
     const documents = args.roleArn === undefined ? preparePermissionDocuments(problems, component, args, documentOptions) : [];
@@ -303,9 +315,18 @@ function prepareTrustStatements(problems: Problems, component: string, trust: Tr
 }
 
 /** The workload's cluster ARN: the given one, else read from the cluster once, on first need. */
-function lookupOnce(parent: PodIdentityWorkload, inputs: CheckedInputs): () => pulumi.Input<string> {
+function lookupOnce(parent: PodIdentityWorkload, component: string, inputs: CheckedInputs): () => pulumi.Input<string> {
     let lookedUp: pulumi.Output<string> | undefined;
-    return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn);
+    const inClusterPartition = (arn: string) => {
+        // The given ARNs were held to the first one's partition; the cluster's real one decides.
+        const check = new Problems();
+        if (inputs.partition && partitionOf(arn) !== undefined && partitionOf(arn) !== inputs.partition.partition) {
+            check.add(inputs.partition.path, `is in partition "${inputs.partition.partition}" but the cluster is in "${partitionOf(arn)}" (${arn}): ARNs of one partition cannot be used from another`);
+        }
+        check.throwIfAny(component);
+        return arn;
+    };
+    return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn.apply(inClusterPartition));
 }
 
 /**
