@@ -211,3 +211,20 @@ serial("ARNs known later are held to the partition as they resolve, and a looked
     t.false(lookedUp.has("looked-up-role"));
     t.false(lookedUp.has("looked-up-managed-ReadOnlyAccess"));
 });
+
+serial("CrossAccountRole: a managed policy ARN known later is checked as it resolves, before its attachment registers", async (t) => {
+    const r = await run(() => new CrossAccountRole("late-policy", { ...crossAccountBase, managedPolicyArns: [pulumi.output("ReadOnlyAccess")] }));
+    t.regex(r.failures.map((e) => e.message).join("\n"), /managedPolicyArns\[0\]: "ReadOnlyAccess" is not an IAM policy ARN/);
+    t.false(r.has("late-policy-managed-0"));
+});
+
+serial("malformed permission entries are input errors, never a crash", async (t) => {
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-inline", { ...base, namespace: "null-inline", inlinePolicies: [null as any] }), /inlinePolicies\[0\]: expected \{ name, policy \}, got null/);
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-statement", { ...base, namespace: "null-statement", policyStatements: [null as any] }), /policyStatements\[0\]: a statement must be an object, got null/);
+    await refusedBeforeRegistration(
+        t,
+        () => new PodIdentityWorkload("odd-scope", { ...base, namespace: "odd-scope", policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"], sessionTagScope: "yes" as any }] }),
+        /policyStatements\[0\]\.sessionTagScope: expected an object/,
+    );
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-trust", { ...base, namespace: "null-trust", trust: { additionalStatements: [null as any] } }), /trust\.additionalStatements\[0\]: a statement must be an object, got null/);
+});

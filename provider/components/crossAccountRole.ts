@@ -6,7 +6,7 @@ import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
 import { checkAwsTags, checkMergedTags } from "../validation/awsTags";
-import { checkSamePartition } from "../iam/partition";
+import { PartitionReference, checkPartition, checkSamePartition } from "../iam/partition";
 import { preparePermissionDocuments } from "../iam/permissionDocuments";
 import { Problems, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, isPlain } from "../validation/problems";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
@@ -132,7 +132,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             tags: args.tags,
         });
         const permissions = createRolePermissions(this, name, component, role, {
-            managedPolicyArns: args.managedPolicyArns ?? [],
+            managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => (isPlain(arn) ? arn : checkedLater(component, `managedPolicyArns[${i}]`, arn, partition))),
             documents,
         });
         this.roleArn = role.arn;
@@ -157,4 +157,15 @@ function givenArns(args: CrossAccountRoleArgs): { path: string; arn: unknown }[]
         ...list(args.managedPolicyArns).map((arn, i) => ({ path: `managedPolicyArns[${i}]`, arn })),
         { path: "role.permissionsBoundary", arn: args.role?.permissionsBoundary },
     ].filter((entry) => typeof entry.arn === "string");
+}
+
+/** A policy ARN from another resource, checked (shape, partition) as it resolves, before its attachment registers. */
+function checkedLater(component: string, path: string, arn: pulumi.Input<string>, partition: PartitionReference | undefined): pulumi.Output<string> {
+    return pulumi.output(arn).apply((resolved) => {
+        const check = new Problems();
+        checkPolicyArn(check, path, resolved);
+        checkPartition(check, path, resolved, partition);
+        check.throwIfAny(component);
+        return resolved;
+    });
 }

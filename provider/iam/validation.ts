@@ -205,7 +205,9 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
             problems.add(`${path}.conditions[${i}].values`, "give at least one value");
         }
     });
-    if (statement.sessionTagScope !== undefined) {
+    if (statement.sessionTagScope !== undefined && (typeof statement.sessionTagScope !== "object" || statement.sessionTagScope === null || Array.isArray(statement.sessionTagScope))) {
+        problems.add(`${path}.sessionTagScope`, `expected an object such as {} or { tags: ["kubernetes-namespace"] }, got ${describe(statement.sessionTagScope)}`);
+    } else if (statement.sessionTagScope !== undefined) {
         checkSessionTagScope(problems, `${path}.sessionTagScope`, statement.sessionTagScope);
         checkScopeClashes(problems, path, statement);
     }

@@ -199,7 +199,11 @@ export function checkPermissionInputs(
         }
     });
     const names = new Set<string>();
-    (args.inlinePolicies ?? []).forEach((policy, i) => {
+    (Array.isArray(args.inlinePolicies) ? args.inlinePolicies : []).forEach((policy, i) => {
+        if (typeof policy !== "object" || policy === null) {
+            problems.add(`inlinePolicies[${i}]`, `expected { name, policy }, got ${describe(policy)}`);
+            return;
+        }
         if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
             problems.add(`inlinePolicies[${i}].name`, `${describe(policy.name)} is not a valid policy name: use 1 to 128 letters, digits and + = , . @ _ -`);
         } else if (names.has(policy.name)) {
