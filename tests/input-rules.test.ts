@@ -228,3 +228,15 @@ serial("malformed permission entries are input errors, never a crash", async (t)
     );
     await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-trust", { ...base, namespace: "null-trust", trust: { additionalStatements: [null as any] } }), /trust\.additionalStatements\[0\]: a statement must be an object, got null/);
 });
+
+serial("names only clash where the component derives them: cross-account is a fine inline name without crossAccount", async (t) => {
+    const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };
+    const r = await run(() => new PodIdentityWorkload("named", { ...base, namespace: "named", inlinePolicies: [{ name: "cross-account", policy }] }));
+    t.deepEqual(r.failures, []);
+    t.is(r.get("named-cross-account").inputs.name, "cross-account");
+});
+
+serial("attachment names are unique by construction, with ARNs known later among them", async (t) => {
+    const { managedAttachmentSuffixes } = await import("../provider/components/childNames");
+    t.deepEqual(managedAttachmentSuffixes([pulumi.output("x"), "arn:aws:iam::aws:policy/0", "arn:aws:iam::aws:policy/job-function/0", "arn:aws:iam::aws:policy/0"]), ["arn-0", "0", "0-aws-job-function", "0-aws"]);
+});

@@ -75,10 +75,8 @@ export function preparePermissionDocuments(
         );
         documents.push({ name: inline.name, input: `inlinePolicies[${i}]`, text });
     });
-    const known = documents.filter((d) => typeof d.text === "string").map((d) => ({ input: d.input, text: d.text as string }));
-    if (known.length === documents.length) {
-        checkInlineBudget(problems, known);
-    }
+    // The plain documents alone over the budget is already final: what resolves later only adds to it.
+    checkInlineBudget(problems, documents.filter((d) => typeof d.text === "string").map((d) => ({ input: d.input, text: d.text as string })));
     return documents;
 }
 
