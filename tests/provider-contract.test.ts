@@ -296,10 +296,10 @@ const badInputs: [string, Record<string, unknown>, string, RegExp][] = [
     ["unknown IAM action (checked when rendered)", { clusterName: "bad", namespace: "bad-pol", policyStatements: [{ actions: ["s3:GetObjekt"], resources: ["*"] }] }, "policyStatements[0].actions[0]", /unknown action "GetObjekt" for service "s3" \(did you mean "GetObject"\?\)/],
     ["raw policy not JSON", { clusterName: "bad", namespace: "bad-raw", inlinePolicies: [{ name: "raw", policy: "{not json" }] }, "inlinePolicies[0].policy", /is not valid JSON/],
     [
-        "inline policies over the role limit (a child's input, outside every output)",
+        "inline policies over the role limit (checked in the validate step, before anything registers)",
         { clusterName: "bad", namespace: "bad-big", policyStatements: Array.from({ length: 120 }, (_, i) => ({ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::bucket-with-a-rather-long-name-${i}/prefix/*`] })) },
         "policyStatements",
-        /the role's inline policies add up to \d+ characters; IAM allows 10240/,
+        /the role's inline policies add up to \d+ characters \(policyStatements \d+\); IAM allows 10240/,
     ],
 ];
 

@@ -36,7 +36,7 @@ export interface AgentSettings {
     resolveConflictsOnCreate?: "NONE" | "OVERWRITE";
     /** What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth. */
     resolveConflictsOnUpdate?: ResolveConflicts;
-    /** Tags on the add-on resource. */
+    /** Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix. */
     tags?: Record<string, string>;
 }
 

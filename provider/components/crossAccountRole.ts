@@ -6,7 +6,10 @@ import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
 import { checkDnsLabel, checkDnsSubdomain } from "../kubernetes/rules";
-import { Problems, checkAwsTags, checkBoolean, checkOneOf, isPlain } from "../validation/problems";
+import { checkAwsTags, checkMergedTags } from "../validation/awsTags";
+import { PartitionReference, checkPartition, checkSamePartition } from "../iam/partition";
+import { preparePermissionDocuments } from "../iam/permissionDocuments";
+import { Problems, checkBoolean, checkOneOf, isPlain } from "../validation/problems";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
@@ -34,9 +37,9 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {
             problems.add("sourceRoleArns", "required: the ARNs of the Pod Identity roles allowed to chain into this role (e.g. a PodIdentityWorkload's roleArn)");
         }
-        (args.sourceRoleArns ?? []).forEach((arn, i) => {
-            if (typeof arn === "string" && !parseRoleArn(arn)) {
-                problems.add(`sourceRoleArns[${i}]`, `"${arn}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<name>`);
+        (Array.isArray(args.sourceRoleArns) ? args.sourceRoleArns : []).forEach((arn, i) => {
+            if (typeof arn === "string") {
+                checkSourceRoleArn(problems, `sourceRoleArns[${i}]`, arn);
             }
         });
         if (mode === "sessionTags") {
@@ -77,24 +80,37 @@ export class CrossAccountRole extends pulumi.ComponentResource {
                 checkPolicyArn(problems, `managedPolicyArns[${i}]`, arn);
             }
         });
-        checkAwsTags(problems, "tags", args.tags);
+        checkAwsTags(problems, "tags", args.tags, "iam");
+        checkMergedTags(problems, [{ path: "tags", tags: args.tags }, { path: "role.tags", tags: args.role?.tags }], "iam");
         checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
+        const partition = checkSamePartition(problems, givenArns(args));
+        // Documents are rendered once, here: plain ones are checked before the component registers anything.
+        const documents = preparePermissionDocuments(problems, component, args, {
+            // Callers are Pod Identity sessions; ABAC on their transitive tags works as in the source account.
+            sessionTagsDisabled: mode === "externalId",
+            allowFullAccess: args.allowFullAccess,
+            partition,
+        });
         problems.throwIfAny(component);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(CROSSACCOUNTROLE_TYPE, name, {}, opts);
 
+        // ARNs known only now are checked as they resolve, before the role (whose trust policy needs them) registers.
         const sourceRoleArns = pulumi.all(args.sourceRoleArns).apply((arns) => {
             const check = new Problems();
-            arns.forEach((arn, i) => {
-                if (!parseRoleArn(arn)) {
-                    check.add(`sourceRoleArns[${i}]`, `"${arn}" is not an IAM role ARN`);
-                }
-            });
+            arns.forEach((arn, i) => checkSourceRoleArn(check, `sourceRoleArns[${i}]`, arn));
+            check.throwIfAny(component);
+            return arns;
+        });
+        const clusterArns = pulumi.all(args.clusterArns ?? []).apply((arns) => {
+            const check = new Problems();
+            arns.forEach((arn, i) => checkClusterArn(check, `clusterArns[${i}]`, arn));
+            checkSamePartition(check, [...givenArns(args), ...arns.map((arn, i) => ({ path: `clusterArns[${i}]`, arn }))]);
             check.throwIfAny(component);
             return arns;
         });
         this.trustPolicy = pulumi
-            .all([sourceRoleArns, args.clusterArns ?? [], args.externalId])
+            .all([sourceRoleArns, clusterArns, args.externalId])
             .apply(([sources, clusterArns, externalId]) => {
                 if (mode === "externalId" && !isPlain(args.externalId)) {
                     const late = new Problems();
@@ -117,16 +133,40 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             tags: args.tags,
         });
         const permissions = createRolePermissions(this, name, component, role, {
-            managedPolicyArns: args.managedPolicyArns ?? [],
-            policyStatements: args.policyStatements,
-            inlinePolicies: args.inlinePolicies,
-            // Callers are Pod Identity sessions; ABAC on their transitive tags works as in the source account.
-            sessionTagsDisabled: mode === "externalId",
-            allowFullAccess: args.allowFullAccess,
+            managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => (isPlain(arn) ? arn : checkedLater(component, `managedPolicyArns[${i}]`, arn, partition))),
+            documents,
         });
         this.roleArn = role.arn;
         this.roleName = role.name;
         this.permissionsPolicy = permissions.permissionsPolicy;
         this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, trustPolicy: this.trustPolicy, permissionsPolicy: this.permissionsPolicy });
     }
+}
+
+function checkSourceRoleArn(problems: Problems, path: string, arn: string): void {
+    if (!parseRoleArn(arn)) {
+        problems.add(path, `"${arn}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<name>`);
+    }
+}
+
+/** Every plain ARN the user gives: one role cannot span partitions (see `../iam/partition`). */
+function givenArns(args: CrossAccountRoleArgs): { path: string; arn: unknown }[] {
+    const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+    return [
+        ...list(args.clusterArns).map((arn, i) => ({ path: `clusterArns[${i}]`, arn })),
+        ...list(args.sourceRoleArns).map((arn, i) => ({ path: `sourceRoleArns[${i}]`, arn })),
+        ...list(args.managedPolicyArns).map((arn, i) => ({ path: `managedPolicyArns[${i}]`, arn })),
+        { path: "role.permissionsBoundary", arn: args.role?.permissionsBoundary },
+    ].filter((entry) => typeof entry.arn === "string");
+}
+
+/** A policy ARN from another resource, checked (shape, partition) as it resolves, before its attachment registers. */
+function checkedLater(component: string, path: string, arn: pulumi.Input<string>, partition: PartitionReference | undefined): pulumi.Output<string> {
+    return pulumi.output(arn).apply((resolved) => {
+        const check = new Problems();
+        checkPolicyArn(check, path, resolved);
+        checkPartition(check, path, resolved, partition);
+        check.throwIfAny(component);
+        return resolved;
+    });
 }

@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_ADDON_NAME, AgentSettings, agentConfigurationValues, checkAgentSettings } from "../agent/configuration";
 import { claim } from "./claims";
-import { Problems, checkAwsTags, isPlain } from "../validation/problems";
+import { checkClusterName } from "../validation/eksNames";
+import { Problems, isPlain } from "../validation/problems";
+import { checkAwsTags } from "../validation/awsTags";
 
 export interface PodIdentityAgentArgs extends AgentSettings {
     /** Name of the EKS cluster to install the agent on. Required. */
@@ -36,8 +38,11 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         if (args.clusterName === undefined || args.clusterName === "") {
             problems.add("clusterName", "required: give the EKS cluster's name (e.g. cluster.eksCluster.name)");
         }
+        if (typeof args.clusterName === "string" && args.clusterName !== "") {
+            checkClusterName(problems, args.clusterName);
+        }
         checkAgentSettings(problems, "", args);
-        checkAwsTags(problems, "tags", args.tags);
+        checkAwsTags(problems, "tags", args.tags, "eks");
         problems.throwIfAny(component);
         const clusterName = claimAgent(component, args.clusterName);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
@@ -78,6 +83,9 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
 /** Claims the cluster's one agent install; plain names are checked now, resource outputs once known. */
 function claimAgent(component: string, clusterName: pulumi.Input<string>): pulumi.Input<string> {
     const check = (name: string) => {
+        const invalid = new Problems();
+        checkClusterName(invalid, name);
+        invalid.throwIfAny(component);
         const owner = claim("agent", name, component);
         if (owner) {
             const problems = new Problems();

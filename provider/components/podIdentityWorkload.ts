@@ -3,12 +3,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseClusterArn, parseRoleArn } from "../iam/arn";
 import { claim } from "./claims";
-import { IAM_LIMITS, checkPolicyDocument, policySize } from "../iam/validation";
 import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
 import { checkAnnotations, checkLabels } from "../kubernetes/rules";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
-import { ResolvedTrustStatement, renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
+import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
+import { ResolvedTrustStatement, checkTrustStatement } from "../iam/trustStatement";
+import { PreparedDocument, preparePermissionDocuments, prepareSessionPolicy } from "../iam/permissionDocuments";
+import { PartitionReference, checkPartition, checkSamePartition, partitionOf } from "../iam/partition";
+import { StatementJson } from "../iam/policyDocument";
 import {
     PodSpecFragment,
     ResolvedTarget,
@@ -24,9 +27,9 @@ import {
 } from "../crossAccount/profiles";
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
 import { createRole, createRolePermissions } from "./role";
-import { Problems, isPlain } from "../validation/problems";
+import { Problems, isDeeplyPlain, isPlain } from "../validation/problems";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
-import { createWellKnownManagedPolicies } from "./wellKnownPolicySet";
+import { createWellKnownManagedPolicies, prepareWellKnownDocuments } from "./wellKnownPolicySet";
 import {
     checkAccountId,
     checkClusterArn,
@@ -90,7 +93,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         const inputs = validate(name, component, args);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
-        const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, inputs) };
+        const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, component, inputs) };
 
         const identity = inputs.givenRoleArn !== undefined ? existingRole(step, inputs.givenRoleArn) : createdRole(step);
         const association = podIdentityAssociation(step, identity);
@@ -146,11 +149,21 @@ interface CheckedInputs {
     managedPolicyArns: pulumi.Input<string>[];
     permissionsBoundary?: pulumi.Input<string>;
     trust: TrustSettings;
+    /** The partition the given ARNs share, when any is plain. */
+    partition?: PartitionReference;
     trustClusterArns?: pulumi.Input<string>[];
     trustAccounts?: pulumi.Input<string>[];
     irsaArn?: pulumi.Input<string>;
     rawTargets: pulumi.Input<ResolvedTarget>[];
     sessionTagsDisabled: boolean;
+    /** The user's inline policy documents, rendered (and when plain, checked) in the validate step. */
+    documents: PreparedDocument[];
+    /** The association's session policy, rendered likewise. */
+    sessionPolicy?: pulumi.Input<string>;
+    /** The well-known policies' documents, rendered likewise when the cluster ARN is given; else once it is looked up. */
+    wellKnownDocuments?: pulumi.Input<Record<string, string>>;
+    /** `trust.additionalStatements`, rendered likewise. */
+    additionalStatements: pulumi.Input<StatementJson>[];
     createsNamespace: boolean;
     /** Label and annotation maps bound for Kubernetes; values known only later are checked as they resolve. */
     namespaceLabels: StringMap;
@@ -234,16 +247,27 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         }
     })!;
     const trust: TrustSettings = args.trust ?? {};
+    // The partition every ARN must share: the cluster's when its ARN is given, else the first plain ARN's. ARNs known
+    // later are held to it as they resolve, and so is the looked-up cluster (see lookupOnce).
+    const partition = checkSamePartition(problems, givenArns(args));
+    const inPartition = (check: Check, path: string): Check => (p, v) => {
+        const before = p.list.length;
+        check(p, v);
+        if (p.list.length === before) {
+            checkPartition(p, path, v, partition);
+        }
+    };
     const checked = {
         clusterName,
         namespace,
         serviceAccountName,
-        givenClusterArn: known(args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined)),
-        givenRoleArn: known(args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v)),
-        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!),
-        permissionsBoundary: known(args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v)),
+        givenClusterArn: known(args.clusterArn, inPartition((p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined), "clusterArn")),
+        givenRoleArn: known(args.roleArn, inPartition((p, v) => checkRoleArn(p, "roleArn", v), "roleArn")),
+        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, inPartition((p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v), `managedPolicyArns[${i}]`))!),
+        permissionsBoundary: known(args.role?.permissionsBoundary, inPartition((p, v) => checkPolicyArn(p, "role.permissionsBoundary", v), "role.permissionsBoundary")),
         trust,
-        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!),
+        partition,
+        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, inPartition((p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v), `trust.clusterArns[${i}]`))!),
         trustAccounts: trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
         irsaArn: known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
         rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
@@ -257,12 +281,24 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         ),
         nativeChain: args.crossAccount?.mode === "native",
     };
+    const documentOptions = { sessionTagsDisabled: checked.sessionTagsDisabled, allowFullAccess: args.allowFullAccess, partition };
+    // Documents are rendered once, here: plain ones are checked now, before the component registers anything.
+    const documents = args.roleArn === undefined ? preparePermissionDocuments(problems, component, args, documentOptions) : [];
+    const sessionPolicy = args.association?.sessionPolicy === undefined ? undefined : prepareSessionPolicy(problems, component, args.association.sessionPolicy, partition);
+    const additionalStatements = prepareTrustStatements(problems, component, trust, partition);
+    const wellKnownDocuments =
+        problems.list.length === 0 && args.roleArn === undefined && typeof args.clusterArn === "string" && wellKnownPolicyNames(args.wellKnownPolicies).length > 0
+            ? prepareWellKnownDocuments(problems, component, "wellKnownPolicies", args.wellKnownPolicies!, args.clusterArn)
+            : undefined;
     // Plain target ARNs are checked against a plain source account now, with the other input problems.
     const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
     const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
     const rawTargets = args.crossAccount?.targets ?? [];
     if (rawTargets.length > 0 && rawTargets.every((t) => typeof t.roleArn === "string" && parseRoleArn(t.roleArn))) {
         checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
+        if (isDeeplyPlain(rawTargets)) {
+            checkResolvedTargets(problems, rawTargets as ResolvedTarget[]);
+        }
     }
     problems.throwIfAny(component);
     if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
@@ -273,13 +309,56 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         claimServiceAccount(component, cluster, ns, sa, checked.createsNamespace);
         return { cluster, ns, sa };
     });
-    return { ...checked, ownership };
+    return { ...checked, documents, sessionPolicy, additionalStatements, wellKnownDocuments, ownership };
+}
+
+/**
+ * Every ARN the user gives, plain ones only, the cluster's first: they must all be in the cluster's partition (the
+ * first one's, while the cluster's is not known yet).
+ */
+function givenArns(args: PodIdentityWorkloadArgs): { path: string; arn: unknown }[] {
+    const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+    return [
+        { path: "clusterArn", arn: args.clusterArn },
+        { path: "roleArn", arn: args.roleArn },
+        ...list(args.trust?.clusterArns).map((arn, i) => ({ path: `trust.clusterArns[${i}]`, arn })),
+        ...list(args.managedPolicyArns).map((arn, i) => ({ path: `managedPolicyArns[${i}]`, arn })),
+        { path: "role.permissionsBoundary", arn: args.role?.permissionsBoundary },
+        { path: "trust.irsaOidcProviderArn", arn: args.trust?.irsaOidcProviderArn },
+        ...list(args.crossAccount?.targets).map((target, i) => ({ path: `crossAccount.targets[${i}].roleArn`, arn: target?.roleArn })),
+    ].filter((entry) => typeof entry.arn === "string");
+}
+
+/** `trust.additionalStatements`, checked at the paths the user wrote: now when plain, else as they resolve. */
+function prepareTrustStatements(problems: Problems, component: string, trust: TrustSettings, partition?: PartitionReference): pulumi.Input<StatementJson>[] {
+    const statements = Array.isArray(trust.additionalStatements) ? trust.additionalStatements : [];
+    return statements.map((statement, i) => {
+        const path = `trust.additionalStatements[${i}]`;
+        if (isDeeplyPlain(statement)) {
+            return checkTrustStatement(problems, path, statement as ResolvedTrustStatement, partition);
+        }
+        return pulumi.output(statement).apply((resolved) => {
+            const later = new Problems();
+            const json = checkTrustStatement(later, path, resolved as ResolvedTrustStatement, partition);
+            later.throwIfAny(component);
+            return json;
+        });
+    });
 }
 
 /** The workload's cluster ARN: the given one, else read from the cluster once, on first need. */
-function lookupOnce(parent: PodIdentityWorkload, inputs: CheckedInputs): () => pulumi.Input<string> {
+function lookupOnce(parent: PodIdentityWorkload, component: string, inputs: CheckedInputs): () => pulumi.Input<string> {
     let lookedUp: pulumi.Output<string> | undefined;
-    return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn);
+    const inClusterPartition = (arn: string) => {
+        // The given ARNs were held to the first one's partition; the cluster's real one decides.
+        const check = new Problems();
+        if (inputs.partition && partitionOf(arn) !== undefined && partitionOf(arn) !== inputs.partition.partition) {
+            check.add(inputs.partition.path, `is in partition "${inputs.partition.partition}" but the cluster is in "${partitionOf(arn)}" (${arn}): ARNs of one partition cannot be used from another`);
+        }
+        check.throwIfAny(component);
+        return arn;
+    };
+    return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn.apply(inClusterPartition));
 }
 
 /**
@@ -333,11 +412,8 @@ function createdRole(step: Step): Identity {
     const chain = args.crossAccount ? resolveTargets(step, pulumi.output(step.ownClusterArn()).apply((arn) => parseClusterArn(arn)?.accountId)) : undefined;
     const permissions = createRolePermissions(parent, name, component, role, {
         managedPolicyArns: inputs.managedPolicyArns,
-        policyStatements: args.policyStatements,
-        inlinePolicies: args.inlinePolicies,
-        derivedPolicies: chain ? [{ name: "cross-account", document: chainPolicyDocument(step, chain, role.arn) }] : [],
-        sessionTagsDisabled: inputs.sessionTagsDisabled,
-        allowFullAccess: args.allowFullAccess,
+        documents: inputs.documents,
+        derivedPolicies: chain ? [{ name: "cross-account", input: "crossAccount", document: chainPolicyDocument(step, chain, role.arn) }] : [],
     });
     return {
         roleArn: role.arn,
@@ -356,7 +432,7 @@ function roleTrustPolicy(step: Step): pulumi.Output<string> {
     const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
     const clusterArn: pulumi.Input<string> = inputs.givenClusterArn ?? (needsOwnArn ? step.ownClusterArn() : "");
     return pulumi
-        .all([clusterArn, inputs.trustClusterArns ?? [], inputs.trustAccounts ?? [], inputs.ownership, inputs.irsaArn, trust.additionalStatements ?? []])
+        .all([clusterArn, inputs.trustClusterArns ?? [], inputs.trustAccounts ?? [], inputs.ownership, inputs.irsaArn, inputs.additionalStatements])
         .apply(([thisClusterArn, clusterArns, sourceAccounts, owner, irsa, additional]) =>
             renderTrustPolicy(
                 step.component,
@@ -374,7 +450,7 @@ function roleTrustPolicy(step: Step): pulumi.Output<string> {
                     namespace: owner.ns,
                     serviceAccount: owner.sa,
                     irsaOidcProviderArn: irsa,
-                    additionalStatements: additional as ResolvedTrustStatement[],
+                    additionalStatements: additional as StatementJson[],
                 }),
             ),
         );
@@ -401,9 +477,9 @@ function wellKnownPolicies(step: Step, role: aws.iam.Role): pulumi.Resource[] {
     if (wellKnownPolicyNames(args.wellKnownPolicies).length === 0) {
         return [];
     }
-    const { managed } = createWellKnownManagedPolicies(parent, name, component, "wellKnownPolicies", {
+    const { managed } = createWellKnownManagedPolicies(parent, name, {
         policies: args.wellKnownPolicies!,
-        clusterArn: step.ownClusterArn(),
+        documents: inputs.wellKnownDocuments ?? prepareWellKnownDocuments(new Problems(), component, "wellKnownPolicies", args.wellKnownPolicies!, step.ownClusterArn()),
         path: args.role?.path,
         tags: args.tags,
         description: (policyName, key) =>
@@ -415,22 +491,11 @@ function wellKnownPolicies(step: Step, role: aws.iam.Role): pulumi.Resource[] {
     ]);
 }
 
-/** The EKS Pod Identity association `<name>-association`, with its session policy checked once known. */
+/** The EKS Pod Identity association `<name>-association`, with its session policy as prepared in the validate step. */
 function podIdentityAssociation(step: Step, identity: Identity): { resource: aws.eks.PodIdentityAssociation; sessionPolicy?: pulumi.Output<string> } {
-    const { parent, name, component, args, inputs } = step;
+    const { parent, name, args, inputs } = step;
     const association = args.association ?? {};
-    const sessionPolicy =
-        association.sessionPolicy === undefined
-            ? undefined
-            : pulumi.output(association.sessionPolicy).apply((policy) => {
-                  const check = new Problems();
-                  const parsed = checkPolicyDocument(check, "association.sessionPolicy", policy, { kind: "identity", allowFullAccess: true });
-                  if (parsed && policySize(parsed) > IAM_LIMITS.sessionPolicy) {
-                      check.add("association.sessionPolicy", `is ${policySize(parsed)} characters; STS accepts at most ${IAM_LIMITS.sessionPolicy}: shorten it`);
-                  }
-                  check.throwIfAny(component);
-                  return JSON.stringify(parsed);
-              });
+    const sessionPolicy = inputs.sessionPolicy === undefined ? undefined : pulumi.output(inputs.sessionPolicy);
     const resource = new aws.eks.PodIdentityAssociation(
         `${name}-association`,
         {

@@ -78,7 +78,7 @@ export interface AssociationSettings {
      * most 2048 characters). EKS requires `disableSessionTags: true` with it.
      */
     sessionPolicy?: pulumi.Input<string | Record<string, unknown>>;
-    /** Tags on the association. Merged over `tags`. */
+    /** Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix. */
     tags?: Record<string, string>;
 }
 
@@ -173,7 +173,11 @@ export interface PodIdentityWorkloadArgs {
     role?: RoleSettings;
     /** Trust policy of the created role. */
     trust?: TrustSettings;
-    /** ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none. */
+    /**
+     * ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+     * becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+     * its account and path appended. Default: none.
+     */
     managedPolicyArns?: pulumi.Input<string>[];
     /** Typed statements rendered into one inline policy named `<component>-permissions`. Default: none. */
     policyStatements?: PolicyStatement[];
@@ -201,6 +205,9 @@ export interface PodIdentityWorkloadArgs {
     workload?: WorkloadSettings;
     /** Access to roles in other accounts by role chaining. Default: none. */
     crossAccount?: CrossAccountSettings;
-    /** Tags on every AWS resource created (role, association, add-on). */
+    /**
+     * Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix. IAM compares keys
+     * without case, so `Team` here and `team` in `role.tags` are refused.
+     */
     tags?: Record<string, string>;
 }

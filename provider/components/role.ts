@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IAM_LIMITS, checkPolicyDocument, checkTypedStatement, policySize } from "../iam/validation";
-import { InlinePolicy, RoleSettings } from "./roleArgs";
-import { PolicyDocumentJson, PolicyStatement } from "../iam/policyDocument";
+import { PreparedDocument, checkInlineBudget } from "../iam/permissionDocuments";
+import { RoleSettings } from "./roleArgs";
 import { Problems } from "../validation/problems";
+import { managedAttachmentSuffixes } from "./childNames";
 
 /** The IAM role `<name>-role` from the user's role settings, shared by the components that create roles. */
 export function createRole(
@@ -30,18 +30,15 @@ export function createRole(
 
 /**
  * A role's permissions: managed policy attachments and inline policies, shared by the components that create roles.
- * Documents are checked when rendered, before any IAM resource carrying them is registered.
+ * The user's documents arrive rendered and checked (see `preparePermissionDocuments`, run in the validate step).
  */
 export interface RolePermissionsInputs {
     /** Managed policy ARNs, already shape-checked by the caller. */
     managedPolicyArns: pulumi.Input<string>[];
-    policyStatements?: PolicyStatement[];
-    inlinePolicies?: InlinePolicy[];
+    /** The user's inline documents, prepared in the validate step. */
+    documents: PreparedDocument[];
     /** Inline policies the component derives itself (e.g. permission to chain into other accounts' roles). */
-    derivedPolicies?: { name: string; document: pulumi.Output<string> }[];
-    sessionTagsDisabled: boolean;
-    /** Accept statements allowing every action on every resource. */
-    allowFullAccess?: boolean;
+    derivedPolicies?: { name: string; input: string; document: pulumi.Output<string> }[];
 }
 
 export interface RolePermissions {
@@ -59,45 +56,23 @@ export function createRolePermissions(
     inputs: RolePermissionsInputs,
 ): RolePermissions {
     const resources: pulumi.Resource[] = [];
+    const suffixes = managedAttachmentSuffixes(inputs.managedPolicyArns);
     inputs.managedPolicyArns.forEach((policyArn, i) => {
-        const suffix = typeof policyArn === "string" ? policyArn.split("/").pop()! : String(i);
-        resources.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${suffix}`, { role: role.name, policyArn }, { parent }));
+        resources.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${suffixes[i]}`, { role: role.name, policyArn }, { parent }));
     });
 
-    const documents: { name: string; text: pulumi.Output<string> }[] = [];
-    let permissionsPolicy: pulumi.Output<string | undefined> = pulumi.output(undefined);
-    if (inputs.policyStatements && inputs.policyStatements.length > 0) {
-        const rendered = pulumi.output(inputs.policyStatements).apply((statements) => {
-            const check = new Problems();
-            const document: PolicyDocumentJson = {
-                Version: "2012-10-17",
-                Statement: statements.map((s, i) => checkTypedStatement(check, `policyStatements[${i}]`, s, { sessionTagsDisabled: inputs.sessionTagsDisabled, allowFullAccess: inputs.allowFullAccess })),
-            };
-            check.throwIfAny(component);
-            return JSON.stringify(document, null, 2);
-        });
-        permissionsPolicy = rendered;
-        documents.push({ name: "permissions", text: rendered });
-    }
-    (inputs.inlinePolicies ?? []).forEach((inline, i) => {
-        const text = pulumi.output(inline.policy).apply((policy) => {
-            const check = new Problems();
-            const parsed = checkPolicyDocument(check, `inlinePolicies[${i}].policy`, policy, { kind: "identity", allowFullAccess: inputs.allowFullAccess });
-            check.throwIfAny(component);
-            return JSON.stringify(parsed);
-        });
-        documents.push({ name: inline.name, text });
-    });
-    documents.push(...(inputs.derivedPolicies ?? []).map((d) => ({ name: d.name, text: d.document })));
+    const documents = [
+        ...inputs.documents.map((d) => ({ name: d.name, input: d.input, text: pulumi.output(d.text) })),
+        ...(inputs.derivedPolicies ?? []).map((d) => ({ name: d.name, input: d.input, text: d.document })),
+    ];
+    const statements = inputs.documents.find((d) => d.input === "policyStatements");
+    const permissionsPolicy: pulumi.Output<string | undefined> = statements ? pulumi.output(statements.text) : pulumi.output(undefined);
 
-    // IAM limits the role's inline policies together, so the sum is checked before any of them is created.
+    // IAM limits the role's inline policies together; with every part known the sum is checked before any is created.
     const withinRoleLimit = pulumi.all(documents.map((d) => d.text)).apply((texts) => {
-        const total = texts.reduce((sum, text) => sum + policySize(text), 0);
-        if (total > IAM_LIMITS.inlinePoliciesPerRole) {
-            const check = new Problems();
-            check.add("policyStatements", `the role's inline policies add up to ${total} characters; IAM allows ${IAM_LIMITS.inlinePoliciesPerRole}: move statements into a managed policy (managedPolicyArns)`);
-            check.throwIfAny(component);
-        }
+        const check = new Problems();
+        checkInlineBudget(check, texts.map((text, i) => ({ input: documents[i].input, text })));
+        check.throwIfAny(component);
         return texts;
     });
     documents.forEach((document, i) => {

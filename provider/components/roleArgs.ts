@@ -20,7 +20,7 @@ export interface RoleSettings {
      * this bounds role chaining and console sessions only.
      */
     maxSessionDuration?: Integer;
-    /** Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`. */
+    /** Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix. */
     tags?: Record<string, string>;
 }
 

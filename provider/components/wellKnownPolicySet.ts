@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkWellKnownPolicies, environmentOf, renderWellKnownPolicies, WellKnownPolicies, WellKnownPolicyKey, wellKnownPolicyNames } from "../wellKnownPolicies";
 import { checkClusterArn } from "../iam/arn";
 import { checkIamPath } from "../iam/validation";
-import { Problems, checkAwsTags } from "../validation/problems";
+import { Problems, isDeeplyPlain } from "../validation/problems";
+import { checkAwsTags } from "../validation/awsTags";
 
 export const WELLKNOWNPOLICYSET_TYPE = "eks-pod-identity:index:WellKnownPolicySet";
 
@@ -30,31 +31,53 @@ export interface WellKnownManagedPolicy {
 }
 
 /**
+ * The documents of the enabled well-known policies by policy name, rendered once: now when the policies and the
+ * cluster ARN are plain (problems go to `problems`, before the component registers), else as they resolve (problems
+ * fail the Output, and so every policy reading it). Problems name `<inputPath>.<key>`.
+ */
+export function prepareWellKnownDocuments(
+    problems: Problems,
+    component: string,
+    inputPath: string,
+    policies: WellKnownPolicies,
+    clusterArn: pulumi.Input<string>,
+): pulumi.Input<Record<string, string>> {
+    const render = (check: Problems, resolvedPolicies: pulumi.Unwrap<WellKnownPolicies>, arn: string) => {
+        const before = check.list.length;
+        checkClusterArn(check, "clusterArn", arn);
+        if (check.list.length > before) {
+            return {};
+        }
+        const rendered = renderWellKnownPolicies(check, inputPath, resolvedPolicies, environmentOf(arn)!);
+        return Object.fromEntries(rendered.map((r) => [r.name, JSON.stringify(r.document, null, 2)]));
+    };
+    if (isDeeplyPlain(policies) && typeof clusterArn === "string") {
+        return render(problems, policies as pulumi.Unwrap<WellKnownPolicies>, clusterArn);
+    }
+    return pulumi.all([policies, clusterArn]).apply(([resolved, arn]) => {
+        const later = new Problems();
+        const documents = render(later, resolved, arn);
+        later.throwIfAny(component);
+        return documents;
+    });
+}
+
+/**
  * Creates one customer-managed policy per enabled well-known policy (Karpenter: two), children of `parent` named
- * `<prefix>-<policy name>`. The documents are rendered and checked once the inputs are known; a problem fails the
- * preview naming `<inputPath>.<key>`.
+ * `<prefix>-<policy name>`, from the documents `prepareWellKnownDocuments` rendered.
  */
 export function createWellKnownManagedPolicies(
     parent: pulumi.Resource,
     prefix: string,
-    component: string,
-    inputPath: string,
     settings: {
         policies: WellKnownPolicies;
-        clusterArn: pulumi.Input<string>;
+        documents: pulumi.Input<Record<string, string>>;
         path?: string;
         tags?: Record<string, string>;
         description: (policyName: string, key: WellKnownPolicyKey) => pulumi.Input<string>;
     },
 ): { managed: WellKnownManagedPolicy[]; documents: pulumi.Output<Record<string, string>> } {
-    const documents = pulumi.all([settings.policies, settings.clusterArn]).apply(([policies, clusterArn]) => {
-        const check = new Problems();
-        checkClusterArn(check, "clusterArn", clusterArn);
-        check.throwIfAny(component);
-        const rendered = renderWellKnownPolicies(check, inputPath, policies, environmentOf(clusterArn)!);
-        check.throwIfAny(component);
-        return Object.fromEntries(rendered.map((r) => [r.name, JSON.stringify(r.document, null, 2)]));
-    });
+    const documents = pulumi.output(settings.documents);
     const managed = wellKnownPolicyNames(settings.policies).map(({ key, name }) => ({
         key,
         name,
@@ -96,13 +119,15 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
         if (args.path !== undefined) {
             checkIamPath(problems, "path", args.path);
         }
-        checkAwsTags(problems, "tags", args.tags);
+        checkAwsTags(problems, "tags", args.tags, "iam");
+        // Rendered once, here: with plain inputs every document is checked before the component registers.
+        const prepared = problems.list.length === 0 ? prepareWellKnownDocuments(problems, component, "policies", args.policies, args.clusterArn) : {};
         problems.throwIfAny(component);
         super(WELLKNOWNPOLICYSET_TYPE, name, {}, opts);
 
-        const { managed, documents } = createWellKnownManagedPolicies(this, name, component, "policies", {
+        const { managed, documents } = createWellKnownManagedPolicies(this, name, {
             policies: args.policies,
-            clusterArn: args.clusterArn,
+            documents: prepared,
             path: args.path,
             tags: args.tags,
             description: (policyName, key) => `${policyName} (pulumi-eks-pod-identity WellKnownPolicySet "${name}", policies.${key})`,

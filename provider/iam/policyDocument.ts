@@ -33,7 +33,10 @@ export interface PolicyCondition {
  * one reaching the other's resources. Requires session tags (the association's `disableSessionTags` must be false).
  */
 export interface SessionTagScope {
-    /** Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. */
+    /**
+     * Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+     * scope nothing.
+     */
     tags?: SessionTagName[];
     /**
      * Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,

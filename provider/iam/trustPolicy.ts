@@ -1,7 +1,8 @@
 import { Problems } from "../validation/problems";
 import { parseClusterArn, parseOidcProviderArn } from "./arn";
-import { PolicyDocumentJson, ResolvedCondition, StatementJson, renderConditions } from "./policyDocument";
-import { checkPolicyDocument } from "./validation";
+import { PolicyDocumentJson, StatementJson } from "./policyDocument";
+import * as pulumi from "@pulumi/pulumi";
+import { IAM_LIMITS, checkPolicyDocument, policySize } from "./validation";
 
 /** The service principal EKS Pod Identity assumes roles as. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
@@ -80,16 +81,6 @@ export function buildTrustPolicy(inputs: TrustPolicyInputs): PolicyDocumentJson 
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** A user's extra trust statement with its inputs resolved (the `TrustStatement` arg). */
-export interface ResolvedTrustStatement {
-    sid?: string;
-    effect?: "Allow" | "Deny";
-    principals: { type: string; identifiers: string[] }[];
-    actions?: string[];
-    notActions?: string[];
-    conditions?: ResolvedCondition[];
-}
-
 /** A workload's trust settings with every input resolved; see `TrustSettings` for what each one means. */
 export interface WorkloadTrustInputs {
     /** The workload's own cluster; unused (may be empty) when `clusterArns` is given or nothing needs it. */
@@ -107,7 +98,8 @@ export interface WorkloadTrustInputs {
     namespace: string;
     serviceAccount: string;
     irsaOidcProviderArn?: string;
-    additionalStatements: ResolvedTrustStatement[];
+    /** The user's extra statements, already checked and rendered (see `./trustStatement`). */
+    additionalStatements: StatementJson[];
 }
 
 /**
@@ -128,16 +120,7 @@ export function workloadTrustPolicy(inputs: WorkloadTrustInputs): PolicyDocument
         namespaces: inputs.sessionTagsDisabled || inputs.anyNamespace ? [] : inputs.namespaces ?? [inputs.namespace],
         serviceAccounts: inputs.sessionTagsDisabled || inputs.anyServiceAccount ? [] : inputs.serviceAccounts ?? [inputs.serviceAccount],
         irsa: irsa ? { oidcProviderArn: irsa, issuer: parseOidcProviderArn(irsa)!.issuer, namespace: inputs.namespace, serviceAccount: inputs.serviceAccount } : undefined,
-        additionalStatements: inputs.additionalStatements.map(
-            (s): StatementJson => ({
-                ...(s.sid !== undefined ? { Sid: s.sid } : {}),
-                Effect: s.effect ?? "Allow",
-                Principal: Object.fromEntries(s.principals.map((p) => [p.type, p.identifiers])),
-                ...(s.actions ? { Action: s.actions } : {}),
-                ...(s.notActions ? { NotAction: s.notActions } : {}),
-                ...(s.conditions ? { Condition: renderConditions(s.conditions) } : {}),
-            }),
-        ),
+        additionalStatements: inputs.additionalStatements,
     });
 }
 
@@ -145,6 +128,21 @@ export function workloadTrustPolicy(inputs: WorkloadTrustInputs): PolicyDocument
 export function renderTrustPolicy(component: string, document: PolicyDocumentJson): string {
     const check = new Problems();
     checkPolicyDocument(check, "trust", document, { kind: "trust" });
+    checkTrustPolicySize(check, document);
     check.throwIfAny(component);
     return JSON.stringify(document, null, 2);
+}
+
+/**
+ * IAM User Guide, "IAM and AWS STS quotas": a role trust policy holds 2,048 characters by default, raisable through
+ * Service Quotas to at most 4,096 (whitespace excluded). Beyond the maximum no account can create the role; between
+ * the two only an account with the raised quota can, which preview cannot know, so that is a warning.
+ */
+export function checkTrustPolicySize(problems: Problems, document: PolicyDocumentJson): void {
+    const size = policySize(document);
+    if (size > IAM_LIMITS.trustPolicyMax) {
+        problems.add("trust", `the trust policy is ${size} characters; IAM allows at most ${IAM_LIMITS.trustPolicyMax} (with a raised quota): trust fewer principals, clusters or accounts`);
+    } else if (size > IAM_LIMITS.trustPolicyDefault) {
+        pulumi.log.warn(`the trust policy is ${size} characters: over IAM's default quota of ${IAM_LIMITS.trustPolicyDefault}, so creating the role needs the "Role trust policy length" quota raised`);
+    }
 }

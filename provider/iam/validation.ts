@@ -1,6 +1,7 @@
 import { isWellFormedResourceArn } from "./arn";
+import { PartitionReference, checkPartition } from "./partition";
 import { checkAction, checkGlobalConditionKey } from "./actions";
-import { POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, usesSessionTags } from "./policyDocument";
+import { DEFAULT_ABAC_TAGS, POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, sessionTagConditions, usesSessionTags } from "./policyDocument";
 import { Problems, describe, keyPath } from "../validation/problems";
 
 /**
@@ -14,6 +15,9 @@ export const IAM_LIMITS = {
     description: 1000,
     /** Aggregate size of a role's inline policies, whitespace excluded. */
     inlinePoliciesPerRole: 10240,
+    /** A role trust policy: the default quota, and the most it can be raised to. */
+    trustPolicyDefault: 2048,
+    trustPolicyMax: 4096,
     /** Packed size of a session policy passed to STS. */
     sessionPolicy: 2048,
     /** The hard maximum of managed policies attached to one role (the default quota is 10). */
@@ -65,13 +69,15 @@ export interface DocumentKind {
     kind: "identity" | "trust";
     /** Accept `Allow` of every action on every resource (administrator access). Default false. */
     allowFullAccess?: boolean;
+    /** The partition resource ARNs must be in (the cluster's), when known. */
+    partition?: PartitionReference;
 }
 
 /**
  * Checks one statement in its JSON form. Every rendered statement, typed or raw, passes through here, so the rules
  * live in one place.
  */
-export function checkStatementJson(problems: Problems, path: string, statement: unknown, { kind, allowFullAccess }: DocumentKind): void {
+export function checkStatementJson(problems: Problems, path: string, statement: unknown, { kind, allowFullAccess, partition }: DocumentKind): void {
     if (typeof statement !== "object" || statement === null || Array.isArray(statement)) {
         problems.add(path, `a statement must be an object, got ${describe(statement)}`);
         return;
@@ -115,6 +121,8 @@ export function checkStatementJson(problems: Problems, path: string, statement: 
             asList(s[key]).forEach((resource, i) => {
                 if (typeof resource !== "string" || !isWellFormedResourceArn(resource)) {
                     problems.add(`${path}.${key}[${i}]`, `${describe(resource)} is not an ARN: use "arn:<partition>:<service>:<region>:<account>:<resource>" or "*"`);
+                } else {
+                    checkPartition(problems, `${path}.${key}[${i}]`, resource, partition);
                 }
             });
         }
@@ -174,8 +182,18 @@ function checkConditionBlock(problems: Problems, path: string, block: unknown): 
     }
 }
 
-/** Checks a typed statement by rendering it and checking the JSON, plus the typed-only rules. */
-export function checkTypedStatement(problems: Problems, path: string, statement: ResolvedStatement, options: { sessionTagsDisabled: boolean; allowFullAccess?: boolean }): StatementJson {
+/** Options of a typed statement's checks. */
+export interface TypedStatementOptions {
+    sessionTagsDisabled: boolean;
+    allowFullAccess?: boolean;
+    partition?: PartitionReference;
+}
+
+/**
+ * Checks a typed statement by rendering it and checking the JSON, plus the typed-only rules. Problems are reported at
+ * the typed paths the user wrote (`actions[0]`, `sessionTagScope.tags[1]`), never at the rendered JSON's.
+ */
+export function checkTypedStatement(problems: Problems, path: string, statement: ResolvedStatement, options: TypedStatementOptions): StatementJson {
     const seen = new Set<string>();
     (statement.conditions ?? []).forEach((condition, i) => {
         const key = `${condition.test} ${condition.variable}`;
@@ -187,25 +205,75 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
             problems.add(`${path}.conditions[${i}].values`, "give at least one value");
         }
     });
-    for (const tag of statement.sessionTagScope?.tags ?? []) {
-        if (!(POD_IDENTITY_SESSION_TAGS as readonly string[]).includes(tag)) {
-            problems.add(`${path}.sessionTagScope.tags`, `"${tag}" is not a Pod Identity session tag: use one of ${POD_IDENTITY_SESSION_TAGS.join(", ")}`);
-        }
+    if (statement.sessionTagScope !== undefined && (typeof statement.sessionTagScope !== "object" || statement.sessionTagScope === null || Array.isArray(statement.sessionTagScope))) {
+        problems.add(`${path}.sessionTagScope`, `expected an object such as {} or { tags: ["kubernetes-namespace"] }, got ${describe(statement.sessionTagScope)}`);
+    } else if (statement.sessionTagScope !== undefined) {
+        checkSessionTagScope(problems, `${path}.sessionTagScope`, statement.sessionTagScope);
+        checkScopeClashes(problems, path, statement);
     }
-    const json = renderStatement(statement);
+    // The user's own parts are checked in JSON form without the scope's conditions, which were checked above at
+    // their own paths; the scope's conditions would otherwise be blamed on `conditions`, which the user did not write.
+    const { sessionTagScope: _scope, ...own } = statement;
     const before = problems.list.length;
-    checkStatementJson(problems, path, json, { kind: "identity", allowFullAccess: options.allowFullAccess });
-    // Rename JSON keys in the messages back to the typed names the user wrote.
+    checkStatementJson(problems, path, renderStatement(own), { kind: "identity", allowFullAccess: options.allowFullAccess, partition: options.partition });
     for (const problem of problems.list.slice(before)) {
-        problem.propertyPath = problem.propertyPath
-            .replace(/\.NotAction\b/, ".notActions").replace(/\.Action\b/, ".actions")
-            .replace(/\.NotResource\b/, ".notResources").replace(/\.Resource\b/, ".resources")
-            .replace(/\.Effect\b/, ".effect").replace(/\.Sid\b/, ".sid").replace(/\.Condition\b/, ".conditions");
+        problem.propertyPath = typedPath(problem.propertyPath);
     }
     if (options.sessionTagsDisabled && usesSessionTags(statement)) {
         problems.add(path, "uses the pod's session tags (aws:PrincipalTag/…), but association.disableSessionTags is true so EKS attaches none: enable session tags or drop the tag scoping");
     }
-    return json;
+    return renderStatement(statement);
+}
+
+/** Renames the JSON keys of a statement path to the typed names (`.Action` → `.actions`, `.Condition` → `.conditions`). */
+export function typedPath(path: string): string {
+    return path
+        .replace(/\.NotAction\b/, ".notActions").replace(/\.Action\b/, ".actions")
+        .replace(/\.NotResource\b/, ".notResources").replace(/\.Resource\b/, ".resources")
+        .replace(/\.Effect\b/, ".effect").replace(/\.Sid\b/, ".sid").replace(/\.Condition\b/, ".conditions");
+}
+
+/** A resource-tag condition key prefix: `aws:ResourceTag`, or a service's own such as `secretsmanager:ResourceTag`. */
+const resourceTagPrefixPattern = /^[a-z0-9-]+:[A-Za-z]+$/;
+
+function checkSessionTagScope(problems: Problems, path: string, scope: ResolvedStatement["sessionTagScope"] & object): void {
+    if (scope.tags !== undefined) {
+        if (!Array.isArray(scope.tags) || scope.tags.length === 0) {
+            // Rendering no condition would silently turn the scoped statement into an unscoped one.
+            problems.add(`${path}.tags`, `an empty list would scope nothing and grant the statement to every pod: omit tags for the default (${DEFAULT_ABAC_TAGS.join(", ")}), list the tags to match, or drop sessionTagScope`);
+        } else {
+            const seen = new Set<string>();
+            scope.tags.forEach((tag, i) => {
+                if (!(POD_IDENTITY_SESSION_TAGS as readonly string[]).includes(tag)) {
+                    problems.add(`${path}.tags[${i}]`, `${describe(tag)} is not a Pod Identity session tag: use one of ${POD_IDENTITY_SESSION_TAGS.join(", ")}`);
+                } else if (seen.has(tag)) {
+                    problems.add(`${path}.tags[${i}]`, `"${tag}" is listed twice: remove the duplicate`);
+                }
+                seen.add(tag);
+            });
+        }
+    }
+    const prefix = scope.resourceTagKeyPrefix;
+    if (prefix !== undefined) {
+        if (typeof prefix !== "string" || !resourceTagPrefixPattern.test(prefix)) {
+            problems.add(`${path}.resourceTagKeyPrefix`, `${describe(prefix)} is not a condition key prefix: use "aws:ResourceTag" or a service's own, e.g. "secretsmanager:ResourceTag"`);
+        } else {
+            const verdict = checkGlobalConditionKey(`${prefix}/${DEFAULT_ABAC_TAGS[0]}`);
+            if (!verdict.ok) {
+                problems.add(`${path}.resourceTagKeyPrefix`, `"${prefix}" is not a global tag condition key prefix: use "aws:ResourceTag" or the service's own prefix`);
+            }
+        }
+    }
+}
+
+/** A condition of the user's on a key the scope also sets would be silently overwritten when rendered. */
+function checkScopeClashes(problems: Problems, path: string, statement: ResolvedStatement): void {
+    const scoped = new Set(sessionTagConditions(statement.sessionTagScope!).map((c) => `${c.test} ${c.variable}`));
+    (statement.conditions ?? []).forEach((condition, i) => {
+        if (scoped.has(`${condition.test} ${condition.variable}`)) {
+            problems.add(`${path}.conditions[${i}]`, `"${condition.test}" on "${condition.variable}" is also set by sessionTagScope, which would replace it: drop one of them`);
+        }
+    });
 }
 
 /** Parses and checks a whole policy document given as JSON text or an object. Returns the parsed document. */

@@ -53,6 +53,20 @@ export function isPlain<T>(value: pulumi.Input<T> | undefined): value is T {
     return value === undefined || !(pulumi.Output.isInstance(value) || value instanceof Promise);
 }
 
+/** True when nothing inside the value (at any depth) is a promise or Output: it can be checked in full now. */
+export function isDeeplyPlain(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        return value.every(isDeeplyPlain);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.values(value).every(isDeeplyPlain);
+    }
+    return true;
+}
+
 export function checkIntegerRange(problems: Problems, path: string, value: number | undefined, min: number, max: number, unit = ""): void {
     if (value === undefined) {
         return;
@@ -73,30 +87,6 @@ export function checkStringMap(problems: Problems, path: string, value: unknown)
     for (const [key, item] of Object.entries(value)) {
         if (typeof item !== "string" && !pulumi.Output.isInstance(item)) {
             problems.add(`${path}.${key}`, `expected a string, got ${describe(item)}`);
-        }
-    }
-}
-
-/** AWS tag limits: 50 tags, keys 1–128 characters, values up to 256, no `aws:` prefix. */
-export function checkAwsTags(problems: Problems, path: string, tags: Record<string, unknown> | undefined): void {
-    if (tags === undefined) {
-        return;
-    }
-    checkStringMap(problems, path, tags);
-    const keys = Object.keys(tags ?? {});
-    if (keys.length > 50) {
-        problems.add(path, `${keys.length} tags given; AWS allows at most 50 per resource`);
-    }
-    for (const key of keys) {
-        if (key.length < 1 || key.length > 128) {
-            problems.add(`${path}.${key}`, "tag keys must be 1 to 128 characters long");
-        }
-        if (key.toLowerCase().startsWith("aws:")) {
-            problems.add(`${path}.${key}`, "the aws: prefix is reserved for AWS; choose another key");
-        }
-        const item = (tags as Record<string, unknown>)[key];
-        if (typeof item === "string" && item.length > 256) {
-            problems.add(`${path}.${key}`, "tag values must be at most 256 characters long");
         }
     }
 }

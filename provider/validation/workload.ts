@@ -21,7 +21,9 @@ import {
 } from "../kubernetes/rules";
 import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "../components/podIdentityWorkloadArgs";
 import { checkWellKnownPolicies, wellKnownPolicyNames } from "../wellKnownPolicies";
-import { Problems, checkAwsTags, checkBoolean, checkIntegerRange, checkOneOf, checkStringMap, describe, keyPath } from "./problems";
+import { checkAwsTags, checkMergedTags } from "./awsTags";
+import { checkClusterName as checkEksClusterName } from "./eksNames";
+import { Problems, checkBoolean, checkIntegerRange, checkStringMap, describe, keyPath } from "./problems";
 
 /**
  * Checks of a PodIdentityWorkload's inputs that need no resolved resource outputs. Checks of values that may come
@@ -46,11 +48,7 @@ const RESERVED_ENV = [
 export const checkNamespace = (problems: Problems, value: string) => checkDnsLabel(problems, "namespace", value);
 export const checkServiceAccountName = (problems: Problems, value: string) => checkDnsSubdomain(problems, "serviceAccountName", value);
 
-export function checkClusterName(problems: Problems, value: string): void {
-    if (typeof value !== "string" || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(value)) {
-        problems.add("clusterName", `${describe(value)} is not an EKS cluster name: use 1 to 100 letters, digits, '-' and '_', starting with a letter or digit`);
-    }
-}
+export const checkClusterName = (problems: Problems, value: string) => checkEksClusterName(problems, value);
 
 export function checkRoleArn(problems: Problems, path: string, value: string): void {
     if (!parseRoleArn(value)) {
@@ -95,7 +93,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
     checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
     checkNamespaceCreation(args, problems);
-    checkAwsTags(problems, "tags", args.tags);
+    checkTagInputs(args, problems);
 
     const usesExistingRole = args.roleArn !== undefined;
     if (usesExistingRole) {
@@ -107,7 +105,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     }
     checkRoleSettings(problems, name, args.role ?? {}, args.roleArn === undefined);
     checkTrustSettings(args, problems);
-    checkPermissionInputs(args, problems);
+    checkPermissionInputs(args, problems, args.crossAccount !== undefined ? ["cross-account"] : []);
     checkAssociationSettings(args, problems);
     if (args.agent !== undefined) {
         checkBoolean(problems, "agent.install", args.agent.install);
@@ -219,16 +217,15 @@ function checkTrustSettings(args: PodIdentityWorkloadArgs, problems: Problems): 
     if (trust.serviceAccounts && typeof ownServiceAccount === "string" && !trust.serviceAccounts.includes(ownServiceAccount)) {
         problems.add("trust.serviceAccounts", `does not include this workload's service account "${ownServiceAccount}", so its own pods could not assume the role: add it`);
     }
-    (trust.additionalStatements ?? []).forEach((statement, i) => {
-        if (!Array.isArray(statement.principals) || statement.principals.length === 0) {
-            problems.add(`trust.additionalStatements[${i}].principals`, "required: name who may assume the role through this statement");
-        }
-        (statement.principals ?? []).forEach((p, j) => checkOneOf(problems, `trust.additionalStatements[${i}].principals[${j}].type`, p.type, ["Service", "AWS", "Federated"]));
-    });
+    // trust.additionalStatements are checked where they are rendered (components/podIdentityWorkload's validate step).
 }
 
 /** Checks the permission inputs shared by every component that creates a role. */
-export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "managedPolicyArns" | "inlinePolicies" | "policyStatements" | "wellKnownPolicies">, problems: Problems): void {
+export function checkPermissionInputs(
+    args: Pick<PodIdentityWorkloadArgs, "managedPolicyArns" | "inlinePolicies" | "policyStatements" | "wellKnownPolicies">,
+    problems: Problems,
+    derivedPolicyNames: string[] = [],
+): void {
     checkWellKnownPolicies(problems, "wellKnownPolicies", args.wellKnownPolicies);
     const managed = args.managedPolicyArns ?? [];
     if (!Array.isArray(managed)) {
@@ -251,11 +248,20 @@ export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "manag
         }
     });
     const names = new Set<string>();
-    (args.inlinePolicies ?? []).forEach((policy, i) => {
+    (Array.isArray(args.inlinePolicies) ? args.inlinePolicies : []).forEach((policy, i) => {
+        if (typeof policy !== "object" || policy === null) {
+            problems.add(`inlinePolicies[${i}]`, `expected { name, policy }, got ${describe(policy)}`);
+            return;
+        }
         if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
             problems.add(`inlinePolicies[${i}].name`, `${describe(policy.name)} is not a valid policy name: use 1 to 128 letters, digits and + = , . @ _ -`);
-        } else if (names.has(policy.name) || policy.name === "permissions") {
-            problems.add(`inlinePolicies[${i}].name`, `"${policy.name}" is already used${policy.name === "permissions" ? " by the policy rendered from policyStatements" : ""}: choose a unique name`);
+        } else if (names.has(policy.name)) {
+            problems.add(`inlinePolicies[${i}].name`, `"${policy.name}" is already used: choose a unique name`);
+        } else if (policy.name === "permissions") {
+            problems.add(`inlinePolicies[${i}].name`, `"permissions" is reserved for the policy rendered from policyStatements: choose another name`);
+        } else if (derivedPolicyNames.includes(policy.name)) {
+            // Same name, same type, same parent: one URN for two children, and one IAM inline policy name twice.
+            problems.add(`inlinePolicies[${i}].name`, `"${policy.name}" is the name of the inline policy this component derives from crossAccount: choose another name`);
         }
         names.add(policy.name);
         if (policy.policy === undefined) {
@@ -273,7 +279,19 @@ function checkAssociationSettings(args: PodIdentityWorkloadArgs, problems: Probl
     if (association.sessionPolicy !== undefined && association.disableSessionTags !== true) {
         problems.add("association.sessionPolicy", "EKS accepts a session policy only with session tags disabled (both share STS's packed-size budget): set association.disableSessionTags to true, or drop the session policy");
     }
-    checkAwsTags(problems, "association.tags", association.tags);
+}
+
+/**
+ * Every tag map and where it lands: `tags` goes on the role, its policies (IAM) and on the association and add-on
+ * (EKS), each merged under the resource's own map.
+ */
+function checkTagInputs(args: PodIdentityWorkloadArgs, problems: Problems): void {
+    checkAwsTags(problems, "tags", args.tags, "iam");
+    checkAwsTags(problems, "association.tags", args.association?.tags, "eks");
+    checkAwsTags(problems, "agent.tags", args.agent?.tags, "eks");
+    checkMergedTags(problems, [{ path: "tags", tags: args.tags }, { path: "role.tags", tags: args.role?.tags }], "iam");
+    checkMergedTags(problems, [{ path: "tags", tags: args.tags }, { path: "association.tags", tags: args.association?.tags }], "eks");
+    checkMergedTags(problems, [{ path: "tags", tags: args.tags }, { path: "agent.tags", tags: args.agent?.tags }], "eks");
 }
 
 /** Checks the Deployment's settings, including the names and labels derived from the component name. */

@@ -1,5 +1,6 @@
 import { checkClusterArn } from "../iam/arn";
 import { checkPolicyDocument, policySize } from "../iam/validation";
+import { PartitionReference, checkPartition } from "../iam/partition";
 import { PolicyDocumentJson } from "../iam/policyDocument";
 import { Problems, describe, inputError, keyPath } from "../validation/problems";
 import { PolicyEnvironment, environmentOf } from "./common";
@@ -74,6 +75,13 @@ export function renderWellKnownPolicies(problems: Problems, path: string, polici
     }
     const rendered: RenderedWellKnownPolicy[] = [];
     for (const key of enabledWellKnownPolicies(policies as WellKnownPolicies)) {
+        // Typed inputs may carry ARNs (KMS keys, buckets): they must be in the cluster's partition like the rest.
+        checkArnsInPartition(problems, `${path}.${key}`, policies[key], { partition: env.partition, path: "clusterArn" });
+    }
+    if (problems.list.length > before) {
+        return [];
+    }
+    for (const key of enabledWellKnownPolicies(policies as WellKnownPolicies)) {
         const definition = WELL_KNOWN_POLICIES[key] as WellKnownPolicyDefinition<WellKnownPolicyKey>;
         for (const { part, document } of definition.render(policies[key] as never, env)) {
             const name = `well-known-${kebab(key)}${part ? `-${part}` : ""}`;
@@ -112,3 +120,16 @@ export function wellKnownPolicyNames(policies: WellKnownPolicies | undefined): {
     );
 }
 
+
+/** Every ARN inside a typed input, at its own path (`….kmsKeyArns[0]`), against the cluster's partition. */
+function checkArnsInPartition(problems: Problems, path: string, value: unknown, reference: PartitionReference): void {
+    if (typeof value === "string") {
+        checkPartition(problems, path, value, reference);
+    } else if (Array.isArray(value)) {
+        value.forEach((item, i) => checkArnsInPartition(problems, `${path}[${i}]`, item, reference));
+    } else if (typeof value === "object" && value !== null) {
+        for (const [key, item] of Object.entries(value)) {
+            checkArnsInPartition(problems, `${path}.${key}`, item, reference);
+        }
+    }
+}

@@ -118,7 +118,7 @@ namespace Pulumi.EksPodIdentity
         private Dictionary<string, string>? _tags;
 
         /// <summary>
-        /// Tags on the add-on resource.
+        /// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         /// </summary>
         public Dictionary<string, string> Tags
         {

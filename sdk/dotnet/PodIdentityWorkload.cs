@@ -205,7 +205,9 @@ namespace Pulumi.EksPodIdentity
         private List<Input<string>>? _managedPolicyArns;
 
         /// <summary>
-        /// ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+        /// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+        /// becomes the attachment `&lt;component&gt;-managed-&lt;policy name&gt;`; a later policy with the name of an earlier one gets
+        /// its account and path appended. Default: none.
         /// </summary>
         public List<Input<string>> ManagedPolicyArns
         {
@@ -266,7 +268,7 @@ namespace Pulumi.EksPodIdentity
         private Dictionary<string, string>? _tags;
 
         /// <summary>
-        /// Tags on every AWS resource created (role, association, add-on).
+        /// Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         /// </summary>
         public Dictionary<string, string> Tags
         {

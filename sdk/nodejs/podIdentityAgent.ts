@@ -116,7 +116,7 @@ export interface PodIdentityAgentArgs {
      */
     resources?: inputs.ResourceRequirementsArgs;
     /**
-     * Tags on the add-on resource.
+     * Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
     /**

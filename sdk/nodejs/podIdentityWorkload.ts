@@ -208,7 +208,9 @@ export interface PodIdentityWorkloadArgs {
      */
     inlinePolicies?: inputs.InlinePolicyArgs[];
     /**
-     * ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+     * ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+     * becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+     * its account and path appended. Default: none.
      */
     managedPolicyArns?: pulumi.Input<string>[];
     /**
@@ -237,7 +239,7 @@ export interface PodIdentityWorkloadArgs {
      */
     serviceAccountName?: pulumi.Input<string | undefined>;
     /**
-     * Tags on every AWS resource created (role, association, add-on).
+     * Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
     /**

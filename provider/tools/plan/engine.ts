@@ -78,6 +78,11 @@ export function readable(value: any): any {
     return value;
 }
 
+/** The Pulumi engine's error for a URN registered twice in one deployment. */
+export function duplicateUrnMessage(urn: string): string {
+    return `Duplicate resource URN '${urn}'; try giving it a unique name`;
+}
+
 export function startOfflineEngine(options: OfflineEngineOptions = {}): OfflineEngine {
     const resources: RecordedResource[] = [];
     const calls: RecordedCall[] = [];
@@ -122,6 +127,11 @@ export function startOfflineEngine(options: OfflineEngineOptions = {}): OfflineE
             ),
             provider: req.getProvider() || undefined,
         };
+        // The real engine refuses a second registration of one URN (pkg/resource/deploy/step_generator.go); so
+        // does this one, with the engine's message, so tests and the offline plan fail where `pulumi up` would.
+        if (resources.some((r) => r.urn === record.urn)) {
+            return callback(new Error(duplicateUrnMessage(record.urn)), undefined);
+        }
         resources.push(record);
         return register(req, callback);
     };

@@ -56,7 +56,7 @@ namespace Pulumi.EksPodIdentity.Inputs
         private Dictionary<string, string>? _tags;
 
         /// <summary>
-        /// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+        /// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         /// </summary>
         public Dictionary<string, string> Tags
         {

@@ -28,7 +28,8 @@ namespace Pulumi.EksPodIdentity.Inputs
         private List<Pulumi.EksPodIdentity.SessionTagName>? _tags;
 
         /// <summary>
-        /// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+        /// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+        /// scope nothing.
         /// </summary>
         public List<Pulumi.EksPodIdentity.SessionTagName> Tags
         {

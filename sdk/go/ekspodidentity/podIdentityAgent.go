@@ -65,7 +65,7 @@ type podIdentityAgentArgs struct {
 	ResolveConflictsOnUpdate *ResolveConflicts `pulumi:"resolveConflictsOnUpdate"`
 	// CPU and memory for the agent container. Default: the add-on's own.
 	Resources *ResourceRequirements `pulumi:"resources"`
-	// Tags on the add-on resource.
+	// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 	// Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
 	Tolerations []Toleration `pulumi:"tolerations"`
@@ -93,7 +93,7 @@ type PodIdentityAgentArgs struct {
 	ResolveConflictsOnUpdate *ResolveConflicts
 	// CPU and memory for the agent container. Default: the add-on's own.
 	Resources *ResourceRequirementsArgs
-	// Tags on the add-on resource.
+	// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string
 	// Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
 	Tolerations []TolerationArgs

@@ -97,7 +97,9 @@ type podIdentityWorkloadArgs struct {
 	CrossAccount *CrossAccountSettings `pulumi:"crossAccount"`
 	// Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
 	InlinePolicies []InlinePolicy `pulumi:"inlinePolicies"`
-	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+	// becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+	// its account and path appended. Default: none.
 	ManagedPolicyArns []string `pulumi:"managedPolicyArns"`
 	// Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
 	Namespace string `pulumi:"namespace"`
@@ -112,7 +114,7 @@ type podIdentityWorkloadArgs struct {
 	RoleArn *string `pulumi:"roleArn"`
 	// Service account name, a DNS-1123 subdomain. Default: the component name.
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
-	// Tags on every AWS resource created (role, association, add-on).
+	// Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 	// Trust policy of the created role.
 	Trust *TrustSettings `pulumi:"trust"`
@@ -151,7 +153,9 @@ type PodIdentityWorkloadArgs struct {
 	CrossAccount *CrossAccountSettingsArgs
 	// Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
 	InlinePolicies []InlinePolicyArgs
-	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+	// becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+	// its account and path appended. Default: none.
 	ManagedPolicyArns []pulumi.StringInput
 	// Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
 	Namespace pulumi.StringInput
@@ -166,7 +170,7 @@ type PodIdentityWorkloadArgs struct {
 	RoleArn pulumi.StringPtrInput
 	// Service account name, a DNS-1123 subdomain. Default: the component name.
 	ServiceAccountName pulumi.StringPtrInput
-	// Tags on every AWS resource created (role, association, add-on).
+	// Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string
 	// Trust policy of the created role.
 	Trust *TrustSettingsArgs

@@ -517,7 +517,7 @@ type AssociationSettings struct {
 	// A session policy further restricting the role's permissions for this association (JSON text or object, at
 	// most 2048 characters). EKS requires `disableSessionTags: true` with it.
 	SessionPolicy interface{} `pulumi:"sessionPolicy"`
-	// Tags on the association. Merged over `tags`.
+	// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -540,7 +540,7 @@ type AssociationSettingsArgs struct {
 	// A session policy further restricting the role's permissions for this association (JSON text or object, at
 	// most 2048 characters). EKS requires `disableSessionTags: true` with it.
 	SessionPolicy pulumi.Input `pulumi:"sessionPolicy"`
-	// Tags on the association. Merged over `tags`.
+	// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -634,7 +634,7 @@ func (o AssociationSettingsOutput) SessionPolicy() pulumi.AnyOutput {
 	return o.ApplyT(func(v AssociationSettings) interface{} { return v.SessionPolicy }).(pulumi.AnyOutput)
 }
 
-// Tags on the association. Merged over `tags`.
+// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o AssociationSettingsOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v AssociationSettings) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
@@ -685,7 +685,7 @@ func (o AssociationSettingsPtrOutput) SessionPolicy() pulumi.AnyOutput {
 	}).(pulumi.AnyOutput)
 }
 
-// Tags on the association. Merged over `tags`.
+// Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o AssociationSettingsPtrOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *AssociationSettings) map[string]string {
 		if v == nil {
@@ -4802,7 +4802,7 @@ type RoleSettings struct {
 	Path *string `pulumi:"path"`
 	// ARN of a managed policy used as the role's permissions boundary. Default: none.
 	PermissionsBoundary *string `pulumi:"permissionsBoundary"`
-	// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+	// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -4832,7 +4832,7 @@ type RoleSettingsArgs struct {
 	Path *string `pulumi:"path"`
 	// ARN of a managed policy used as the role's permissions boundary. Default: none.
 	PermissionsBoundary pulumi.StringPtrInput `pulumi:"permissionsBoundary"`
-	// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+	// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 }
 
@@ -4945,7 +4945,7 @@ func (o RoleSettingsOutput) PermissionsBoundary() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RoleSettings) *string { return v.PermissionsBoundary }).(pulumi.StringPtrOutput)
 }
 
-// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o RoleSettingsOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v RoleSettings) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
@@ -5035,7 +5035,7 @@ func (o RoleSettingsPtrOutput) PermissionsBoundary() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+// Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o RoleSettingsPtrOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *RoleSettings) map[string]string {
 		if v == nil {
@@ -5052,7 +5052,8 @@ type SessionTagScope struct {
 	// Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,
 	// e.g. `secretsmanager:ResourceTag`.
 	ResourceTagKeyPrefix *string `pulumi:"resourceTagKeyPrefix"`
-	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+	// scope nothing.
 	Tags []SessionTagName `pulumi:"tags"`
 }
 
@@ -5074,7 +5075,8 @@ type SessionTagScopeArgs struct {
 	// Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,
 	// e.g. `secretsmanager:ResourceTag`.
 	ResourceTagKeyPrefix *string `pulumi:"resourceTagKeyPrefix"`
-	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+	// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+	// scope nothing.
 	Tags []SessionTagName `pulumi:"tags"`
 }
 
@@ -5164,7 +5166,8 @@ func (o SessionTagScopeOutput) ResourceTagKeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v SessionTagScope) *string { return v.ResourceTagKeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+// scope nothing.
 func (o SessionTagScopeOutput) Tags() SessionTagNameArrayOutput {
 	return o.ApplyT(func(v SessionTagScope) []SessionTagName { return v.Tags }).(SessionTagNameArrayOutput)
 }
@@ -5204,7 +5207,8 @@ func (o SessionTagScopePtrOutput) ResourceTagKeyPrefix() pulumi.StringPtrOutput 
 	}).(pulumi.StringPtrOutput)
 }
 
-// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+// Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+// scope nothing.
 func (o SessionTagScopePtrOutput) Tags() SessionTagNameArrayOutput {
 	return o.ApplyT(func(v *SessionTagScope) []SessionTagName {
 		if v == nil {
@@ -6881,7 +6885,7 @@ type WorkloadAgentSettings struct {
 	ResolveConflictsOnUpdate *ResolveConflicts `pulumi:"resolveConflictsOnUpdate"`
 	// CPU and memory for the agent container. Default: the add-on's own.
 	Resources *ResourceRequirements `pulumi:"resources"`
-	// Tags on the add-on resource.
+	// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 	// Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
 	Tolerations []Toleration `pulumi:"tolerations"`
@@ -6920,7 +6924,7 @@ type WorkloadAgentSettingsArgs struct {
 	ResolveConflictsOnUpdate *ResolveConflicts `pulumi:"resolveConflictsOnUpdate"`
 	// CPU and memory for the agent container. Default: the add-on's own.
 	Resources *ResourceRequirementsArgs `pulumi:"resources"`
-	// Tags on the add-on resource.
+	// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 	Tags map[string]string `pulumi:"tags"`
 	// Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
 	Tolerations []TolerationArgs `pulumi:"tolerations"`
@@ -7047,7 +7051,7 @@ func (o WorkloadAgentSettingsOutput) Resources() ResourceRequirementsPtrOutput {
 	return o.ApplyT(func(v WorkloadAgentSettings) *ResourceRequirements { return v.Resources }).(ResourceRequirementsPtrOutput)
 }
 
-// Tags on the add-on resource.
+// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o WorkloadAgentSettingsOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadAgentSettings) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
 }
@@ -7160,7 +7164,7 @@ func (o WorkloadAgentSettingsPtrOutput) Resources() ResourceRequirementsPtrOutpu
 	}).(ResourceRequirementsPtrOutput)
 }
 
-// Tags on the add-on resource.
+// Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
 func (o WorkloadAgentSettingsPtrOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *WorkloadAgentSettings) map[string]string {
 		if v == nil {

@@ -69,7 +69,7 @@ export interface AssociationSettingsArgs {
      */
     sessionPolicy?: any | undefined;
     /**
-     * Tags on the association. Merged over `tags`.
+     * Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
 }
@@ -534,7 +534,7 @@ export interface RoleSettingsArgs {
      */
     permissionsBoundary?: pulumi.Input<string | undefined>;
     /**
-     * Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+     * Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
 }
@@ -551,7 +551,8 @@ export interface SessionTagScopeArgs {
      */
     resourceTagKeyPrefix?: string;
     /**
-     * Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+     * Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+     * scope nothing.
      */
     tags?: enums.SessionTagName[];
 }
@@ -832,7 +833,7 @@ export interface WorkloadAgentSettingsArgs {
      */
     resources?: inputs.ResourceRequirementsArgs;
     /**
-     * Tags on the add-on resource.
+     * Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      */
     tags?: {[key: string]: string};
     /**

@@ -297,7 +297,7 @@ class AssociationSettingsArgsDict(TypedDict):
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
-    Tags on the association. Merged over `tags`.
+    Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
     """
 
 @pulumi.input_type
@@ -313,7 +313,7 @@ class AssociationSettingsArgs:
                Default `false`: the tags enable the trust policy's namespace/service-account pinning and ABAC permissions.
         :param Any session_policy: A session policy further restricting the role's permissions for this association (JSON text or object, at
                most 2048 characters). EKS requires `disableSessionTags: true` with it.
-        :param Mapping[str, _builtins.str] tags: Tags on the association. Merged over `tags`.
+        :param Mapping[str, _builtins.str] tags: Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         if disable_session_tags is not None:
             pulumi.set(__self__, "disable_session_tags", disable_session_tags)
@@ -352,7 +352,7 @@ class AssociationSettingsArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the association. Merged over `tags`.
+        Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 
@@ -2090,7 +2090,7 @@ class RoleSettingsArgsDict(TypedDict):
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
-    Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+    Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
     """
 
 @pulumi.input_type
@@ -2113,7 +2113,7 @@ class RoleSettingsArgs:
         :param _builtins.str name_prefix: Prefix of a generated role name, 1–38 characters. Conflicts with `name`.
         :param _builtins.str path: IAM path, starting and ending with `/`, at most 512 characters. Default `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of a managed policy used as the role's permissions boundary. Default: none.
-        :param Mapping[str, _builtins.str] tags: Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+        :param Mapping[str, _builtins.str] tags: Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         if description is not None:
             pulumi.set(__self__, "description", description)
@@ -2207,7 +2207,7 @@ class RoleSettingsArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+        Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 
@@ -2229,7 +2229,8 @@ class SessionTagScopeArgsDict(TypedDict):
     """
     tags: NotRequired[Sequence['SessionTagName']]
     """
-    Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+    Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+    scope nothing.
     """
 
 @pulumi.input_type
@@ -2244,7 +2245,8 @@ class SessionTagScopeArgs:
 
         :param _builtins.str resource_tag_key_prefix: Prefix of the resource-tag condition key. Default `aws:ResourceTag`; some services document their own,
                e.g. `secretsmanager:ResourceTag`.
-        :param Sequence['SessionTagName'] tags: Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+        :param Sequence['SessionTagName'] tags: Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+               scope nothing.
         """
         if resource_tag_key_prefix is not None:
             pulumi.set(__self__, "resource_tag_key_prefix", resource_tag_key_prefix)
@@ -2268,7 +2270,8 @@ class SessionTagScopeArgs:
     @pulumi.getter
     def tags(self) -> Optional[Sequence['SessionTagName']]:
         """
-        Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`.
+        Session tags to match. Default: `["kubernetes-namespace", "eks-cluster-name"]`. An empty list is refused: it would
+        scope nothing.
         """
         return pulumi.get(self, "tags")
 
@@ -3360,7 +3363,7 @@ class WorkloadAgentSettingsArgsDict(TypedDict):
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
-    Tags on the add-on resource.
+    Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
     """
     tolerations: NotRequired[Sequence['TolerationArgsDict']]
     """
@@ -3398,7 +3401,7 @@ class WorkloadAgentSettingsArgs:
                agent installed earlier by hand is taken over instead of failing the create.
         :param 'ResolveConflicts' resolve_conflicts_on_update: What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth.
         :param 'ResourceRequirementsArgs' resources: CPU and memory for the agent container. Default: the add-on's own.
-        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource.
+        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         :param Sequence['TolerationArgs'] tolerations: Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
         :param 'PodIdentityAgent' wait_for: An agent installed elsewhere in this program; the Deployment waits for it.
         """
@@ -3515,7 +3518,7 @@ class WorkloadAgentSettingsArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the add-on resource.
+        Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 

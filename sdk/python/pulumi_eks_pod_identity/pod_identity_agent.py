@@ -46,7 +46,7 @@ class PodIdentityAgentArgs:
                agent installed earlier by hand is taken over instead of failing the create.
         :param 'ResolveConflicts' resolve_conflicts_on_update: What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth.
         :param 'ResourceRequirementsArgs' resources: CPU and memory for the agent container. Default: the add-on's own.
-        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource.
+        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         :param Sequence['TolerationArgs'] tolerations: Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
@@ -173,7 +173,7 @@ class PodIdentityAgentArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on the add-on resource.
+        Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 
@@ -229,7 +229,7 @@ class PodIdentityAgent(pulumi.ComponentResource):
                agent installed earlier by hand is taken over instead of failing the create.
         :param 'ResolveConflicts' resolve_conflicts_on_update: What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth.
         :param Union['ResourceRequirementsArgs', 'ResourceRequirementsArgsDict'] resources: CPU and memory for the agent container. Default: the add-on's own.
-        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource.
+        :param Mapping[str, _builtins.str] tags: Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         :param Sequence[Union['TolerationArgs', 'TolerationArgsDict']] tolerations: Tolerations for the agent DaemonSet, so it also runs on tainted nodes. Default: the add-on's own (tolerate all).
         """
         ...

@@ -61,14 +61,16 @@ class PodIdentityWorkloadArgs:
         :param _builtins.bool create_service_account: Create the service account (with `automountServiceAccountToken: false`). Default `true`.
         :param 'CrossAccountSettingsArgs' cross_account: Access to roles in other accounts by role chaining. Default: none.
         :param Sequence['InlinePolicyArgs'] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
-        :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+        :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+               becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+               its account and path appended. Default: none.
         :param Mapping[str, _builtins.str] namespace_labels: Extra labels on a created namespace (label keys and values as Kubernetes allows them).
         :param Sequence['PolicyStatementArgs'] policy_statements: Typed statements rendered into one inline policy named `<component>-permissions`. Default: none.
         :param 'RoleSettingsArgs' role: Settings of the created role.
         :param pulumi.Input[_builtins.str] role_arn: ARN of an existing role to associate (e.g. one the IAM team owns). Then no IAM resources are created, and
                `role`, `trust` and permission inputs are rejected. Default: a role is created.
         :param pulumi.Input[_builtins.str] service_account_name: Service account name, a DNS-1123 subdomain. Default: the component name.
-        :param Mapping[str, _builtins.str] tags: Tags on every AWS resource created (role, association, add-on).
+        :param Mapping[str, _builtins.str] tags: Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         :param 'TrustSettingsArgs' trust: Trust policy of the created role.
         :param 'WellKnownPoliciesArgs' well_known_policies: Well-known policies of cluster add-ons (AWS Load Balancer Controller, EBS CSI driver, ExternalDNS, Karpenter, …),
                each written from the upstream project's documented policy and scoped by its typed inputs. Each becomes a
@@ -245,7 +247,9 @@ class PodIdentityWorkloadArgs:
     @pulumi.getter(name="managedPolicyArns")
     def managed_policy_arns(self) -> Optional[Sequence[pulumi.Input[_builtins.str]]]:
         """
-        ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+        ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+        becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+        its account and path appended. Default: none.
         """
         return pulumi.get(self, "managed_policy_arns")
 
@@ -318,7 +322,7 @@ class PodIdentityWorkloadArgs:
     @pulumi.getter
     def tags(self) -> Optional[Mapping[str, _builtins.str]]:
         """
-        Tags on every AWS resource created (role, association, add-on).
+        Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         """
         return pulumi.get(self, "tags")
 
@@ -414,7 +418,9 @@ class PodIdentityWorkload(pulumi.ComponentResource):
         :param _builtins.bool create_service_account: Create the service account (with `automountServiceAccountToken: false`). Default `true`.
         :param Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict'] cross_account: Access to roles in other accounts by role chaining. Default: none.
         :param Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
-        :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10). Default: none.
+        :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
+               becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
+               its account and path appended. Default: none.
         :param pulumi.Input[_builtins.str] namespace: Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
         :param Mapping[str, _builtins.str] namespace_labels: Extra labels on a created namespace (label keys and values as Kubernetes allows them).
         :param Sequence[Union['PolicyStatementArgs', 'PolicyStatementArgsDict']] policy_statements: Typed statements rendered into one inline policy named `<component>-permissions`. Default: none.
@@ -422,7 +428,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] role_arn: ARN of an existing role to associate (e.g. one the IAM team owns). Then no IAM resources are created, and
                `role`, `trust` and permission inputs are rejected. Default: a role is created.
         :param pulumi.Input[_builtins.str] service_account_name: Service account name, a DNS-1123 subdomain. Default: the component name.
-        :param Mapping[str, _builtins.str] tags: Tags on every AWS resource created (role, association, add-on).
+        :param Mapping[str, _builtins.str] tags: Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
         :param Union['TrustSettingsArgs', 'TrustSettingsArgsDict'] trust: Trust policy of the created role.
         :param Union['WellKnownPoliciesArgs', 'WellKnownPoliciesArgsDict'] well_known_policies: Well-known policies of cluster add-ons (AWS Load Balancer Controller, EBS CSI driver, ExternalDNS, Karpenter, …),
                each written from the upstream project's documented policy and scoped by its typed inputs. Each becomes a

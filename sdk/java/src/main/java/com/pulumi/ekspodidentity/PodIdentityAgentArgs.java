@@ -153,14 +153,14 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
-     * Tags on the add-on resource.
+     * Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     @Import(name="tags")
     private @Nullable Map<String,String> tags;
 
     /**
-     * @return Tags on the add-on resource.
+     * @return Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     public Optional<Map<String,String>> tags() {
@@ -329,7 +329,7 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param tags Tags on the add-on resource.
+         * @param tags Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
          * 
          * @return builder
          * 

@@ -174,14 +174,18 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
     }
 
     /**
-     * ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10). Default: none.
+     * ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10), in the cluster&#39;s partition. Each
+     * becomes the attachment `&lt;component&gt;-managed-&lt;policy name&gt;`; a later policy with the name of an earlier one gets
+     * its account and path appended. Default: none.
      * 
      */
     @Import(name="managedPolicyArns")
     private @Nullable List<String> managedPolicyArns;
 
     /**
-     * @return ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10). Default: none.
+     * @return ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10), in the cluster&#39;s partition. Each
+     * becomes the attachment `&lt;component&gt;-managed-&lt;policy name&gt;`; a later policy with the name of an earlier one gets
+     * its account and path appended. Default: none.
      * 
      */
     public Optional<List<String>> managedPolicyArns() {
@@ -281,14 +285,14 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
     }
 
     /**
-     * Tags on every AWS resource created (role, association, add-on).
+     * Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     @Import(name="tags")
     private @Nullable Map<String,String> tags;
 
     /**
-     * @return Tags on every AWS resource created (role, association, add-on).
+     * @return Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     public Optional<Map<String,String>> tags() {
@@ -527,7 +531,9 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param managedPolicyArns ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10). Default: none.
+         * @param managedPolicyArns ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10), in the cluster&#39;s partition. Each
+         * becomes the attachment `&lt;component&gt;-managed-&lt;policy name&gt;`; a later policy with the name of an earlier one gets
+         * its account and path appended. Default: none.
          * 
          * @return builder
          * 
@@ -538,7 +544,9 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param managedPolicyArns ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10). Default: none.
+         * @param managedPolicyArns ARNs of managed policies to attach (at most 20; AWS&#39;s default quota is 10), in the cluster&#39;s partition. Each
+         * becomes the attachment `&lt;component&gt;-managed-&lt;policy name&gt;`; a later policy with the name of an earlier one gets
+         * its account and path appended. Default: none.
          * 
          * @return builder
          * 
@@ -656,7 +664,7 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param tags Tags on every AWS resource created (role, association, add-on).
+         * @param tags Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
          * 
          * @return builder
          * 

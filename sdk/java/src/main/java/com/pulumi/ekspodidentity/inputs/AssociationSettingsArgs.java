@@ -57,14 +57,14 @@ public final class AssociationSettingsArgs extends com.pulumi.resources.Resource
     }
 
     /**
-     * Tags on the association. Merged over `tags`.
+     * Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     @Import(name="tags")
     private @Nullable Map<String,String> tags;
 
     /**
-     * @return Tags on the association. Merged over `tags`.
+     * @return Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     public Optional<Map<String,String>> tags() {
@@ -133,7 +133,7 @@ public final class AssociationSettingsArgs extends com.pulumi.resources.Resource
         }
 
         /**
-         * @param tags Tags on the association. Merged over `tags`.
+         * @param tags Tags on the association. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
          * 
          * @return builder
          * 

@@ -114,14 +114,14 @@ public final class RoleSettingsArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+     * Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     @Import(name="tags")
     private @Nullable Map<String,String> tags;
 
     /**
-     * @return Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+     * @return Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     public Optional<Map<String,String>> tags() {
@@ -236,7 +236,7 @@ public final class RoleSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param tags Tags on the role (at most 50; keys must not start with `aws:`). Merged over `tags`.
+         * @param tags Tags on the role. Merged over `tags`; with them at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
          * 
          * @return builder
          * 

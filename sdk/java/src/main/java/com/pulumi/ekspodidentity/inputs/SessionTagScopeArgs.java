@@ -40,14 +40,16 @@ public final class SessionTagScopeArgs extends com.pulumi.resources.ResourceArgs
     }
 
     /**
-     * Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`.
+     * Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`. An empty list is refused: it would
+     * scope nothing.
      * 
      */
     @Import(name="tags")
     private @Nullable List<SessionTagName> tags;
 
     /**
-     * @return Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`.
+     * @return Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`. An empty list is refused: it would
+     * scope nothing.
      * 
      */
     public Optional<List<SessionTagName>> tags() {
@@ -92,7 +94,8 @@ public final class SessionTagScopeArgs extends com.pulumi.resources.ResourceArgs
         }
 
         /**
-         * @param tags Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`.
+         * @param tags Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`. An empty list is refused: it would
+         * scope nothing.
          * 
          * @return builder
          * 
@@ -103,7 +106,8 @@ public final class SessionTagScopeArgs extends com.pulumi.resources.ResourceArgs
         }
 
         /**
-         * @param tags Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`.
+         * @param tags Session tags to match. Default: `[&#34;kubernetes-namespace&#34;, &#34;eks-cluster-name&#34;]`. An empty list is refused: it would
+         * scope nothing.
          * 
          * @return builder
          * 

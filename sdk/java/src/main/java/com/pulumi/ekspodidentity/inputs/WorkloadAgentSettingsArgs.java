@@ -141,14 +141,14 @@ public final class WorkloadAgentSettingsArgs extends com.pulumi.resources.Resour
     }
 
     /**
-     * Tags on the add-on resource.
+     * Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     @Import(name="tags")
     private @Nullable Map<String,String> tags;
 
     /**
-     * @return Tags on the add-on resource.
+     * @return Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
      * 
      */
     public Optional<Map<String,String>> tags() {
@@ -300,7 +300,7 @@ public final class WorkloadAgentSettingsArgs extends com.pulumi.resources.Resour
         }
 
         /**
-         * @param tags Tags on the add-on resource.
+         * @param tags Tags on the add-on resource: at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + -
          * 
          * @return builder
          * 
