@@ -6,6 +6,7 @@ import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
 import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, isPlain } from "../validation/problems";
+import { checkShape } from "../validation/shape";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
@@ -28,6 +29,10 @@ export class CrossAccountRole extends pulumi.ComponentResource {
     constructor(name: string, args: CrossAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `CrossAccountRole "${name}"`;
         const problems = new Problems();
+        // Types first: the rules below assume well-typed values.
+        if (!checkShape(problems, CROSSACCOUNTROLE_TYPE, args)) {
+            problems.throwIfAny(component);
+        }
         const mode = args.trustMode ?? "sessionTags";
         checkOneOf(problems, "trustMode", args.trustMode, ["sessionTags", "externalId"]);
         if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AGENT_ADDON_NAME, AgentSettings, agentConfigurationValues, checkAgentSettings } from "../agent/configuration";
 import { claim } from "./claims";
 import { Problems, checkAwsTags, isPlain } from "../validation/problems";
+import { checkShape } from "../validation/shape";
 
 export interface PodIdentityAgentArgs extends AgentSettings {
     /** Name of the EKS cluster to install the agent on. Required. */
@@ -33,6 +34,10 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
     constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `PodIdentityAgent "${name}"`;
         const problems = new Problems();
+        // Types first: the rules below assume well-typed values.
+        if (!checkShape(problems, PODIDENTITYAGENT_TYPE, args)) {
+            problems.throwIfAny(component);
+        }
         if (args.clusterName === undefined || args.clusterName === "") {
             problems.add("clusterName", "required: give the EKS cluster's name (e.g. cluster.eksCluster.name)");
         }

@@ -23,7 +23,8 @@ import {
 } from "../crossAccount/profiles";
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
 import { createRole, createRolePermissions } from "./role";
-import { Problems, isPlain } from "../validation/problems";
+import { Problems, describe, isPlain } from "../validation/problems";
+import { checkShape } from "../validation/shape";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
 import { createWellKnownManagedPolicies } from "./wellKnownPolicySet";
 import {
@@ -183,8 +184,12 @@ interface Identity {
  */
 function validate(name: string, component: string, args: PodIdentityWorkloadArgs): CheckedInputs {
     const problems = new Problems();
+    // Types first: the rules below assume well-typed values, so they run only once the shape is right.
+    if (!checkShape(problems, PODIDENTITYWORKLOAD_TYPE, args)) {
+        problems.throwIfAny(component);
+    }
     checkWorkloadArgs(name, args, problems);
-    const known = <T extends string>(value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
+    const known = <T extends string>(path: string, value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
         if (value === undefined) {
             return undefined;
         }
@@ -194,14 +199,19 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         }
         return pulumi.output(value).apply((resolved) => {
             const later = new Problems();
-            check(later, resolved as string);
+            // The shape check skipped this value while unknown: its type is checked here, as it resolves.
+            if (typeof resolved === "string") {
+                check(later, resolved);
+            } else {
+                later.add(path, `expected a string, got ${describe(resolved)}`);
+            }
             later.throwIfAny(component);
             return resolved;
         }) as pulumi.Output<T>;
     };
-    const clusterName = known(args.clusterName, checkClusterName)!;
-    const namespace = known(args.namespace, checkNamespace)!;
-    const serviceAccountName = known(args.serviceAccountName ?? name, (p, v) => {
+    const clusterName = known("clusterName", args.clusterName, checkClusterName)!;
+    const namespace = known("namespace", args.namespace, checkNamespace)!;
+    const serviceAccountName = known("serviceAccountName", args.serviceAccountName ?? name, (p, v) => {
         checkServiceAccountName(p, v);
         if (args.serviceAccountName === undefined && p.list.length > 0 && p.list[p.list.length - 1].propertyPath === "serviceAccountName") {
             p.list[p.list.length - 1].reason += " (it defaults to the component name: give serviceAccountName or rename the component)";
@@ -212,14 +222,14 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         clusterName,
         namespace,
         serviceAccountName,
-        givenClusterArn: known(args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined)),
-        givenRoleArn: known(args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v)),
-        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!),
-        permissionsBoundary: known(args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v)),
+        givenClusterArn: known("clusterArn", args.clusterArn, (p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined)),
+        givenRoleArn: known("roleArn", args.roleArn, (p, v) => checkRoleArn(p, "roleArn", v)),
+        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(`managedPolicyArns[${i}]`, arn, (p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v))!),
+        permissionsBoundary: known("role.permissionsBoundary", args.role?.permissionsBoundary, (p, v) => checkPolicyArn(p, "role.permissionsBoundary", v)),
         trust,
-        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!),
-        trustAccounts: trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
-        irsaArn: known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
+        trustClusterArns: trust.clusterArns?.map((arn, i) => known(`trust.clusterArns[${i}]`, arn, (p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v))!),
+        trustAccounts: trust.sourceAccounts?.map((id, i) => known(`trust.sourceAccounts[${i}]`, id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
+        irsaArn: known("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
         rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
         sessionTagsDisabled: args.association?.disableSessionTags === true,
         createsNamespace: args.createNamespace !== false,

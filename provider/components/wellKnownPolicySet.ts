@@ -4,6 +4,7 @@ import { checkWellKnownPolicies, environmentOf, renderWellKnownPolicies, WellKno
 import { checkClusterArn } from "../iam/arn";
 import { checkIamPath } from "../iam/validation";
 import { Problems, checkAwsTags } from "../validation/problems";
+import { checkShape } from "../validation/shape";
 
 export const WELLKNOWNPOLICYSET_TYPE = "eks-pod-identity:index:WellKnownPolicySet";
 
@@ -80,6 +81,10 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
     constructor(name: string, args: WellKnownPolicySetArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `WellKnownPolicySet "${name}"`;
         const problems = new Problems();
+        // Types first: the rules below assume well-typed values.
+        if (!checkShape(problems, WELLKNOWNPOLICYSET_TYPE, args)) {
+            problems.throwIfAny(component);
+        }
         if (typeof args.clusterArn === "string") {
             checkClusterArn(problems, "clusterArn", args.clusterArn);
         } else if (args.clusterArn === undefined || args.clusterArn === null) {
