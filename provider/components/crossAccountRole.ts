@@ -6,7 +6,7 @@ import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
 import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, isPlain } from "../validation/problems";
-import { checkShape } from "../validation/shape";
+import { checkShapeFirst } from "../validation/shape";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
@@ -30,9 +30,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         const component = `CrossAccountRole "${name}"`;
         const problems = new Problems();
         // Types first: the rules below assume well-typed values.
-        if (!checkShape(problems, CROSSACCOUNTROLE_TYPE, args)) {
-            problems.throwIfAny(component);
-        }
+        const addMissing = checkShapeFirst(component, CROSSACCOUNTROLE_TYPE, args);
         const mode = args.trustMode ?? "sessionTags";
         checkOneOf(problems, "trustMode", args.trustMode, ["sessionTags", "externalId"]);
         if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {
@@ -83,6 +81,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         });
         checkAwsTags(problems, "tags", args.tags);
         checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
+        addMissing(problems);
         problems.throwIfAny(component);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(CROSSACCOUNTROLE_TYPE, name, {}, opts);

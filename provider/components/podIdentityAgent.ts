@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AGENT_ADDON_NAME, AgentSettings, agentConfigurationValues, checkAgentSettings } from "../agent/configuration";
 import { claim } from "./claims";
 import { Problems, checkAwsTags, isPlain } from "../validation/problems";
-import { checkShape } from "../validation/shape";
+import { checkShapeFirst } from "../validation/shape";
 
 export interface PodIdentityAgentArgs extends AgentSettings {
     /** Name of the EKS cluster to install the agent on. Required. */
@@ -35,14 +35,13 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         const component = `PodIdentityAgent "${name}"`;
         const problems = new Problems();
         // Types first: the rules below assume well-typed values.
-        if (!checkShape(problems, PODIDENTITYAGENT_TYPE, args)) {
-            problems.throwIfAny(component);
-        }
+        const addMissing = checkShapeFirst(component, PODIDENTITYAGENT_TYPE, args);
         if (args.clusterName === undefined || args.clusterName === "") {
             problems.add("clusterName", "required: give the EKS cluster's name (e.g. cluster.eksCluster.name)");
         }
         checkAgentSettings(problems, "", args);
         checkAwsTags(problems, "tags", args.tags);
+        addMissing(problems);
         problems.throwIfAny(component);
         const clusterName = claimAgent(component, args.clusterName);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.

@@ -24,7 +24,7 @@ import {
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
 import { createRole, createRolePermissions } from "./role";
 import { Problems, describe, isPlain } from "../validation/problems";
-import { checkShape } from "../validation/shape";
+import { checkShapeFirst } from "../validation/shape";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
 import { createWellKnownManagedPolicies } from "./wellKnownPolicySet";
 import {
@@ -185,9 +185,7 @@ interface Identity {
 function validate(name: string, component: string, args: PodIdentityWorkloadArgs): CheckedInputs {
     const problems = new Problems();
     // Types first: the rules below assume well-typed values, so they run only once the shape is right.
-    if (!checkShape(problems, PODIDENTITYWORKLOAD_TYPE, args)) {
-        problems.throwIfAny(component);
-    }
+    const addMissing = checkShapeFirst(component, PODIDENTITYWORKLOAD_TYPE, args);
     checkWorkloadArgs(name, args, problems);
     const known = <T extends string>(path: string, value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
         if (value === undefined) {
@@ -242,6 +240,7 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
     if (rawTargets.length > 0 && rawTargets.every((t) => typeof t.roleArn === "string" && parseRoleArn(t.roleArn))) {
         checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
     }
+    addMissing(problems);
     problems.throwIfAny(component);
     if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
         // Plain names: claim now, so a duplicate fails before anything is registered.

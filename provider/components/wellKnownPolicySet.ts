@@ -4,7 +4,7 @@ import { checkWellKnownPolicies, environmentOf, renderWellKnownPolicies, WellKno
 import { checkClusterArn } from "../iam/arn";
 import { checkIamPath } from "../iam/validation";
 import { Problems, checkAwsTags } from "../validation/problems";
-import { checkShape } from "../validation/shape";
+import { checkShapeFirst } from "../validation/shape";
 
 export const WELLKNOWNPOLICYSET_TYPE = "eks-pod-identity:index:WellKnownPolicySet";
 
@@ -82,9 +82,7 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
         const component = `WellKnownPolicySet "${name}"`;
         const problems = new Problems();
         // Types first: the rules below assume well-typed values.
-        if (!checkShape(problems, WELLKNOWNPOLICYSET_TYPE, args)) {
-            problems.throwIfAny(component);
-        }
+        const addMissing = checkShapeFirst(component, WELLKNOWNPOLICYSET_TYPE, args);
         if (typeof args.clusterArn === "string") {
             checkClusterArn(problems, "clusterArn", args.clusterArn);
         } else if (args.clusterArn === undefined || args.clusterArn === null) {
@@ -102,6 +100,7 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
             checkIamPath(problems, "path", args.path);
         }
         checkAwsTags(problems, "tags", args.tags);
+        addMissing(problems);
         problems.throwIfAny(component);
         super(WELLKNOWNPOLICYSET_TYPE, name, {}, opts);
 

@@ -6,7 +6,7 @@ import * as YAML from "yaml";
 import { PODIDENTITYWORKLOAD_TYPE, PodIdentityWorkload } from "../components/podIdentityWorkload";
 import { PodIdentityWorkloadArgs } from "../components/podIdentityWorkloadArgs";
 import { InputProblem, Problems, inputError, describe } from "../validation/problems";
-import { ObjectShape, checkObject, resourceShape } from "../validation/shape";
+import { ObjectShape, ShapeFindings, checkObject, resourceShape } from "../validation/shape";
 
 /**
  * The platform-stack program: one PodIdentityWorkload per entry of a workloads file, on the cluster named in
@@ -60,9 +60,9 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 /** Shape-checks one entry (or the defaults) against the component's declared inputs; reasons name the workload. */
 function checkEntry(problems: InputProblem[], path: string, entry: unknown, shape: ObjectShape, workload?: string): void {
-    const found = new Problems();
+    const found: ShapeFindings = { problems: new Problems(), missing: [] };
     checkObject(found, path, entry, shape);
-    problems.push(...found.list.map((p) => ({ propertyPath: p.propertyPath, reason: workload ? `${p.reason} (workload "${workload}")` : p.reason })));
+    problems.push(...[...found.problems.list, ...found.missing].map((p) => ({ propertyPath: p.propertyPath, reason: workload ? `${p.reason} (workload "${workload}")` : p.reason })));
 }
 
 /** Parses and shape-checks a workloads file; each problem names the entry and key. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import type { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec } from "../plugin/schema";
-import { Problems, describe, keyPath } from "./problems";
+import { InputProblem, Problems, describe, inputError, keyPath } from "./problems";
 
 /**
  * The shape check: every input value against the type its args interface declares, as the committed schema records
@@ -46,19 +46,42 @@ export function resourceShape(token: string): ObjectShape {
 }
 
 /**
- * Checks a component's args against its declared inputs; returns whether they are well-typed. Problems are added to
- * `problems` at the user's paths (under `prefix`, when the args sit inside a larger document).
+ * What the shape check found: values of the wrong type, and required keys left out. They are kept apart because
+ * a missing key crashes nothing: the component's rules run and say best what to give, and the shape check's
+ * "required" stands in only where no rule spoke.
  */
-export function checkShape(problems: Problems, token: string, args: unknown, prefix = ""): boolean {
-    return checkObject(problems, prefix, args, resourceShape(token));
+export interface ShapeFindings {
+    problems: Problems;
+    missing: InputProblem[];
 }
 
-/** Checks a plain object against a shape; returns whether it is well-typed. */
-export function checkObject(problems: Problems, path: string, value: unknown, shape: ObjectShape): boolean {
-    const before = problems.list.length;
+/**
+ * Runs the shape check of a component's args before any of its rules: throws the input error at once when a value
+ * is ill-typed (the rules assume well-typed values); otherwise returns what adds the required keys the rules did not
+ * report, to call with the rules' problems before throwing them.
+ */
+export function checkShapeFirst(component: string, token: string, args: unknown): (problems: Problems) => void {
+    const found: ShapeFindings = { problems: new Problems(), missing: [] };
+    checkObject(found, "", args, resourceShape(token));
+    if (found.problems.list.length > 0) {
+        throw inputError(component, [...found.problems.list, ...found.missing]);
+    }
+    return (problems) => {
+        for (const m of found.missing) {
+            if (!problems.list.some((p) => p.propertyPath === m.propertyPath)) {
+                problems.add(m.propertyPath, m.reason);
+            }
+        }
+    };
+}
+
+/** Checks a plain object against a shape (under `path`, when it sits inside a larger document). */
+export function checkObject(found: ShapeFindings, path: string, value: unknown, shape: ObjectShape): void {
+    const problems = found.problems;
     if (!isPlainObject(value)) {
-        problems.add(path === "" ? "args" : path, `expected an object with ${keyList(shape.properties)}, got ${describeValue(value)}`);
-        return false;
+        const defaults = shape.required.length === 0 ? " (give {} for the defaults)" : "";
+        problems.add(path === "" ? "args" : path, `expected an object with ${keyList(shape.properties)}${defaults}, got ${describeValue(value)}`);
+        return;
     }
     for (const [key, item] of Object.entries(value)) {
         const itemPath = path === "" ? key : keyPath(path, key);
@@ -66,21 +89,21 @@ export function checkObject(problems: Problems, path: string, value: unknown, sh
         if (shape.refused?.[key] !== undefined) {
             problems.add(itemPath, shape.refused[key]);
         } else if (spec === undefined) {
-            problems.add(itemPath, `unknown input${suggestion(key, Object.keys(shape.properties))}: use ${keyList(shape.properties)}`);
+            problems.add(itemPath, `unknown input${suggestion(key, Object.keys(shape.properties))}: use ${keyList(shape.properties, true)}`);
         } else if (item !== undefined) {
-            checkValue(problems, itemPath, item, spec, shape.required.includes(key));
+            checkValue(found, itemPath, item, spec, shape.required.includes(key));
         }
     }
     for (const key of shape.required) {
         if (value[key] === undefined && shape.refused?.[key] === undefined) {
-            problems.add(path === "" ? key : keyPath(path, key), `required: give ${expected(shape.properties[key] ?? {})}${purpose(shape.properties[key])}`);
+            found.missing.push({ propertyPath: path === "" ? key : keyPath(path, key), reason: `required: give ${expected(shape.properties[key] ?? {})}${purpose(shape.properties[key])}` });
         }
     }
-    return problems.list.length === before;
 }
 
 /** Checks one value against its declared type. */
-function checkValue(problems: Problems, path: string, value: unknown, spec: TypeSpec, required: boolean): void {
+function checkValue(found: ShapeFindings, path: string, value: unknown, spec: TypeSpec, required: boolean): void {
+    const problems = found.problems;
     if (value === null) {
         problems.add(path, `null is not allowed: give ${expected(spec)}${required ? "" : ", or leave the key out"}`);
         return;
@@ -105,7 +128,7 @@ function checkValue(problems: Problems, path: string, value: unknown, spec: Type
         if ("enum" in type) {
             checkEnum(problems, path, value, type);
         } else {
-            checkObject(problems, path, value, { properties: type.properties, required: type.required ?? [] });
+            checkObject(found, path, value, { properties: type.properties, required: type.required ?? [] });
         }
         return;
     }
@@ -135,7 +158,7 @@ function checkValue(problems: Problems, path: string, value: unknown, spec: Type
                 if (item === undefined) {
                     problems.add(`${path}[${i}]`, `expected ${expected(spec.items ?? {})}, got nothing: remove the empty element`);
                 } else {
-                    checkValue(problems, `${path}[${i}]`, item, spec.items ?? {}, true);
+                    checkValue(found, `${path}[${i}]`, item, spec.items ?? {}, true);
                 }
             }
             return;
@@ -145,7 +168,7 @@ function checkValue(problems: Problems, path: string, value: unknown, spec: Type
             }
             for (const [key, item] of Object.entries(value)) {
                 if (item !== undefined && spec.additionalProperties) {
-                    checkValue(problems, keyPath(path, key), item, spec.additionalProperties, true);
+                    checkValue(found, keyPath(path, key), item, spec.additionalProperties, true);
                 }
             }
             return;
@@ -170,9 +193,9 @@ function checkEnum(problems: Problems, path: string, value: unknown, type: EnumT
 
 /** Whether a value has the declared type, without reporting (for `oneOf`). */
 function matches(value: unknown, spec: TypeSpec): boolean {
-    const scratch = new Problems();
+    const scratch: ShapeFindings = { problems: new Problems(), missing: [] };
     checkValue(scratch, "", value, spec, true);
-    return scratch.list.length === 0;
+    return scratch.problems.list.length === 0 && scratch.missing.length === 0;
 }
 
 function namedType(ref: string): ObjectTypeSpec | EnumTypeSpec {
@@ -233,9 +256,10 @@ function purpose(spec: PropertySpec | undefined): string {
     return first ? ` (${first.replace(/`/g, "")})` : "";
 }
 
-function keyList(properties: Record<string, unknown>): string {
+/** The keys of an object type, for messages; all of them where the user must find the one meant. */
+function keyList(properties: Record<string, unknown>, all = false): string {
     const keys = Object.keys(properties);
-    return keys.length <= 12 ? `the keys ${keys.join(", ")}` : `keys such as ${keys.slice(0, 12).join(", ")}, …`;
+    return all || keys.length <= 12 ? `the keys ${keys.join(", ")}` : `keys such as ${keys.slice(0, 12).join(", ")}, …`;
 }
 
 /** ` (did you mean "x"?)` for a near miss: same letters in another case, or at most two edits away. */
