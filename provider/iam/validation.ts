@@ -1,7 +1,7 @@
 import { isWellFormedResourceArn } from "./arn";
 import { checkAction, checkGlobalConditionKey } from "./actions";
 import { POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, usesSessionTags } from "./policyDocument";
-import { Problems, describe, keyPath } from "../validation/problems";
+import { InputProblem, Problems, describe, keyPath } from "../validation/problems";
 
 /**
  * Offline checks of IAM names and policy documents, against the limits IAM enforces at apply time.
@@ -197,7 +197,7 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
     checkStatementJson(problems, path, json, { kind: "identity", allowFullAccess: options.allowFullAccess });
     // Rename JSON keys in the messages back to the typed names the user wrote.
     for (const problem of problems.list.slice(before)) {
-        problem.propertyPath = problem.propertyPath
+        problem.propertyPath = typedConditionPath(path, statement, problem) ?? problem.propertyPath
             .replace(/\.NotAction\b/, ".notActions").replace(/\.Action\b/, ".actions")
             .replace(/\.NotResource\b/, ".notResources").replace(/\.Resource\b/, ".resources")
             .replace(/\.Effect\b/, ".effect").replace(/\.Sid\b/, ".sid").replace(/\.Condition\b/, ".conditions");
@@ -206,6 +206,29 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
         problems.add(path, "uses the pod's session tags (aws:PrincipalTag/…), but association.disableSessionTags is true so EKS attaches none: enable session tags or drop the tag scoping");
     }
     return json;
+}
+
+/**
+ * The typed path of a problem found in the rendered `Condition` block: the JSON groups conditions by operator and
+ * key, the user wrote a list, so `….Condition.StringEquals.aws:x` goes back to `….conditions[i].test` (operator),
+ * `.variable` (key) or `.values`; conditions rendered from a session-tag scope go back to `sessionTagScope`.
+ */
+function typedConditionPath(path: string, statement: ResolvedStatement, problem: InputProblem): string | undefined {
+    const block = `${path}.Condition`;
+    if (!problem.propertyPath.startsWith(block)) {
+        return undefined;
+    }
+    const conditions = statement.conditions ?? [];
+    for (let i = 0; i < conditions.length; i++) {
+        const operator = keyPath(block, conditions[i].test);
+        if (problem.propertyPath === operator) {
+            return `${path}.conditions[${i}].test`;
+        }
+        if (problem.propertyPath === keyPath(operator, conditions[i].variable)) {
+            return `${path}.conditions[${i}].${/condition values/.test(problem.reason) ? "values" : "variable"}`;
+        }
+    }
+    return statement.sessionTagScope ? `${path}.sessionTagScope` : `${path}.conditions`;
 }
 
 /** Parses and checks a whole policy document given as JSON text or an object. Returns the parsed document. */
