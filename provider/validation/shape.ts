@@ -262,11 +262,14 @@ function keyList(properties: Record<string, unknown>, all = false): string {
     return all || keys.length <= 12 ? `the keys ${keys.join(", ")}` : `keys such as ${keys.slice(0, 12).join(", ")}, …`;
 }
 
-/** ` (did you mean "x"?)` for a near miss: same letters in another case, or at most two edits away. */
+/**
+ * ` (did you mean "x"?)` for a near miss: same letters in another case, at most two edits away, or the start of a
+ * longer key (`initialDelay` for `initialDelaySeconds`).
+ */
 export function suggestion(given: string, known: string[]): string {
     const lower = given.toLowerCase();
     const best = known
-        .map((k) => ({ k, d: k.toLowerCase() === lower ? 0 : editDistance(lower, k.toLowerCase()) }))
+        .map((k) => ({ k, d: k.toLowerCase() === lower ? 0 : lower.length >= 4 && k.toLowerCase().startsWith(lower) ? 1 : editDistance(lower, k.toLowerCase()) }))
         .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 3)))
         .sort((a, b) => a.d - b.d)[0];
     return best ? ` (did you mean "${best.k}"?)` : "";

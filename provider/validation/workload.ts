@@ -203,7 +203,9 @@ export function checkPermissionInputs(args: Pick<PodIdentityWorkloadArgs, "manag
     });
     const names = new Set<string>();
     (args.inlinePolicies ?? []).forEach((policy, i) => {
-        if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
+        if (policy.name === undefined) {
+            problems.add(`inlinePolicies[${i}].name`, "required: give the policy a name of 1 to 128 letters, digits and + = , . @ _ -");
+        } else if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
             problems.add(`inlinePolicies[${i}].name`, `${describe(policy.name)} is not a valid policy name: use 1 to 128 letters, digits and + = , . @ _ -`);
         } else if (names.has(policy.name) || policy.name === "permissions") {
             problems.add(`inlinePolicies[${i}].name`, `"${policy.name}" is already used${policy.name === "permissions" ? " by the policy rendered from policyStatements" : ""}: choose a unique name`);
