@@ -5,7 +5,7 @@ import { buildCrossAccountTrustPolicy } from "../iam/crossAccountTrust";
 import { renderTrustPolicy } from "../iam/trustPolicy";
 import { createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
-import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, isPlain } from "../validation/problems";
+import { Problems, checkAwsTags, checkBoolean, checkDnsLabel, checkDnsSubdomain, checkOneOf, describe, isPlain } from "../validation/problems";
 import { checkShapeFirst } from "../validation/shape";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
@@ -89,7 +89,9 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         const sourceRoleArns = pulumi.all(args.sourceRoleArns).apply((arns) => {
             const check = new Problems();
             arns.forEach((arn, i) => {
-                if (!parseRoleArn(arn)) {
+                if (typeof arn !== "string") {
+                    check.add(`sourceRoleArns[${i}]`, `expected a string, got ${describe(arn)}`);
+                } else if (!parseRoleArn(arn)) {
                     check.add(`sourceRoleArns[${i}]`, `"${arn}" is not an IAM role ARN`);
                 }
             });
@@ -99,11 +101,23 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         this.trustPolicy = pulumi
             .all([sourceRoleArns, args.clusterArns ?? [], args.externalId])
             .apply(([sources, clusterArns, externalId]) => {
+                const late = new Problems();
+                // Values that were Outputs skipped the shape check: their types (and ARN shape) are checked as they resolve.
+                clusterArns.forEach((arn, i) => {
+                    if (typeof arn !== "string") {
+                        late.add(`clusterArns[${i}]`, `expected a string, got ${describe(arn)}`);
+                    } else if (!isPlain(args.clusterArns?.[i])) {
+                        checkClusterArn(late, `clusterArns[${i}]`, arn);
+                    }
+                });
                 if (mode === "externalId" && !isPlain(args.externalId)) {
-                    const late = new Problems();
-                    checkExternalId(late, "externalId", externalId);
-                    late.throwIfAny(component);
+                    if (typeof externalId === "string") {
+                        checkExternalId(late, "externalId", externalId);
+                    } else {
+                        late.add("externalId", `expected a string, got ${describe(externalId)}`);
+                    }
                 }
+                late.throwIfAny(component);
                 const document = buildCrossAccountTrustPolicy({
                     sourceRoleArns: sources,
                     mode,

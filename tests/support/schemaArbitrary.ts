@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as fc from "fast-check";
 import type { PropertySpec, TypeSpec } from "../../provider/plugin/schema";
 import { packageSchema } from "../../provider/validation/shape";
@@ -30,9 +31,13 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
     fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant(null)), { maxKeys: 3, noNullPrototype: true }),
 );
 
-/** A well-typed value of `spec` most of the time, any JSON value sometimes. */
+/**
+ * A well-typed value of `spec` most of the time, any JSON value sometimes; where the input accepts an Output, now and
+ * then either of them wrapped in one (known only as the program runs, so checked once it resolves).
+ */
 function valueOf(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown> {
-    return fc.oneof({ arbitrary: typed(spec, key, depth), weight: 8 }, { arbitrary: anyJson, weight: 1 });
+    const plain = fc.oneof({ arbitrary: typed(spec, key, depth), weight: 8 }, { arbitrary: anyJson, weight: 1 });
+    return spec.plain ? plain : fc.oneof({ arbitrary: plain, weight: 4 }, { arbitrary: plain.map((value) => pulumi.output(value)), weight: 1 });
 }
 
 function typed(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown> {
