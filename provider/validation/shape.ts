@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
-import * as path from "path";
-import type { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec } from "../plugin/schema";
+import { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec, schemaPath } from "../plugin/schema";
 import { InputProblem, Problems, describe, inputError, keyPath } from "./problems";
 
 /**
@@ -15,16 +14,11 @@ import { InputProblem, Problems, describe, inputError, keyPath } from "./problem
  * resolve by the component, where a rule needs them) and reported where a plain value is declared.
  */
 
-/** The schema file: read from the package sources, beside the plugin that serves it (this file runs from dist/provider/validation). */
-export function schemaFile(): string {
-    return path.join(__dirname, "..", "..", "..", "provider", "plugin", "schema.json");
-}
-
 let schema: PackageSchema | undefined;
 
 /** The committed schema, read and parsed once per process, on the first component constructed. */
 export function packageSchema(): PackageSchema {
-    schema ??= JSON.parse(fs.readFileSync(schemaFile(), "utf8")) as PackageSchema;
+    schema ??= JSON.parse(fs.readFileSync(schemaPath(), "utf8")) as PackageSchema;
     return schema;
 }
 
