@@ -8,6 +8,8 @@ import { PODIDENTITYWORKLOAD_TYPE } from "../provider/components/podIdentityWork
 import { WELLKNOWNPOLICYSET_TYPE } from "../provider/components/wellKnownPolicySet";
 import { clusterArnOf, roleArnOf } from "./support/awsIds";
 import { run } from "./support/harness";
+import * as YAML from "yaml";
+import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
 import { pathInInput } from "./support/inputPaths";
 import { argsOf } from "./support/schemaArbitrary";
 
@@ -71,3 +73,56 @@ for (const [title, token, component, base] of components) {
         t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
     });
 }
+
+/** The platform file: random entries (the workload's args without the cluster, plus a name) as YAML, then deployed. */
+test.serial("platform file: random workloads files are accepted or rejected as input errors naming the file and the YAML path", async (t) => {
+    const FILE = "generated/workloads.yaml";
+    const entry = fc
+        .tuple(argsOf(PODIDENTITYWORKLOAD_TYPE, { namespace: "apps", workload: { image: "nginx", runAsUser: 1000 } }, { outputs: false }), fc.boolean())
+        .map(([args, named]) => {
+            const { clusterName: _cluster, clusterArn: _arn, agent: _agent, ...rest } = args;
+            return named ? { name: "", ...rest } : rest;
+        });
+    const outcomes = { accepted: 0, rejected: 0 };
+    const details = await fc.check(
+        fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 2 }), async (generated) => {
+            // Names unique in the process (components register once per program); some entries have none.
+            const workloads = generated.map((w) => ("name" in w ? { ...w, name: `yaml-${serial++}` } : w));
+            const text = YAML.stringify({ workloads });
+            const doc = YAML.parse(text) as unknown;
+            const errors: unknown[] = [];
+            try {
+                const spec = parsePlatformSpec(text, FILE);
+                // Errors are caught inside the program so that the harness settles what was registered before them.
+                const r = await run(() => {
+                    try {
+                        deployPlatform({ clusterName: `platform-${serial++}`, workloadsFile: FILE }, spec);
+                    } catch (e) {
+                        errors.push(e);
+                    }
+                });
+                errors.push(...r.failures);
+            } catch (e) {
+                errors.push(e);
+            }
+            outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
+            for (const error of errors) {
+                if (!pulumi.InputPropertiesError.isInstance(error)) {
+                    t.log(`not an input error: ${(error as Error)?.stack ?? String(error)}\n${text}`);
+                    return false;
+                }
+                const stray = error.errors.filter((e) => !pathInInput(doc, e.propertyPath));
+                // Errors found once values resolve come from the component, which does not know the file (see the report).
+                const fromFile = error.message.includes(FILE);
+                if (stray.length > 0 && fromFile) {
+                    t.log(`paths not in the file: ${JSON.stringify(stray)}\n${text}`);
+                    return false;
+                }
+            }
+            return true;
+        }),
+        { numRuns: Number(process.env.GENERATIVE_RUNS ?? 200), endOnFailure: true },
+    );
+    t.false(details.failed, fc.defaultReportMessage(details) ?? "");
+    t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
+});

@@ -31,16 +31,21 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
     fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant(null)), { maxKeys: 3, noNullPrototype: true }),
 );
 
+/** What to generate: `outputs` wraps some values in Outputs (not for a YAML document). */
+interface Options {
+    outputs: boolean;
+}
+
 /**
  * A well-typed value of `spec` most of the time, any JSON value sometimes; where the input accepts an Output, now and
  * then either of them wrapped in one (known only as the program runs, so checked once it resolves).
  */
-function valueOf(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown> {
-    const plain = fc.oneof({ arbitrary: typed(spec, key, depth), weight: 8 }, { arbitrary: anyJson, weight: 1 });
-    return spec.plain ? plain : fc.oneof({ arbitrary: plain, weight: 4 }, { arbitrary: plain.map((value) => pulumi.output(value)), weight: 1 });
+function valueOf(o: Options, spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown> {
+    const plain = fc.oneof({ arbitrary: typed(o, spec, key, depth), weight: 8 }, { arbitrary: anyJson, weight: 1 });
+    return spec.plain || !o.outputs ? plain : fc.oneof({ arbitrary: plain, weight: 4 }, { arbitrary: plain.map((value) => pulumi.output(value)), weight: 1 });
 }
 
-function typed(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown> {
+function typed(o: Options, spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown> {
     if (spec.$ref === "pulumi.json#/Any") {
         return fc.jsonValue({ maxDepth: 2 });
     }
@@ -49,10 +54,10 @@ function typed(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown
     }
     if (spec.$ref?.startsWith("#/types/")) {
         const type = packageSchema().types[spec.$ref.slice("#/types/".length)];
-        return "enum" in type ? fc.constantFrom(...type.enum.map((e) => e.value)) : objectOf(type.properties, type.required ?? [], depth + 1);
+        return "enum" in type ? fc.constantFrom(...type.enum.map((e) => e.value)) : objectOf(o, type.properties, type.required ?? [], depth + 1);
     }
     if (spec.oneOf) {
-        return fc.oneof(...spec.oneOf.map((alternative) => typed(alternative, key, depth)));
+        return fc.oneof(...spec.oneOf.map((alternative) => typed(o, alternative, key, depth)));
     }
     switch (spec.type) {
         case "string":
@@ -64,9 +69,9 @@ function typed(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown
         case "number":
             return fc.double({ noNaN: true, noDefaultInfinity: true });
         case "array":
-            return fc.array(valueOf(spec.items ?? {}, key, depth + 1), { maxLength: depth > 2 ? 1 : 3 });
+            return fc.array(valueOf(o, spec.items ?? {}, key, depth + 1), { maxLength: depth > 2 ? 1 : 3 });
         case "object":
-            return fc.dictionary(fc.constantFrom("team", "kubernetes.io/os", "a b", "AWS_REGION", "aws:x"), valueOf(spec.additionalProperties ?? {}, key, depth + 1), { maxKeys: 3, noNullPrototype: true });
+            return fc.dictionary(fc.constantFrom("team", "kubernetes.io/os", "a b", "AWS_REGION", "aws:x"), valueOf(o, spec.additionalProperties ?? {}, key, depth + 1), { maxKeys: 3, noNullPrototype: true });
         default:
             return fc.constant(undefined);
     }
@@ -76,9 +81,9 @@ function typed(spec: TypeSpec, key: string, depth: number): fc.Arbitrary<unknown
  * An object of the given properties: each optional key present now and then, required keys usually present, and
  * sometimes a key that is not declared (a typo of a declared one).
  */
-function objectOf(properties: Record<string, PropertySpec>, required: string[], depth: number): fc.Arbitrary<Record<string, unknown>> {
+function objectOf(o: Options, properties: Record<string, PropertySpec>, required: string[], depth: number): fc.Arbitrary<Record<string, unknown>> {
     const keys = Object.keys(properties);
-    const entries = keys.map((key) => sometimes(valueOf(properties[key], key, depth).map((value) => [key, value] as const), required.includes(key) ? 10 : 1, required.includes(key) ? 1 : 3));
+    const entries = keys.map((key) => sometimes(valueOf(o, properties[key], key, depth).map((value) => [key, value] as const), required.includes(key) ? 10 : 1, required.includes(key) ? 1 : 3));
     const typo = sometimes(fc.constantFrom(...keys).map((key) => [key.toUpperCase() + "x", "x"] as const), 1, 15);
     return fc.tuple(fc.tuple(...entries), typo).map(([present, extra]) => {
         const out: Record<string, unknown> = {};
@@ -101,9 +106,9 @@ function sometimes<T>(arbitrary: fc.Arbitrary<T>, present: number, absent: numbe
  * valid `base` with one input replaced by a random one (so that accepted args, and rules past the shape check, are
  * reached as often as rejected ones).
  */
-export function argsOf(token: string, base: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+export function argsOf(token: string, base: Record<string, unknown>, options: Options = { outputs: true }): fc.Arbitrary<Record<string, unknown>> {
     const resource = packageSchema().resources[token];
-    const random = objectOf(resource.inputProperties, resource.requiredInputs, 0);
+    const random = objectOf(options, resource.inputProperties, resource.requiredInputs, 0);
     const oneChanged = fc.tuple(random, fc.nat()).map(([args, pick]) => {
         const keys = Object.keys(args);
         return keys.length === 0 ? { ...base } : { ...base, [keys[pick % keys.length]]: args[keys[pick % keys.length]] };
