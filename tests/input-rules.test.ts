@@ -34,7 +34,7 @@ const refusedWorkloadInputs: [string, Partial<PodIdentityWorkloadArgs> | Record<
     ["trust statement unknown action", { trust: { additionalStatements: [{ principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }], actions: ["sts:AssumeRol"] }] } }, /trust\.additionalStatements\[0\]\.actions\[0\]: unknown action/],
     ["trust statement bad service principal", { trust: { additionalStatements: [{ principals: [{ type: "Service", identifiers: ["ec2"] }], actions: ["sts:AssumeRole"] }] } }, /trust\.additionalStatements\[0\]\.principals\[0\]\.identifiers\[0\]: the string "ec2" is not a Service principal/],
     ["trust statement principal type twice", { trust: { additionalStatements: [{ principals: [{ type: "AWS", identifiers: ["111122223333"] }, { type: "AWS", identifiers: ["444455556666"] }], actions: ["sts:AssumeRole"] }] } }, /trust\.additionalStatements\[0\]\.principals\[1\]\.type: "AWS" is given twice/],
-    ["session tag not a Pod Identity tag", { policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"] }, { actions: ["s3:GetObject"], resources: ["*"] }, { actions: ["s3:GetObject"], resources: ["*"], sessionTagScope: { tags: ["team" as any] } }] }, /policyStatements\[2\]\.sessionTagScope\.tags\[0\]: the string "team" is not a Pod Identity session tag/],
+    ["session tag not a Pod Identity tag", { policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"] }, { actions: ["s3:GetObject"], resources: ["*"] }, { actions: ["s3:GetObject"], resources: ["*"], sessionTagScope: { tags: ["team" as any] } }] }, /policyStatements\[2\]\.sessionTagScope\.tags\[0\]: the string "team" is not allowed: use one of "eks-cluster-arn"/],
     ["session tag scope prefix not a key prefix", { policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"], sessionTagScope: { resourceTagKeyPrefix: "ResourceTag" } }] }, /policyStatements\[0\]\.sessionTagScope\.resourceTagKeyPrefix: the string "ResourceTag" is not a condition key prefix/],
     ["session tag scope prefix unknown global key", { policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"], sessionTagScope: { resourceTagKeyPrefix: "aws:ResourceTags" } }] }, /policyStatements\[0\]\.sessionTagScope\.resourceTagKeyPrefix: "aws:ResourceTags" is not a global tag condition key prefix/],
     ["condition replaced by the scope", { policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"], conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/kubernetes-namespace", values: ["x"] }], sessionTagScope: {} }] }, /policyStatements\[0\]\.conditions\[0\]: "StringEquals" on "aws:ResourceTag\/kubernetes-namespace" is also set by sessionTagScope/],
@@ -219,14 +219,14 @@ serial("CrossAccountRole: a managed policy ARN known later is checked as it reso
 });
 
 serial("malformed permission entries are input errors, never a crash", async (t) => {
-    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-inline", { ...base, namespace: "null-inline", inlinePolicies: [null as any] }), /inlinePolicies\[0\]: expected \{ name, policy \}, got null/);
-    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-statement", { ...base, namespace: "null-statement", policyStatements: [null as any] }), /policyStatements\[0\]: a statement must be an object, got null/);
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-inline", { ...base, namespace: "null-inline", inlinePolicies: [null as any] }), /inlinePolicies\[0\]: null is not allowed: give an object with the keys name, policy/);
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-statement", { ...base, namespace: "null-statement", policyStatements: [null as any] }), /policyStatements\[0\]: null is not allowed: give an object/);
     await refusedBeforeRegistration(
         t,
         () => new PodIdentityWorkload("odd-scope", { ...base, namespace: "odd-scope", policyStatements: [{ actions: ["s3:GetObject"], resources: ["*"], sessionTagScope: "yes" as any }] }),
         /policyStatements\[0\]\.sessionTagScope: expected an object/,
     );
-    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-trust", { ...base, namespace: "null-trust", trust: { additionalStatements: [null as any] } }), /trust\.additionalStatements\[0\]: a statement must be an object, got null/);
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("null-trust", { ...base, namespace: "null-trust", trust: { additionalStatements: [null as any] } }), /trust\.additionalStatements\[0\]: null is not allowed: give an object/);
 });
 
 serial("names only clash where the component derives them: cross-account is a fine inline name without crossAccount", async (t) => {

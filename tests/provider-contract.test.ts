@@ -295,6 +295,13 @@ const badInputs: [string, Record<string, unknown>, string, RegExp][] = [
     ["port out of range", { clusterName: "bad", namespace: "bad-ns", workload: { image: "x", ports: [{ containerPort: 70000 }] } }, "workload.ports[0].containerPort", /70000 is out of range/],
     ["unknown IAM action (checked when rendered)", { clusterName: "bad", namespace: "bad-pol", policyStatements: [{ actions: ["s3:GetObjekt"], resources: ["*"] }] }, "policyStatements[0].actions[0]", /unknown action "GetObjekt" for service "s3" \(did you mean "GetObject"\?\)/],
     ["raw policy not JSON", { clusterName: "bad", namespace: "bad-raw", inlinePolicies: [{ name: "raw", policy: "{not json" }] }, "inlinePolicies[0].policy", /is not valid JSON/],
+    // Wrong types over the wire: the shape check reports them at the path, like in TypeScript and the platform file.
+    ["null namespace", { clusterName: "bad", namespace: null }, "namespace", /null is not allowed: give a string/],
+    ["string where a map of tags belongs", { clusterName: "bad", namespace: "bad-ns", tags: "team=a" }, "tags", /expected a map of strings \(key: value\), got the string "team=a"/],
+    ["number in a string list", { clusterName: "bad", namespace: "bad-ns", managedPolicyArns: [42] }, "managedPolicyArns[0]", /expected a string, got number 42/],
+    ["non-integer session duration", { clusterName: "bad", namespace: "bad-ns", role: { maxSessionDuration: 3600.5 } }, "role.maxSessionDuration", /expected a whole number/],
+    ["null cross-account target ARN", { clusterName: "bad", namespace: "bad-ns", crossAccount: { targets: [{ roleArn: null }] } }, "crossAccount.targets[0].roleArn", /null is not allowed/],
+    ["misspelt input", { clusterName: "bad", namespace: "bad-ns", namespaceLabel: { a: "b" } }, "namespaceLabel", /unknown input \(did you mean "namespaceLabels"\?\)/],
     [
         "inline policies over the role limit (checked in the validate step, before anything registers)",
         { clusterName: "bad", namespace: "bad-big", policyStatements: Array.from({ length: 120 }, (_, i) => ({ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::bucket-with-a-rather-long-name-${i}/prefix/*`] })) },

@@ -58,9 +58,9 @@ const badInputs: [string, Partial<PodIdentityWorkloadArgs> | Record<string, unkn
     ["empty required list", { wellKnownPolicies: { privateCaIssuer: { certificateAuthorityArns: [] } } }, /wellKnownPolicies\.privateCaIssuer\.certificateAuthorityArns: must not be empty/],
     ["wildcard where a resource can be named", { wellKnownPolicies: { nodeTerminationHandler: { queueArns: ["*"] } } }, /wellKnownPolicies\.nodeTerminationHandler\.queueArns\[0\]: a wildcard would grant every resource of the kind: name the SQS queue ARNs/],
     ["malformed ARN", { wellKnownPolicies: { ebsCsiDriver: { kmsKeyArns: ["alias/ebs"] } } }, /wellKnownPolicies\.ebsCsiDriver\.kmsKeyArns\[0\]: "alias\/ebs" is not a KMS key ARN: use e\.g\. "arn:aws:kms:/],
-    ["unknown policy", { wellKnownPolicies: { externalDNS: { hostedZoneIds: [ZONE] } } }, /wellKnownPolicies\.externalDNS: unknown well-known policy: use one of awsLoadBalancerController, /],
-    ["settings not an object", { wellKnownPolicies: { vpcCni: true } }, /wellKnownPolicies\.vpcCni: expected an object of settings \(give \{\} for the defaults\)/],
-    ["bad enum", { wellKnownPolicies: { vpcCni: { ipFamily: "dual" } } }, /wellKnownPolicies\.vpcCni\.ipFamily: "dual" is not allowed: use "ipv4" or "ipv6"/],
+    ["unknown policy", { wellKnownPolicies: { externalDNS: { hostedZoneIds: [ZONE] } } }, /wellKnownPolicies\.externalDNS: unknown input \(did you mean "externalDns"\?\): use the keys awsLoadBalancerController, /],
+    ["settings not an object", { wellKnownPolicies: { vpcCni: true } }, /wellKnownPolicies\.vpcCni: expected an object with the keys ipFamily \(give \{\} for the defaults\)/],
+    ["bad enum", { wellKnownPolicies: { vpcCni: { ipFamily: "dual" } } }, /wellKnownPolicies\.vpcCni\.ipFamily: the string "dual" is not allowed: use one of "ipv4", "ipv6"/],
     ["nothing to read", { wellKnownPolicies: { externalSecrets: { kmsKeyArns: [] } } }, /wellKnownPolicies\.externalSecrets: grants nothing to read: give secretsManagerArns and\/or ssmParameterArns/],
     ["with an existing role", { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, wellKnownPolicies: { vpcCni: {} } }, /wellKnownPolicies: cannot be combined with roleArn/],
     [

@@ -9,7 +9,8 @@ import { checkDnsLabel, checkDnsSubdomain } from "../kubernetes/rules";
 import { checkAwsTags, checkMergedTags } from "../validation/awsTags";
 import { PartitionReference, checkPartition, checkSamePartition } from "../iam/partition";
 import { preparePermissionDocuments } from "../iam/permissionDocuments";
-import { Problems, checkBoolean, checkOneOf, isPlain } from "../validation/problems";
+import { Problems, checkBoolean, checkOneOf, describe, isPlain } from "../validation/problems";
+import { checkShapeFirst } from "../validation/shape";
 import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
@@ -32,6 +33,8 @@ export class CrossAccountRole extends pulumi.ComponentResource {
     constructor(name: string, args: CrossAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `CrossAccountRole "${name}"`;
         const problems = new Problems();
+        // Types first: the rules below assume well-typed values.
+        const addMissing = checkShapeFirst(component, CROSSACCOUNTROLE_TYPE, args);
         const mode = args.trustMode ?? "sessionTags";
         checkOneOf(problems, "trustMode", args.trustMode, ["sessionTags", "externalId"]);
         if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {
@@ -91,6 +94,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             allowFullAccess: args.allowFullAccess,
             partition,
         });
+        addMissing(problems);
         problems.throwIfAny(component);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(CROSSACCOUNTROLE_TYPE, name, {}, opts);
@@ -98,25 +102,36 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         // ARNs known only now are checked as they resolve, before the role (whose trust policy needs them) registers.
         const sourceRoleArns = pulumi.all(args.sourceRoleArns).apply((arns) => {
             const check = new Problems();
-            arns.forEach((arn, i) => checkSourceRoleArn(check, `sourceRoleArns[${i}]`, arn));
+            arns.forEach((arn, i) => {
+                if (typeof arn !== "string") {
+                    check.add(`sourceRoleArns[${i}]`, `expected a string, got ${describe(arn)}`);
+                } else {
+                    checkSourceRoleArn(check, `sourceRoleArns[${i}]`, arn);
+                }
+            });
             check.throwIfAny(component);
             return arns;
         });
+        // Values that were Outputs skipped the shape check: their types, ARN shape and partition are checked as they resolve.
         const clusterArns = pulumi.all(args.clusterArns ?? []).apply((arns) => {
             const check = new Problems();
-            arns.forEach((arn, i) => checkClusterArn(check, `clusterArns[${i}]`, arn));
-            checkSamePartition(check, [...givenArns(args), ...arns.map((arn, i) => ({ path: `clusterArns[${i}]`, arn }))]);
+            arns.forEach((arn, i) => (typeof arn === "string" ? checkClusterArn(check, `clusterArns[${i}]`, arn) : check.add(`clusterArns[${i}]`, `expected a string, got ${describe(arn)}`)));
+            checkSamePartition(check, [...givenArns(args), ...arns.map((arn, i) => ({ path: `clusterArns[${i}]`, arn })).filter((entry) => typeof entry.arn === "string")]);
             check.throwIfAny(component);
             return arns;
         });
         this.trustPolicy = pulumi
             .all([sourceRoleArns, clusterArns, args.externalId])
             .apply(([sources, clusterArns, externalId]) => {
+                const late = new Problems();
                 if (mode === "externalId" && !isPlain(args.externalId)) {
-                    const late = new Problems();
-                    checkExternalId(late, "externalId", externalId);
-                    late.throwIfAny(component);
+                    if (typeof externalId === "string") {
+                        checkExternalId(late, "externalId", externalId);
+                    } else {
+                        late.add("externalId", `expected a string, got ${describe(externalId)}`);
+                    }
                 }
+                late.throwIfAny(component);
                 const document = buildCrossAccountTrustPolicy({
                     sourceRoleArns: sources,
                     mode,

@@ -5,6 +5,7 @@ import { claim } from "./claims";
 import { checkClusterName } from "../validation/eksNames";
 import { Problems, isPlain } from "../validation/problems";
 import { checkAwsTags } from "../validation/awsTags";
+import { checkShapeFirst } from "../validation/shape";
 
 export interface PodIdentityAgentArgs extends AgentSettings {
     /** Name of the EKS cluster to install the agent on. Required. */
@@ -35,6 +36,8 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
     constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `PodIdentityAgent "${name}"`;
         const problems = new Problems();
+        // Types first: the rules below assume well-typed values.
+        const addMissing = checkShapeFirst(component, PODIDENTITYAGENT_TYPE, args);
         if (args.clusterName === undefined || args.clusterName === "") {
             problems.add("clusterName", "required: give the EKS cluster's name (e.g. cluster.eksCluster.name)");
         }
@@ -43,6 +46,7 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         }
         checkAgentSettings(problems, "", args);
         checkAwsTags(problems, "tags", args.tags, "eks");
+        addMissing(problems);
         problems.throwIfAny(component);
         const clusterName = claimAgent(component, args.clusterName);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseClusterArn, parseRoleArn } from "../iam/arn";
 import { claim } from "./claims";
 import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
-import { checkAnnotations, checkLabels } from "../kubernetes/rules";
+import { checkAnnotations } from "../kubernetes/rules";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
 import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
@@ -27,7 +27,8 @@ import {
 } from "../crossAccount/profiles";
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
 import { createRole, createRolePermissions } from "./role";
-import { Problems, isDeeplyPlain, isPlain } from "../validation/problems";
+import { Problems, describe, isDeeplyPlain, isPlain } from "../validation/problems";
+import { checkShapeFirst } from "../validation/shape";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
 import { createWellKnownManagedPolicies, prepareWellKnownDocuments } from "./wellKnownPolicySet";
 import {
@@ -165,10 +166,7 @@ interface CheckedInputs {
     /** `trust.additionalStatements`, rendered likewise. */
     additionalStatements: pulumi.Input<StatementJson>[];
     createsNamespace: boolean;
-    /** Label and annotation maps bound for Kubernetes; values known only later are checked as they resolve. */
-    namespaceLabels: StringMap;
-    workloadLabels: StringMap;
-    nodeSelector: StringMap;
+    /** Pod annotations (the one Kubernetes map whose values may be outputs): values known later are checked as they resolve. */
     podAnnotations: StringMap;
     nativeChain: boolean;
     /** Cluster, namespace and service account, claimed for this program once known. */
@@ -205,8 +203,10 @@ interface Identity {
  */
 function validate(name: string, component: string, args: PodIdentityWorkloadArgs): CheckedInputs {
     const problems = new Problems();
+    // Types first: the rules below assume well-typed values, so they run only once the shape is right.
+    const addMissing = checkShapeFirst(component, PODIDENTITYWORKLOAD_TYPE, args);
     checkWorkloadArgs(name, args, problems);
-    const known = <T extends string>(value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
+    const known = <T extends string>(path: string, value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
         if (value === undefined) {
             return undefined;
         }
@@ -216,13 +216,19 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         }
         return pulumi.output(value).apply((resolved) => {
             const later = new Problems();
-            check(later, resolved as string);
+            // The shape check skipped this value while unknown: its type is checked here, as it resolves.
+            if (typeof resolved === "string") {
+                check(later, resolved);
+            } else {
+                later.add(path, `expected a string, got ${describe(resolved)}`);
+            }
             later.throwIfAny(component);
             return resolved;
         }) as pulumi.Output<T>;
     };
     // A map whose values are all plain was checked with the other inputs; otherwise it is checked whole once every
     // value is known, and each value is taken from that check, so a Kubernetes object carrying one never registers.
+    // (Labels, node selectors and namespace labels are plain by their types: the shape check refuses outputs there.)
     const knownMap = (map: StringMap | undefined, check: (problems: Problems, resolved: Record<string, string>) => void): StringMap => {
         const entries = Object.entries(map ?? {});
         if (entries.every(([, item]) => isPlain(item))) {
@@ -237,10 +243,10 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         // Plain values stay as given (known at preview); the later ones come through the check.
         return Object.fromEntries(entries.map(([key, item]) => [key, isPlain(item) ? item : checkedMap.apply((m) => m[key])]));
     };
-    const clusterName = known(args.clusterName, checkClusterName)!;
+    const clusterName = known("clusterName", args.clusterName, checkClusterName)!;
     const createsNs = createsNamespace(args);
-    const namespace = known(args.namespace, (p, v) => (isPlain(args.namespace) ? checkNamespace(p, v) : checkNamespaceOnceKnown(p, v, createsNs)))!;
-    const serviceAccountName = known(args.serviceAccountName ?? name, (p, v) => {
+    const namespace = known("namespace", args.namespace, (p, v) => (isPlain(args.namespace) ? checkNamespace(p, v) : checkNamespaceOnceKnown(p, v, createsNs)))!;
+    const serviceAccountName = known("serviceAccountName", args.serviceAccountName ?? name, (p, v) => {
         checkServiceAccountName(p, v);
         if (args.serviceAccountName === undefined && p.list.length > 0 && p.list[p.list.length - 1].propertyPath === "serviceAccountName") {
             p.list[p.list.length - 1].reason += " (it defaults to the component name: give serviceAccountName or rename the component)";
@@ -261,21 +267,18 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
         clusterName,
         namespace,
         serviceAccountName,
-        givenClusterArn: known(args.clusterArn, inPartition((p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined), "clusterArn")),
-        givenRoleArn: known(args.roleArn, inPartition((p, v) => checkRoleArn(p, "roleArn", v), "roleArn")),
-        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(arn, inPartition((p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v), `managedPolicyArns[${i}]`))!),
-        permissionsBoundary: known(args.role?.permissionsBoundary, inPartition((p, v) => checkPolicyArn(p, "role.permissionsBoundary", v), "role.permissionsBoundary")),
+        givenClusterArn: known("clusterArn", args.clusterArn, inPartition((p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined), "clusterArn")),
+        givenRoleArn: known("roleArn", args.roleArn, inPartition((p, v) => checkRoleArn(p, "roleArn", v), "roleArn")),
+        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(`managedPolicyArns[${i}]`, arn, inPartition((p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v), `managedPolicyArns[${i}]`))!),
+        permissionsBoundary: known("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition((p, v) => checkPolicyArn(p, "role.permissionsBoundary", v), "role.permissionsBoundary")),
         trust,
         partition,
-        trustClusterArns: trust.clusterArns?.map((arn, i) => known(arn, inPartition((p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v), `trust.clusterArns[${i}]`))!),
-        trustAccounts: trust.sourceAccounts?.map((id, i) => known(id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
-        irsaArn: known(trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
+        trustClusterArns: trust.clusterArns?.map((arn, i) => known(`trust.clusterArns[${i}]`, arn, inPartition((p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v), `trust.clusterArns[${i}]`))!),
+        trustAccounts: trust.sourceAccounts?.map((id, i) => known(`trust.sourceAccounts[${i}]`, id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
+        irsaArn: known("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
         rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
         sessionTagsDisabled: args.association?.disableSessionTags === true,
         createsNamespace: createsNs,
-        namespaceLabels: knownMap(args.namespaceLabels, (p, m) => checkLabels(p, "namespaceLabels", m)),
-        workloadLabels: knownMap(args.workload?.labels, (p, m) => checkLabels(p, "workload.labels", m)),
-        nodeSelector: knownMap(args.workload?.nodeSelector, (p, m) => checkLabels(p, "workload.nodeSelector", m, "node label key")),
         podAnnotations: knownMap(args.workload?.podAnnotations, (p, m) =>
             checkAnnotations(p, "workload.podAnnotations", m, { [CREDENTIALS_REVISION_ANNOTATION]: "0123456789abcdef" }),
         ),
@@ -300,6 +303,7 @@ function validate(name: string, component: string, args: PodIdentityWorkloadArgs
             checkResolvedTargets(problems, rawTargets as ResolvedTarget[]);
         }
     }
+    addMissing(problems);
     problems.throwIfAny(component);
     if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
         // Plain names: claim now, so a duplicate fails before anything is registered.
@@ -536,7 +540,7 @@ function kubernetesObjects(
     const { parent, name, args, inputs } = step;
     const namespaceResource =
         inputs.createsNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, namespaceManifest({ name: inputs.namespace, labels: inputs.namespaceLabels, podSecurityLevel: "restricted" }), { parent })
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, namespaceManifest({ name: inputs.namespace, labels: args.namespaceLabels ?? {}, podSecurityLevel: "restricted" }), { parent })
             : undefined;
     const namespace = namespaceResource ? namespaceResource.metadata.name : pulumi.output(inputs.namespace);
     const serviceAccount =
@@ -583,9 +587,9 @@ function kubernetesObjects(
                 livenessProbe: w.livenessProbe,
                 readinessProbe: w.readinessProbe,
                 startupProbe: w.startupProbe,
-                nodeSelector: inputs.nodeSelector,
+                nodeSelector: w.nodeSelector ?? {},
                 tolerations: w.tolerations ?? [],
-                labels: inputs.workloadLabels,
+                labels: w.labels ?? {},
                 podAnnotations: inputs.podAnnotations,
                 credentialsRevision,
                 runAsUser: w.runAsUser,

@@ -5,6 +5,7 @@ import { checkClusterArn } from "../iam/arn";
 import { checkIamPath } from "../iam/validation";
 import { Problems, isDeeplyPlain } from "../validation/problems";
 import { checkAwsTags } from "../validation/awsTags";
+import { checkShapeFirst } from "../validation/shape";
 
 export const WELLKNOWNPOLICYSET_TYPE = "eks-pod-identity:index:WellKnownPolicySet";
 
@@ -103,6 +104,8 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
     constructor(name: string, args: WellKnownPolicySetArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `WellKnownPolicySet "${name}"`;
         const problems = new Problems();
+        // Types first: the rules below assume well-typed values.
+        const addMissing = checkShapeFirst(component, WELLKNOWNPOLICYSET_TYPE, args);
         if (typeof args.clusterArn === "string") {
             checkClusterArn(problems, "clusterArn", args.clusterArn);
         } else if (args.clusterArn === undefined || args.clusterArn === null) {
@@ -120,6 +123,7 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
             checkIamPath(problems, "path", args.path);
         }
         checkAwsTags(problems, "tags", args.tags, "iam");
+        addMissing(problems);
         // Rendered once, here: with plain inputs every document is checked before the component registers.
         const prepared = problems.list.length === 0 ? prepareWellKnownDocuments(problems, component, "policies", args.policies, args.clusterArn) : {};
         problems.throwIfAny(component);

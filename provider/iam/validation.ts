@@ -2,7 +2,7 @@ import { isWellFormedResourceArn } from "./arn";
 import { PartitionReference, checkPartition } from "./partition";
 import { checkAction, checkGlobalConditionKey } from "./actions";
 import { DEFAULT_ABAC_TAGS, POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, sessionTagConditions, usesSessionTags } from "./policyDocument";
-import { Problems, describe, keyPath } from "../validation/problems";
+import { InputProblem, Problems, describe, keyPath } from "../validation/problems";
 
 /**
  * Offline checks of IAM names and policy documents, against the limits IAM enforces at apply time.
@@ -211,18 +211,20 @@ export function checkTypedStatement(problems: Problems, path: string, statement:
         checkSessionTagScope(problems, `${path}.sessionTagScope`, statement.sessionTagScope);
         checkScopeClashes(problems, path, statement);
     }
+    // A condition without values was reported above and cannot be rendered; the rest of the statement still is.
+    const complete = { ...statement, conditions: statement.conditions?.filter((c) => Array.isArray(c.values) && c.values.length > 0) };
     // The user's own parts are checked in JSON form without the scope's conditions, which were checked above at
     // their own paths; the scope's conditions would otherwise be blamed on `conditions`, which the user did not write.
-    const { sessionTagScope: _scope, ...own } = statement;
+    const { sessionTagScope: _scope, ...own } = complete;
     const before = problems.list.length;
     checkStatementJson(problems, path, renderStatement(own), { kind: "identity", allowFullAccess: options.allowFullAccess, partition: options.partition });
     for (const problem of problems.list.slice(before)) {
-        problem.propertyPath = typedPath(problem.propertyPath);
+        problem.propertyPath = typedConditionPath(path, statement, problem) ?? typedPath(problem.propertyPath);
     }
     if (options.sessionTagsDisabled && usesSessionTags(statement)) {
         problems.add(path, "uses the pod's session tags (aws:PrincipalTag/…), but association.disableSessionTags is true so EKS attaches none: enable session tags or drop the tag scoping");
     }
-    return renderStatement(statement);
+    return renderStatement(complete);
 }
 
 /** Renames the JSON keys of a statement path to the typed names (`.Action` → `.actions`, `.Condition` → `.conditions`). */
@@ -274,6 +276,29 @@ function checkScopeClashes(problems: Problems, path: string, statement: Resolved
             problems.add(`${path}.conditions[${i}]`, `"${condition.test}" on "${condition.variable}" is also set by sessionTagScope, which would replace it: drop one of them`);
         }
     });
+}
+
+/**
+ * The typed path of a problem found in the rendered `Condition` block: the JSON groups conditions by operator and
+ * key, the user wrote a list, so `….Condition.StringEquals.aws:x` goes back to `….conditions[i].test` (operator),
+ * `.variable` (key) or `.values`; conditions rendered from a session-tag scope go back to `sessionTagScope`.
+ */
+function typedConditionPath(path: string, statement: ResolvedStatement, problem: InputProblem): string | undefined {
+    const block = `${path}.Condition`;
+    if (!problem.propertyPath.startsWith(block)) {
+        return undefined;
+    }
+    const conditions = statement.conditions ?? [];
+    for (let i = 0; i < conditions.length; i++) {
+        const operator = keyPath(block, conditions[i].test);
+        if (problem.propertyPath === operator) {
+            return `${path}.conditions[${i}].test`;
+        }
+        if (problem.propertyPath === keyPath(operator, conditions[i].variable)) {
+            return `${path}.conditions[${i}].${/condition values/.test(problem.reason) ? "values" : "variable"}`;
+        }
+    }
+    return statement.sessionTagScope ? `${path}.sessionTagScope` : `${path}.conditions`;
 }
 
 /** Parses and checks a whole policy document given as JSON text or an object. Returns the parsed document. */

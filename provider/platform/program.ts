@@ -3,9 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { PodIdentityWorkload } from "../components/podIdentityWorkload";
+import { PODIDENTITYWORKLOAD_TYPE, PodIdentityWorkload } from "../components/podIdentityWorkload";
 import { PodIdentityWorkloadArgs } from "../components/podIdentityWorkloadArgs";
-import { InputProblem, inputError, describe } from "../validation/problems";
+import { InputProblem, Problems, inputError, describe } from "../validation/problems";
+import { ObjectShape, ShapeFindings, checkObject, resourceShape } from "../validation/shape";
 
 /**
  * The platform-stack program: one PodIdentityWorkload per entry of a workloads file, on the cluster named in
@@ -32,27 +33,37 @@ export interface PlatformConfig {
     workloadsFile: string;
 }
 
-// `satisfies` keeps this list equal to the args interface: a new input that is not added here fails to compile.
-const WORKLOAD_KEYS = Object.keys({
-    name: true,
-    namespace: true,
-    createNamespace: true,
-    namespaceLabels: true,
-    serviceAccountName: true,
-    createServiceAccount: true,
-    roleArn: true,
-    role: true,
-    trust: true,
-    managedPolicyArns: true,
-    policyStatements: true,
-    inlinePolicies: true,
-    wellKnownPolicies: true,
-    allowFullAccess: true,
-    association: true,
-    workload: true,
-    crossAccount: true,
-    tags: true,
-} satisfies Record<keyof PlatformWorkloadSpec, true>);
+/** Inputs a workloads file cannot set: they come from stack config or from the cluster stack. */
+const STACK_KEYS = ["clusterName", "clusterArn", "agent"] as const satisfies readonly (keyof PodIdentityWorkloadArgs)[];
+
+/**
+ * The declared type of a workloads-file entry: the component's inputs (from the committed schema, like the
+ * component's own shape check) without the stack's keys, plus its `name`. Defaults need no key; an entry needs
+ * what the component requires unless the defaults give it.
+ */
+function entryShape(defaults: Record<string, unknown> | undefined): ObjectShape {
+    const inputs = resourceShape(PODIDENTITYWORKLOAD_TYPE);
+    const refused: Record<string, string> = Object.fromEntries(STACK_KEYS.map((key) => [key, "unknown input in a workloads file: the cluster comes from stack config (clusterName, clusterArn) and the agent from the cluster stack; remove it"]));
+    if (defaults === undefined) {
+        return { properties: inputs.properties, required: [], refused: { ...refused, name: "cannot be a default: every workload needs its own name" } };
+    }
+    return {
+        properties: { ...inputs.properties, name: { type: "string", plain: true, description: "The component name (also the default service account name)." } },
+        required: ["name", ...inputs.required.filter((key) => !(key in refused) && defaults[key] === undefined)],
+        refused,
+    };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Shape-checks one entry (or the defaults) against the component's declared inputs; reasons name the workload. */
+function checkEntry(problems: InputProblem[], path: string, entry: unknown, shape: ObjectShape, workload?: string): void {
+    const found: ShapeFindings = { problems: new Problems(), missing: [] };
+    checkObject(found, path, entry, shape);
+    problems.push(...[...found.problems.list, ...found.missing].map((p) => ({ propertyPath: p.propertyPath, reason: workload ? `${p.reason} (workload "${workload}")` : p.reason })));
+}
 
 /** Parses and shape-checks a workloads file; each problem names the entry and key. */
 export function parsePlatformSpec(text: string, file: string): PlatformSpec {
@@ -74,18 +85,11 @@ export function parsePlatformSpec(text: string, file: string): PlatformSpec {
             add(key, `unknown key: a workloads file has "defaults" and "workloads"`);
         }
     }
-    const checkKeys = (path: string, entry: Record<string, unknown>) => {
-        for (const key of Object.keys(entry)) {
-            if (!WORKLOAD_KEYS.includes(key)) {
-                add(`${path}.${key}`, `unknown input: use one of ${WORKLOAD_KEYS.join(", ")} (the cluster comes from stack config)`);
-            }
-        }
-    };
     if (spec.defaults !== undefined) {
         if (typeof spec.defaults !== "object" || spec.defaults === null || Array.isArray(spec.defaults)) {
             add("defaults", `expected a mapping, got ${describe(spec.defaults)}`);
         } else {
-            checkKeys("defaults", spec.defaults as Record<string, unknown>);
+            checkEntry(problems, "defaults", spec.defaults, entryShape(undefined));
         }
     }
     if (!Array.isArray(spec.workloads) || spec.workloads.length === 0) {
@@ -98,9 +102,12 @@ export function parsePlatformSpec(text: string, file: string): PlatformSpec {
                 return;
             }
             const e = entry as Record<string, unknown>;
-            checkKeys(`workloads[${i}]`, e);
-            if (typeof e.name !== "string" || e.name === "") {
+            const defaults = isMapping(spec.defaults) ? spec.defaults : {};
+            checkEntry(problems, `workloads[${i}]`, e, entryShape(defaults), typeof e.name === "string" ? e.name : undefined);
+            if (e.name === "") {
                 add(`workloads[${i}].name`, "required: the component name (also the default service account name)");
+            } else if (typeof e.name !== "string") {
+                return;
             } else if (names.has(e.name)) {
                 add(`workloads[${i}].name`, `"${e.name}" is used twice: names must be unique in a stack`);
             } else {
@@ -140,16 +147,28 @@ export function deployPlatform(config: PlatformConfig, spec: PlatformSpec): Reco
     }
     const defaults = spec.defaults ?? {};
     const workloads: Record<string, PodIdentityWorkload> = {};
-    for (const entry of spec.workloads) {
+    spec.workloads.forEach((entry, i) => {
         const { name, ...inputs } = { ...defaults, ...entry } as PlatformWorkloadSpec;
         const tags = defaults.tags || entry.tags ? { ...defaults.tags, ...entry.tags } : undefined;
-        workloads[name] = new PodIdentityWorkload(
-            name,
-            { ...inputs, tags, clusterName: config.clusterName, clusterArn: config.clusterArn },
-            { providers },
-        );
-    }
+        try {
+            workloads[name] = new PodIdentityWorkload(name, { ...inputs, tags, clusterName: config.clusterName, clusterArn: config.clusterArn }, { providers });
+        } catch (e) {
+            throw inFile(e, config.workloadsFile, i, name);
+        }
+    });
     return workloads;
+}
+
+/**
+ * A component's input error, restated for the file it came from: the paths under the entry (`workloads[2].role.name`)
+ * and the workload named, so the error points at the YAML the user wrote. Other errors pass unchanged.
+ */
+function inFile(error: unknown, file: string, index: number, name: string): unknown {
+    if (!pulumi.InputPropertiesError.isInstance(error)) {
+        return error;
+    }
+    const problems = error.errors.map((p) => ({ propertyPath: `workloads[${index}].${p.propertyPath}`, reason: `${p.reason} (workload "${name}")` }));
+    return inputError(`workloads file ${file}`, problems);
 }
 
 /** The program behind the root Pulumi.yaml: stack outputs per workload. */

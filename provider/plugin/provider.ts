@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
-import * as path from "path";
-import { PACKAGE_NAME, PackageSchema } from "./schema";
+import { PACKAGE_NAME, PackageSchema, schemaPath } from "./schema";
 import { normalizeInputs } from "./inputs";
 
 /**
@@ -10,11 +9,7 @@ import { normalizeInputs } from "./inputs";
  * the component classes are loaded on the first Construct only (GetSchema needs none of them).
  */
 
-
-/** The committed schema, read from the sources (this file runs from dist/provider/plugin). */
-export function schemaPath(): string {
-    return path.join(__dirname, "..", "..", "..", "provider", "plugin", "schema.json");
-}
+export { schemaPath };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdkSettings = () => require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };

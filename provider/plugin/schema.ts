@@ -3,7 +3,17 @@
  * run time, and what the build-time generator (`provider/tools/schema`) writes.
  */
 
+import * as path from "path";
+
 export const PACKAGE_NAME = "eks-pod-identity";
+
+/**
+ * The committed schema, read from the package sources (this file runs from dist/provider/plugin): served by the
+ * plugin, and read by the components' shape check (`validation/shape.ts`).
+ */
+export function schemaPath(): string {
+    return path.join(__dirname, "..", "..", "..", "provider", "plugin", "schema.json");
+}
 
 export interface TypeSpec {
     type?: "string" | "integer" | "number" | "boolean" | "array" | "object";

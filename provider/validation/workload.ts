@@ -253,7 +253,9 @@ export function checkPermissionInputs(
             problems.add(`inlinePolicies[${i}]`, `expected { name, policy }, got ${describe(policy)}`);
             return;
         }
-        if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
+        if (policy.name === undefined) {
+            problems.add(`inlinePolicies[${i}].name`, "required: give the policy a name of 1 to 128 letters, digits and + = , . @ _ -");
+        } else if (typeof policy.name !== "string" || !/^[\w+=,.@-]{1,128}$/.test(policy.name)) {
             problems.add(`inlinePolicies[${i}].name`, `${describe(policy.name)} is not a valid policy name: use 1 to 128 letters, digits and + = , . @ _ -`);
         } else if (names.has(policy.name)) {
             problems.add(`inlinePolicies[${i}].name`, `"${policy.name}" is already used: choose a unique name`);

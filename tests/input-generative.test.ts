@@ -1,0 +1,128 @@
+import * as pulumi from "@pulumi/pulumi";
+import test from "ava";
+import * as fc from "fast-check";
+import { CrossAccountRole, PodIdentityAgent, PodIdentityWorkload, WellKnownPolicySet } from "../provider";
+import { CROSSACCOUNTROLE_TYPE } from "../provider/components/crossAccountRole";
+import { PODIDENTITYAGENT_TYPE } from "../provider/components/podIdentityAgent";
+import { PODIDENTITYWORKLOAD_TYPE } from "../provider/components/podIdentityWorkload";
+import { WELLKNOWNPOLICYSET_TYPE } from "../provider/components/wellKnownPolicySet";
+import { clusterArnOf, roleArnOf } from "./support/awsIds";
+import { run } from "./support/harness";
+import * as YAML from "yaml";
+import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
+import { pathInInput } from "./support/inputPaths";
+import { argsOf } from "./support/schemaArbitrary";
+
+/**
+ * Every component is total over its declared args and then some: for random args generated from the schema, with
+ * random JSON at random positions, it either constructs (under the unit harness) or fails with an input error whose
+ * every path is one the user wrote; never a TypeError or any other error, at construction or once values resolve.
+ */
+
+type Component = new (name: string, args: any) => pulumi.ComponentResource;
+
+/** Each component with valid args to vary one input of. */
+const components: [string, string, Component, Record<string, unknown>][] = [
+    ["PodIdentityWorkload", PODIDENTITYWORKLOAD_TYPE, PodIdentityWorkload, { clusterName: "gen", namespace: "apps", workload: { image: "nginx", runAsUser: 1000 } }],
+    ["PodIdentityAgent", PODIDENTITYAGENT_TYPE, PodIdentityAgent, { clusterName: "gen-agent" }],
+    ["CrossAccountRole", CROSSACCOUNTROLE_TYPE, CrossAccountRole, { sourceRoleArns: [roleArnOf("app")], clusterArns: [clusterArnOf("prod")], namespaces: ["apps"], serviceAccounts: ["app"] }],
+    ["WellKnownPolicySet", WELLKNOWNPOLICYSET_TYPE, WellKnownPolicySet, { clusterArn: clusterArnOf("prod"), policies: { ebsCsiDriver: {} } }],
+];
+
+let serial = 0;
+
+/** Why the outcome of constructing with `args` is wrong, or undefined when it is an acceptance or a proper input error. */
+async function misbehaviour(component: Component, args: Record<string, unknown>, outcomes: { accepted: number; rejected: number }): Promise<string | undefined> {
+    const thrown: unknown[] = [];
+    const r = await run(() => {
+        try {
+            new component(`gen-${serial++}`, args);
+        } catch (e) {
+            thrown.push(e);
+        }
+    });
+    const errors = [...thrown, ...r.failures];
+    outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
+    for (const error of errors) {
+        if (!pulumi.InputPropertiesError.isInstance(error)) {
+            return `not an input error: ${(error as Error)?.stack ?? String(error)}`;
+        }
+        const stray = error.errors.filter((e) => !pathInInput(args, e.propertyPath));
+        if (stray.length > 0) {
+            return `paths not in the input: ${JSON.stringify(stray)}`;
+        }
+    }
+    return undefined;
+}
+
+for (const [title, token, component, base] of components) {
+    test.serial(`${title}: random args are accepted or rejected as input errors at the user's paths`, async (t) => {
+        const outcomes = { accepted: 0, rejected: 0 };
+        const details = await fc.check(
+            fc.asyncProperty(argsOf(token, base), async (args) => {
+                const problem = await misbehaviour(component, args, outcomes);
+                if (problem !== undefined) {
+                    t.log(`${problem}\nargs: ${JSON.stringify(args)}`);
+                    return false;
+                }
+                return true;
+            }),
+            { numRuns: Number(process.env.GENERATIVE_RUNS ?? 200), endOnFailure: true },
+        );
+        t.false(details.failed, fc.defaultReportMessage(details) ?? "");
+        t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
+    });
+}
+
+/** The platform file: random entries (the workload's args without the cluster, plus a name) as YAML, then deployed. */
+test.serial("platform file: random workloads files are accepted or rejected as input errors naming the file and the YAML path", async (t) => {
+    const FILE = "generated/workloads.yaml";
+    const entry = fc
+        .tuple(argsOf(PODIDENTITYWORKLOAD_TYPE, { namespace: "apps", workload: { image: "nginx", runAsUser: 1000 } }, { outputs: false }), fc.boolean())
+        .map(([args, named]) => {
+            const { clusterName: _cluster, clusterArn: _arn, agent: _agent, ...rest } = args;
+            return named ? { name: "", ...rest } : rest;
+        });
+    const outcomes = { accepted: 0, rejected: 0 };
+    const details = await fc.check(
+        fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 2 }), async (generated) => {
+            // Names unique in the process (components register once per program); some entries have none.
+            const workloads = generated.map((w) => ("name" in w ? { ...w, name: `yaml-${serial++}` } : w));
+            const text = YAML.stringify({ workloads });
+            const doc = YAML.parse(text) as unknown;
+            const errors: unknown[] = [];
+            try {
+                const spec = parsePlatformSpec(text, FILE);
+                // Errors are caught inside the program so that the harness settles what was registered before them.
+                const r = await run(() => {
+                    try {
+                        deployPlatform({ clusterName: `platform-${serial++}`, workloadsFile: FILE }, spec);
+                    } catch (e) {
+                        errors.push(e);
+                    }
+                });
+                errors.push(...r.failures);
+            } catch (e) {
+                errors.push(e);
+            }
+            outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
+            for (const error of errors) {
+                if (!pulumi.InputPropertiesError.isInstance(error)) {
+                    t.log(`not an input error: ${(error as Error)?.stack ?? String(error)}\n${text}`);
+                    return false;
+                }
+                const stray = error.errors.filter((e) => !pathInInput(doc, e.propertyPath));
+                // Errors found once values resolve come from the component, which does not know the file (see the report).
+                const fromFile = error.message.includes(FILE);
+                if (stray.length > 0 && fromFile) {
+                    t.log(`paths not in the file: ${JSON.stringify(stray)}\n${text}`);
+                    return false;
+                }
+            }
+            return true;
+        }),
+        { numRuns: Number(process.env.GENERATIVE_RUNS ?? 200), endOnFailure: true },
+    );
+    t.false(details.failed, fc.defaultReportMessage(details) ?? "");
+    t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
+});
