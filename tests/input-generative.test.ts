@@ -12,6 +12,9 @@ import * as YAML from "yaml";
 import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
 import { pathInInput } from "./support/inputPaths";
 import { argsOf } from "./support/schemaArbitrary";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import { podTemplateOf, restrictedViolations } from "./support/podSecurity";
+import { RecordedResource, UNKNOWN } from "../provider/tools/plan/engine";
 
 /**
  * Every component is total over its declared args and then some: for random args generated from the schema, with
@@ -31,6 +34,25 @@ const components: [string, string, Component, Record<string, unknown>][] = [
 
 let serial = 0;
 
+/**
+ * What the API server would refuse in accepted args' rendered objects, judged by checkers independent of the
+ * component's own validation: the Kubernetes schema (kubernetes-models) and the "restricted" Pod Security Standard.
+ */
+function refusedByKubernetes(resources: RecordedResource[]): string | undefined {
+    for (const object of resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs)) {
+        if (JSON.stringify(object).includes(UNKNOWN)) {
+            continue; // holds a value known only after apply: nothing to judge at preview
+        }
+        const invalid = validateKubernetesObject(object);
+        const template = podTemplateOf(object);
+        const insecure = template ? restrictedViolations(template.spec) : [];
+        if (invalid.length > 0 || insecure.length > 0) {
+            return `accepted, but the rendered ${object.kind} would be refused: ${[...invalid, ...insecure].join("; ")}`;
+        }
+    }
+    return undefined;
+}
+
 /** Why the outcome of constructing with `args` is wrong, or undefined when it is an acceptance or a proper input error. */
 async function misbehaviour(component: Component, args: Record<string, unknown>, outcomes: { accepted: number; rejected: number }): Promise<string | undefined> {
     const thrown: unknown[] = [];
@@ -43,6 +65,9 @@ async function misbehaviour(component: Component, args: Record<string, unknown>,
     });
     const errors = [...thrown, ...r.failures];
     outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
+    if (errors.length === 0) {
+        return refusedByKubernetes(r.resources);
+    }
     for (const error of errors) {
         if (!pulumi.InputPropertiesError.isInstance(error)) {
             return `not an input error: ${(error as Error)?.stack ?? String(error)}`;
