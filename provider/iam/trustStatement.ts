@@ -2,7 +2,7 @@ import { Problems, describe } from "../validation/problems";
 import { ACCOUNT, PARTITION } from "./arn";
 import { PartitionReference, checkPartition } from "./partition";
 import { ResolvedCondition, StatementJson, renderConditions } from "./policyDocument";
-import { checkStatementJson, typedPath } from "./validation";
+import { checkStatementJson, checkTypedConditions, typedConditionPath, typedPath } from "./validation";
 
 /**
  * A user's extra trust statement (`trust.additionalStatements[i]`): rendered to JSON once, and checked with every
@@ -88,12 +88,12 @@ export function checkTrustStatement(problems: Problems, path: string, statement:
         return { Effect: "Allow" };
     }
     checkPrincipals(problems, path, statement, partition);
-    const json = renderTrustStatement(statement);
+    const json = renderTrustStatement({ ...statement, conditions: checkTypedConditions(problems, path, statement.conditions) });
     const before = problems.list.length;
     // Principals were checked above at their typed paths; the JSON check covers effect, actions and conditions.
     checkStatementJson(problems, path, { ...json, Principal: { AWS: "*" } }, { kind: "trust" });
     for (const problem of problems.list.slice(before)) {
-        problem.propertyPath = typedPath(problem.propertyPath);
+        problem.propertyPath = typedConditionPath(path, statement.conditions, false, problem) ?? typedPath(problem.propertyPath);
     }
     return json;
 }

@@ -1,7 +1,7 @@
 import { isWellFormedResourceArn } from "./arn";
 import { PartitionReference, checkPartition } from "./partition";
 import { checkAction, checkGlobalConditionKey } from "./actions";
-import { DEFAULT_ABAC_TAGS, POD_IDENTITY_SESSION_TAGS, ResolvedStatement, StatementJson, renderStatement, sessionTagConditions, usesSessionTags } from "./policyDocument";
+import { DEFAULT_ABAC_TAGS, POD_IDENTITY_SESSION_TAGS, ResolvedCondition, ResolvedStatement, StatementJson, renderStatement, sessionTagConditions, usesSessionTags } from "./policyDocument";
 import { InputProblem, Problems, describe, keyPath } from "../validation/problems";
 
 /**
@@ -194,32 +194,21 @@ export interface TypedStatementOptions {
  * the typed paths the user wrote (`actions[0]`, `sessionTagScope.tags[1]`), never at the rendered JSON's.
  */
 export function checkTypedStatement(problems: Problems, path: string, statement: ResolvedStatement, options: TypedStatementOptions): StatementJson {
-    const seen = new Set<string>();
-    (statement.conditions ?? []).forEach((condition, i) => {
-        const key = `${condition.test} ${condition.variable}`;
-        if (seen.has(key)) {
-            problems.add(`${path}.conditions[${i}]`, `a second "${condition.test}" on "${condition.variable}": put all values in one condition (values are OR-ed)`);
-        }
-        seen.add(key);
-        if (!Array.isArray(condition.values) || condition.values.length === 0) {
-            problems.add(`${path}.conditions[${i}].values`, "give at least one value");
-        }
-    });
+    const conditions = checkTypedConditions(problems, path, statement.conditions);
     if (statement.sessionTagScope !== undefined && (typeof statement.sessionTagScope !== "object" || statement.sessionTagScope === null || Array.isArray(statement.sessionTagScope))) {
         problems.add(`${path}.sessionTagScope`, `expected an object such as {} or { tags: ["kubernetes-namespace"] }, got ${describe(statement.sessionTagScope)}`);
     } else if (statement.sessionTagScope !== undefined) {
         checkSessionTagScope(problems, `${path}.sessionTagScope`, statement.sessionTagScope);
         checkScopeClashes(problems, path, statement);
     }
-    // A condition without values was reported above and cannot be rendered; the rest of the statement still is.
-    const complete = { ...statement, conditions: statement.conditions?.filter((c) => Array.isArray(c.values) && c.values.length > 0) };
+    const complete = { ...statement, conditions };
     // The user's own parts are checked in JSON form without the scope's conditions, which were checked above at
     // their own paths; the scope's conditions would otherwise be blamed on `conditions`, which the user did not write.
     const { sessionTagScope: _scope, ...own } = complete;
     const before = problems.list.length;
     checkStatementJson(problems, path, renderStatement(own), { kind: "identity", allowFullAccess: options.allowFullAccess, partition: options.partition });
     for (const problem of problems.list.slice(before)) {
-        problem.propertyPath = typedConditionPath(path, statement, problem) ?? typedPath(problem.propertyPath);
+        problem.propertyPath = typedConditionPath(path, statement.conditions, statement.sessionTagScope !== undefined, problem) ?? typedPath(problem.propertyPath);
     }
     if (options.sessionTagsDisabled && usesSessionTags(statement)) {
         problems.add(path, "uses the pod's session tags (aws:PrincipalTag/…), but association.disableSessionTags is true so EKS attaches none: enable session tags or drop the tag scoping");
@@ -283,12 +272,32 @@ function checkScopeClashes(problems: Problems, path: string, statement: Resolved
  * key, the user wrote a list, so `….Condition.StringEquals.aws:x` goes back to `….conditions[i].test` (operator),
  * `.variable` (key) or `.values`; conditions rendered from a session-tag scope go back to `sessionTagScope`.
  */
-function typedConditionPath(path: string, statement: ResolvedStatement, problem: InputProblem): string | undefined {
+/**
+ * Checks typed conditions: one condition per operator and key (a second would replace the first in JSON), each with
+ * at least one value. Returns those complete enough to render; the others were reported.
+ */
+export function checkTypedConditions(problems: Problems, path: string, conditions: ResolvedCondition[] | undefined): ResolvedCondition[] | undefined {
+    const seen = new Set<string>();
+    (conditions ?? []).forEach((condition, i) => {
+        const key = `${condition.test} ${condition.variable}`;
+        if (seen.has(key)) {
+            problems.add(`${path}.conditions[${i}]`, `a second "${condition.test}" on "${condition.variable}": put all values in one condition (values are OR-ed)`);
+        }
+        seen.add(key);
+        if (!Array.isArray(condition.values) || condition.values.length === 0) {
+            problems.add(`${path}.conditions[${i}].values`, "give at least one value");
+        }
+    });
+    return conditions?.filter((c) => Array.isArray(c.values) && c.values.length > 0);
+}
+
+/** The typed path (`conditions[i].test`, `.variable`, `.values`) of a problem found in the rendered `Condition` block. */
+export function typedConditionPath(path: string, typed: ResolvedCondition[] | undefined, hasScope: boolean, problem: InputProblem): string | undefined {
     const block = `${path}.Condition`;
     if (!problem.propertyPath.startsWith(block)) {
         return undefined;
     }
-    const conditions = statement.conditions ?? [];
+    const conditions = typed ?? [];
     for (let i = 0; i < conditions.length; i++) {
         const operator = keyPath(block, conditions[i].test);
         if (problem.propertyPath === operator) {
@@ -298,7 +307,7 @@ function typedConditionPath(path: string, statement: ResolvedStatement, problem:
             return `${path}.conditions[${i}].${/condition values/.test(problem.reason) ? "values" : "variable"}`;
         }
     }
-    return statement.sessionTagScope ? `${path}.sessionTagScope` : `${path}.conditions`;
+    return hasScope ? `${path}.sessionTagScope` : `${path}.conditions`;
 }
 
 /** Parses and checks a whole policy document given as JSON text or an object. Returns the parsed document. */

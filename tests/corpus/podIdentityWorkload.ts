@@ -328,6 +328,9 @@ const rules: Row[] = [
     ["trust.sourceAccounts", ["12"], /is not an AWS account id/, "trust.sourceAccounts[0]"],
     ["trust.namespaces", ["Bad"], /DNS-1123 label/, "trust.namespaces[0]"],
     ["trust", { clusterArns: [clusterArnOf("prod")], anyCluster: true }, /contradicts trust.clusterArns/, "trust.anyCluster"],
+    // Conditions of extra trust statements are blamed on the typed condition, as in policyStatements.
+    ["trust", { additionalStatements: [{ principals: [{ type: "AWS", identifiers: [ACCOUNT] }], actions: ["sts:AssumeRole"], conditions: [{ test: "s3:GetObject", variable: "aws:SourceAccount", values: [ACCOUNT] }] }] }, /unknown condition operator/, "trust.additionalStatements[0].conditions[0].test"],
+    ["trust", { additionalStatements: [{ principals: [{ type: "AWS", identifiers: [ACCOUNT] }], actions: ["sts:AssumeRole"], conditions: [{ test: "StringEquals", variable: "aws:SourceAccount" }] }] }, /give at least one value/, "trust.additionalStatements[0].conditions[0].values"],
     ["trust.irsaOidcProviderArn", "bad", /is not an IAM OIDC provider ARN/],
     ["policyStatements", [], /must be a non-empty list of statements/],
     ["inlinePolicies", [{ name: "permissions", policy: {} }], /"permissions" is reserved for the policy rendered from policyStatements: choose another name/, "inlinePolicies[0].name"],

@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /**
  * Whether an input error's property path points at what the user wrote: a value present in the input, or a key
  * missing from an object present in the input ("required"). Paths are the components' notation: `a.b`, `a[0]`,
@@ -10,6 +12,10 @@ export function pathInInput(input: unknown, path: string): boolean {
 
 function resolves(value: unknown, rest: string, top: boolean): boolean {
     if (rest === "") {
+        return true;
+    }
+    // A value given as an output (or promise) is checked as it resolves: whatever lies under it, the user wrote it.
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
         return true;
     }
     const index = /^\[(\d+)\]/.exec(rest);
