@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkClusterArn, parseRoleArn } from "../iam/arn";
+import { checkClusterArn, checkRoleArn } from "../iam/arn";
 import { CrossAccountRoleArgs } from "./crossAccountRoleArgs";
 import { buildCrossAccountTrustPolicy } from "../iam/crossAccountTrust";
 import { renderTrustPolicy } from "../iam/trustPolicy";
@@ -42,7 +42,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         }
         (Array.isArray(args.sourceRoleArns) ? args.sourceRoleArns : []).forEach((arn, i) => {
             if (typeof arn === "string") {
-                checkSourceRoleArn(problems, `sourceRoleArns[${i}]`, arn);
+                checkRoleArn(problems, `sourceRoleArns[${i}]`, arn);
             }
         });
         if (mode === "sessionTags") {
@@ -106,7 +106,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
                 if (typeof arn !== "string") {
                     check.add(`sourceRoleArns[${i}]`, `expected a string, got ${describe(arn)}`);
                 } else {
-                    checkSourceRoleArn(check, `sourceRoleArns[${i}]`, arn);
+                    checkRoleArn(check, `sourceRoleArns[${i}]`, arn);
                 }
             });
             check.throwIfAny(component);
@@ -155,12 +155,6 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         this.roleName = role.name;
         this.permissionsPolicy = permissions.permissionsPolicy;
         this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, trustPolicy: this.trustPolicy, permissionsPolicy: this.permissionsPolicy });
-    }
-}
-
-function checkSourceRoleArn(problems: Problems, path: string, arn: string): void {
-    if (!parseRoleArn(arn)) {
-        problems.add(path, `"${arn}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<name>`);
     }
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseClusterArn, parseRoleArn } from "../iam/arn";
+import { checkRoleArn, parseClusterArn, parseRoleArn } from "../iam/arn";
 import { claim } from "./claims";
 import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
 import { checkAnnotations } from "../kubernetes/rules";
@@ -39,7 +39,6 @@ import {
     checkNamespaceOnceKnown,
     checkOidcProviderArn,
     checkPolicyArn,
-    checkRoleArn,
     checkServiceAccountName,
     checkWorkloadArgs,
     createsNamespace,

@@ -1,10 +1,9 @@
 import { createHash } from "crypto";
-import { parseRoleArn } from "../iam/arn";
+import { REGION, checkRoleArn, parseRoleArn } from "../iam/arn";
 import { AwsConfigFileSpec, ChainedProfile, PROFILE_NAME_PATTERN } from "./configFile";
 import { credentialProcessScript } from "./credentialProcess";
 import { CrossAccountSettings, CrossAccountTarget } from "./args";
 import { PolicyDocumentJson } from "../iam/policyDocument";
-import { REGION } from "../iam/arn";
 import { CHAINED_SESSION_SECONDS, checkExternalId, checkRoleSessionName } from "../iam/sts";
 import { Problems, checkBoolean, checkIntegerRange, checkOneOf, describe, isPlain } from "../validation/problems";
 
@@ -64,8 +63,8 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
         const at = `${path}.targets[${i}]`;
         if (target.roleArn === undefined || target.roleArn === "") {
             problems.add(`${at}.roleArn`, "required: the ARN of the role to assume in the other account");
-        } else if (typeof target.roleArn === "string" && !parseRoleArn(target.roleArn)) {
-            problems.add(`${at}.roleArn`, `"${target.roleArn}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<name>`);
+        } else if (typeof target.roleArn === "string") {
+            checkRoleArn(problems, `${at}.roleArn`, target.roleArn);
         }
         checkBoolean(problems, `${at}.default`, target.default);
         if (target.default) {
@@ -146,7 +145,7 @@ export function checkTargetAccounts(problems: Problems, targets: { roleArn: stri
     targets.forEach((target, i) => {
         const arn = parseRoleArn(target.roleArn);
         if (!arn) {
-            problems.add(`crossAccount.targets[${i}].roleArn`, `"${target.roleArn}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<name>`);
+            checkRoleArn(problems, `crossAccount.targets[${i}].roleArn`, target.roleArn);
         } else if (sourceAccount !== undefined && arn.accountId === sourceAccount && !target.sameAccountReason) {
             problems.add(
                 `crossAccount.targets[${i}].roleArn`,

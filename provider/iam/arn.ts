@@ -74,6 +74,13 @@ export function isWellFormedResourceArn(value: string): boolean {
     return /^arn:(\*|aws[a-z-]*):[a-z0-9*-]+:[a-z0-9*-]*:(\d{12}|\*|aws|)?:.+$/.test(value);
 }
 
+/** An IAM role ARN (a path is allowed). */
+export function checkRoleArn(problems: Problems, path: string, value: string): void {
+    if (!parseRoleArn(value)) {
+        problems.add(path, `"${value}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<optional path/><name>`);
+    }
+}
+
 /** An EKS cluster ARN; with `clusterName`, also that it names the same cluster. */
 export function checkClusterArn(problems: Problems, path: string, value: string, clusterName?: string): void {
     const arn = parseClusterArn(value);

@@ -1,6 +1,6 @@
 import { checkAgentSettings } from "../agent/configuration";
 import { checkCrossAccountSettings } from "../crossAccount/profiles";
-import { isAccountId, parseOidcProviderArn, parsePolicyArn, parseRoleArn } from "../iam/arn";
+import { isAccountId, parseOidcProviderArn, parsePolicyArn } from "../iam/arn";
 export { checkClusterArn } from "../iam/arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
 import { CREDENTIALS_REVISION_ANNOTATION, selectorLabels } from "../kubernetes/workload";
@@ -49,12 +49,6 @@ export const checkNamespace = (problems: Problems, value: string) => checkDnsLab
 export const checkServiceAccountName = (problems: Problems, value: string) => checkDnsSubdomain(problems, "serviceAccountName", value);
 
 export const checkClusterName = (problems: Problems, value: string) => checkEksClusterName(problems, value);
-
-export function checkRoleArn(problems: Problems, path: string, value: string): void {
-    if (!parseRoleArn(value)) {
-        problems.add(path, `"${value}" is not an IAM role ARN: use arn:aws:iam::<12-digit account>:role/<optional path/><name>`);
-    }
-}
 
 export function checkPolicyArn(problems: Problems, path: string, value: string): void {
     if (!parsePolicyArn(value)) {
