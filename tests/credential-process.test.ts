@@ -439,12 +439,13 @@ for (const client of TRANSPORTS) {
         const tmp = mkdtempSync(path.join(work, `tmpdir-${client}-`));
         const seen = new Set<string>();
         let running = true;
-        // Only processes created from now on (the last field of /proc/loadavg is the newest pid), read asynchronously:
-        // the agent answers from this event loop.
-        const firstPid = Number((await readFile("/proc/loadavg", "utf8")).trim().split(" ").pop());
+        // Only processes created from now on: those not running before. (Not "pids above the newest": pids wrap at
+        // pid_max, 32768 here.) Read asynchronously: the agent answers from this event loop.
+        const isPid = (name: string) => /^\d+$/.test(name);
+        const before = new Set((await readdir("/proc")).filter(isPid));
         const scan = (async () => {
             while (running) {
-                const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name) && Number(name) > firstPid);
+                const pids = (await readdir("/proc")).filter((name) => isPid(name) && !before.has(name));
                 for (const pid of pids) {
                     let commandLine: string;
                     try {
