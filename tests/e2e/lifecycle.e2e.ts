@@ -1,9 +1,11 @@
 /**
  * Real-engine end to end: the Pulumi CLI built by the toolchain runs preview, up, an update, a namespace rename and
  * destroy of the example program of each language (generated SDKs → the eks-pod-identity provider plugin → the
- * components), against test-double aws and kubernetes providers attached with PULUMI_DEBUG_PROVIDERS.
+ * components), with the real Kubernetes provider against the test cluster (tests/cluster: a real API server with
+ * Pod Security admission, controllers, and kwok as the kubelet) and the aws test double attached with
+ * PULUMI_DEBUG_PROVIDERS (the AWS provider cannot run here).
  *
- *   npm run test:e2e                        every language
+ *   npm run test:e2e                        every language (starts the test cluster)
  *   E2E_LANGUAGES=typescript,yaml npm run test:e2e
  */
 import { after, test } from "node:test";
@@ -11,6 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CloudDouble } from "./support/cloudDouble";
+import { testCluster } from "../cluster/client";
 import { missingToolchain, removeEnvironment, ROOT, stackEnvironment } from "./support/environment";
 import * as assert from "assert/strict";
 import { baseConfig, DriverError, LanguageDriver, lifecycleScenario, runDriver, ScenarioTimings } from "./support/scenario";
@@ -45,13 +48,14 @@ const timings: Record<string, ScenarioTimings> = {};
 
 const problem = missingToolchain();
 if (problem) throw new Error(`the end-to-end suite needs the toolchain: ${problem}`);
+const cluster = testCluster();
 
 for (const language of selected) {
     const makeDriver = DRIVERS[language];
     if (!makeDriver) throw new Error(`E2E_LANGUAGES: unknown language ${language} (one of ${Object.keys(DRIVERS).join(", ")})`);
     test(`${language}: preview, up, role replacement, namespace rename, destroy`, { timeout: 10 * 60_000 }, async () => {
         const cloud = new CloudDouble("prod");
-        const environment = stackEnvironment(language, await cloud.start());
+        const environment = stackEnvironment(language, await cloud.start(cluster, language));
         try {
             timings[language] = await lifecycleScenario(makeDriver(), cloud, environment);
         } finally {
@@ -63,7 +67,7 @@ for (const language of selected) {
 
 test("two stacks claiming one service account: the second association fails like AWS's ResourceInUseException, and recovers", { timeout: 5 * 60_000 }, async () => {
     const cloud = new CloudDouble("prod");
-    const debugProviders = await cloud.start();
+    const debugProviders = await cloud.start(cluster, "claim");
     const environments = [stackEnvironment("claim-a", debugProviders), stackEnvironment("claim-b", debugProviders)];
     const team = (name: string): LanguageDriver => ({
         language: "program",

@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
 import { CloudDouble } from "../e2e/support/cloudDouble";
+import { testCluster } from "../cluster/client";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
 import { applied } from "../e2e/support/scenario";
 import { ACCOUNT, roleArnOf } from "../support/awsIds";
@@ -30,7 +31,7 @@ let portal: Portal;
 
 before(async () => {
     cloud = new CloudDouble("prod");
-    environment = stackEnvironment("portal", await cloud.start());
+    environment = stackEnvironment("portal", await cloud.start(testCluster(), "portal"));
     portal = await startPortal({
         port: 0,
         root: ROOT,
@@ -103,8 +104,8 @@ const done = (stream: Sse[]) => {
 
 // ---- cloud helpers ----
 
-/** What the double holds for one workload: found by the portal's tags and the roles they mark. */
-function liveOf(id: string, namespace: string) {
+/** What the aws double and the API server hold for one workload: found by the portal's tags and the roles they mark. */
+async function liveOf(id: string, namespace: string) {
     const roles = cloud.live(ROLE).filter((r) => r.tags?.[WORKLOAD_TAG] === id);
     const roleNames = new Set(roles.map((r) => r.name));
     return {
@@ -112,14 +113,18 @@ function liveOf(id: string, namespace: string) {
         inlinePolicies: cloud.live(ROLE_POLICY).filter((p) => roleNames.has(p.role)),
         attachments: cloud.live(ATTACHMENT).filter((a) => roleNames.has(a.role)),
         associations: cloud.live(ASSOCIATION).filter((a) => a.tags?.[WORKLOAD_TAG] === id),
-        kubernetes: ["Namespace", "ServiceAccount", "ConfigMap", "Deployment"].flatMap((kind) =>
-            cloud.liveObjects(kind).filter((o) => (kind === "Namespace" ? o.name === namespace : o.namespace === namespace)),
-        ),
+        kubernetes: (
+            await Promise.all(
+                ["Namespace", "ServiceAccount", "ConfigMap", "Deployment"].map(async (kind) =>
+                    (await cloud.liveObjects(kind)).filter((o) => (kind === "Namespace" ? o.name === namespace : o.namespace === namespace)),
+                ),
+            )
+        ).flat(),
     };
 }
 
-function assertNothingLive(id: string, namespace: string): void {
-    const live = liveOf(id, namespace);
+async function assertNothingLive(id: string, namespace: string): Promise<void> {
+    const live = await liveOf(id, namespace);
     for (const [kind, items] of Object.entries(live)) assert.deepEqual(items, [], `${kind} of ${id}: nothing left`);
 }
 
@@ -202,7 +207,7 @@ test("create → preview → apply → outputs → destroy", { timeout: 180_000 
     assert.deepEqual(policies.managedPolicyArns, ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]);
     assert.deepEqual(applied(cloud.since(mark), "Create", ROLE), [], "a preview creates nothing");
     assert.ok(cloud.since(mark, "Create").every((c) => c.preview), "every Create of the preview was a preview");
-    assertNothingLive(id, "orders");
+    await assertNothingLive(id, "orders");
     assert.ok(checkpoint(id), "the preview made the workload's stack");
     assert.equal((await call("GET", `/workloads/${id}`)).body.status, "previewed");
 
@@ -223,7 +228,7 @@ test("create → preview → apply → outputs → destroy", { timeout: 180_000 
     assert.deepEqual([result.result, result.status], ["succeeded", "applied"]);
     assert.deepEqual(stream.events.map((e) => Number(e.id.split(".")[1])), stream.events.map((_, i) => i + 1), "event ids count up");
 
-    const live = liveOf(id, "orders");
+    const live = await liveOf(id, "orders");
     assert.equal(live.roles.length, 1);
     assert.equal(live.associations.length, 1);
     assert.deepEqual(live.inlinePolicies.map((p) => p.name).sort(), ["cross-account", "permissions"]);
@@ -260,7 +265,7 @@ test("create → preview → apply → outputs → destroy", { timeout: 180_000 
     const deletes = cloud.since(mark, "Delete").filter((c) => !c.error);
     const deleted = (type: string) => deletes.find((c) => c.type === type)!;
     assert.ok(deleted(ASSOCIATION).end! < deleted(ROLE).start && deleted(ROLE_POLICY).end! < deleted(ROLE).start, "the role goes last");
-    assertNothingLive(id, "orders");
+    await assertNothingLive(id, "orders");
     assert.equal(checkpoint(id), undefined, "the stack is removed");
     assert.equal((await call("GET", `/workloads/${id}`)).status, 404);
     assert.deepEqual((await call("GET", "/workloads")).body.workloads, []);
@@ -285,7 +290,7 @@ test("two different workloads at once: separate stacks, both succeed", { timeout
     assert.deepEqual(roleCreates.map((c) => c.length), [1, 1], "each workload created its own role");
     for (const [i, id] of ids.entries()) {
         const namespace = bodies[i].namespace;
-        const live = liveOf(id, namespace);
+        const live = await liveOf(id, namespace);
         assert.equal(live.roles.length, 1);
         assert.deepEqual(live.associations.map((a) => [a.namespace, a.serviceAccount, a.roleArn]), [[namespace, "api", live.roles[0].arn]]);
         const state = checkpoint(id);
@@ -296,7 +301,7 @@ test("two different workloads at once: separate stacks, both succeed", { timeout
     }
 
     await Promise.all(ids.map(destroyWorkload));
-    ids.forEach((id, i) => assertNothingLive(id, bodies[i].namespace));
+    for (const [i, id] of ids.entries()) await assertNothingLive(id, bodies[i].namespace);
 });
 
 test("a conflicting pair: the second request for a busy or existing workload gets 409", { timeout: 180_000 }, async () => {
@@ -335,7 +340,7 @@ test("a conflicting pair: the second request for a busy or existing workload get
     assert.equal(cloud.live(ASSOCIATION).filter((a) => a.namespace === "checkout").length, 1);
 
     await destroyWorkload(id);
-    assertNothingLive(id, "checkout");
+    await assertNothingLive(id, "checkout");
 });
 
 test("bad requests: 400 naming the field, nothing created", { timeout: 120_000 }, async () => {
@@ -424,7 +429,7 @@ test("a failure mid-apply leaves a recoverable stack; the retry succeeds", { tim
     assert.deepEqual([status.status, status.recoverable, status.lastOperation.operation, status.lastOperation.result], ["failed", true, "apply", "failed"]);
     assert.ok(status.hint.includes(`DELETE /workloads/${id}`), status.hint);
     assert.deepEqual(status.lastOperation.state.pendingOperations, []);
-    const live = liveOf(id, "refunds");
+    const live = await liveOf(id, "refunds");
     assert.equal(live.roles.length, 1, "the role was created before the association failed");
     assert.deepEqual(live.associations, []);
     const state = checkpoint(id).checkpoint.latest;
@@ -442,7 +447,7 @@ test("a failure mid-apply leaves a recoverable stack; the retry succeeds", { tim
     assert.ok(calls.some((c) => c.method === "Read" && c.type === ROLE), "the retry refreshed the stack first");
     assert.equal(applied(calls, "Create", ROLE).length, 0, "the role is reused, not created twice");
     assert.equal(applied(calls, "Create", ASSOCIATION).length, 1);
-    const after = liveOf(id, "refunds");
+    const after = await liveOf(id, "refunds");
     assert.equal(after.roles.length, 1);
     assert.equal(after.associations[0].roleArn, after.roles[0].arn);
     const recovered = (await call("GET", `/workloads/${id}`)).body;
@@ -451,5 +456,5 @@ test("a failure mid-apply leaves a recoverable stack; the retry succeeds", { tim
     assert.equal(recovered.outputs.associationArn, after.associations[0].associationArn);
 
     await destroyWorkload(id);
-    assertNothingLive(id, "refunds");
+    await assertNothingLive(id, "refunds");
 });

@@ -8,6 +8,9 @@
 #   between minor releases, so they cannot share the CLI's module); hosts and CLI only talk gRPC.
 #   pulumi-language-nodejs, -python, -go   ./cmd/*: code-generation-only hosts of ours (./codegenhost) around
 #                               pkg/v3/codegen, because the module proxy does not serve the upstream host modules.
+#   pulumi-resource-kubernetes  the real Kubernetes provider (module kubernetes-provider, see its tools.go)
+#   cluster/                    the test cluster (module cluster): etcd, kube-apiserver, kube-controller-manager,
+#                               kube-scheduler, kwok and kwok's stage configuration
 # go.sum is committed: sum.golang.org is not reachable from this workplace, so the checksum database is skipped
 # and the committed hashes verify the downloads; -mod=readonly refuses any change to go.mod/go.sum.
 # Reuses the Go build and module caches: a warm rebuild only relinks what changed.
@@ -41,5 +44,46 @@ build pulumi-language-java "-X github.com/pulumi/pulumi-java/pkg/version.Version
 cd "$here/hosts/dotnet"
 m=github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3
 build pulumi-language-dotnet "-X $m/version.Version=$(ver $m)" $m
+
+# The test cluster: one go build, so the Kubernetes libraries compile once for all five binaries.
+cd "$here/cluster"
+echo "go build kube-apiserver kube-controller-manager kube-scheduler kwok etcd -> bin/cluster/" >&2
+mkdir -p "$bin/cluster"
+k8s=$(ver k8s.io/kubernetes)
+k8sx="-X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-base/version.gitMajor=1"
+k8sx="$k8sx -X k8s.io/component-base/version.gitMinor=$(echo "$k8s" | cut -d. -f2) -X k8s.io/component-base/version.gitTreeState=clean"
+go build -trimpath -ldflags "$k8sx" -o "$bin/cluster/" k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler sigs.k8s.io/kwok/cmd/kwok ./cmd/etcd
+# kwok refuses to start without stages; its "fast" ones make nodes Ready and pods Running/Ready at once.
+stages=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+for stage in node/fast/node-initialize pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    cat "$stages/$stage.yaml"; echo "---"
+done > "$bin/cluster/kwok-stages.yaml"
+
+# The real Kubernetes provider, at the version @pulumi/kubernetes asks the engine for (it finds the binary on PATH).
+cd "$here/kubernetes-provider"
+kubernetes_version=$(node -p 'require(process.argv[1]).version' "$root/node_modules/@pulumi/kubernetes/package.json")
+src="$bin/.src/pulumi-kubernetes-provider"
+module=$(cd source && go mod download -json github.com/pulumi/pulumi-kubernetes/provider/v4 | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+if [ ! -f "$src/.version" ] || [ "$(cat "$src/.version")" != "$module $kubernetes_version" ]; then
+    rm -rf "$src"
+    mkdir -p "$(dirname "$src")"
+    cp -R "$module" "$src"
+    chmod -R u+w "$src"
+    # Its go.mod points the SDK module at the repository's ../sdk; go.sum pins the released SDK it requires instead.
+    sed -i '/^replace github.com\/pulumi\/pulumi-kubernetes\/sdk\/v4 => \.\.\/sdk$/d' "$src/go.mod"
+    # What upstream's `go generate` (cmd/pulumi-resource-kubernetes/generate.go) writes: the schema with the version
+    # stamped, and the Terraform mapping, compacted.
+    node -e '
+        const fs = require("fs");
+        const [dir, version] = process.argv.slice(1);
+        const read = (f) => JSON.parse(fs.readFileSync(dir + "/" + f, "utf8"));
+        fs.writeFileSync(dir + "/schema-embed.json", JSON.stringify({ ...read("schema.json"), version }));
+        fs.writeFileSync(dir + "/terraform-mapping-embed.json", JSON.stringify(read("terraform-mapping.json")));
+    ' "$src/cmd/pulumi-resource-kubernetes" "$kubernetes_version"
+    echo "$module $kubernetes_version" > "$src/.version"
+fi
+build pulumi-resource-kubernetes "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kubernetes_version" \
+    github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes
 
 "$bin/pulumi" version

@@ -3,9 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssociationIdOf, policyArnOf, providerIdOf, roleArnOf } from "../../support/awsIds";
 import { Handler, withUnimplemented } from "../../support/engineDouble";
+import { ClusterInfo, KubeClient } from "../../cluster/client";
+import { AdmissionEvent, AdmissionWebhooks, PodAdmission } from "./admission";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-// The provider protocol as shipped in @pulumi/pulumi: the same messages the real aws and kubernetes plugins answer.
+// The provider protocol as shipped in @pulumi/pulumi: the same messages the real aws plugin answers.
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -14,14 +16,19 @@ const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
- * Test doubles of the `aws` and `kubernetes` resource providers, attached to a real Pulumi CLI through
- * PULUMI_DEBUG_PROVIDERS (the plugins cannot be installed on these machines). They implement the resource
- * lifecycle for the types the components use, hold the "cloud" state across CLI runs, return the identifiers AWS
- * and the API server would (ARNs, ids, uids), record every call, and refuse what the real services refuse where
- * the order of operations matters: one Pod Identity association per cluster/namespace/service account, a role
- * cannot be deleted while policies are attached to it, IAM name limits, namespaced objects need their namespace, a
- * Deployment's pods need their service account. The EKS mutating webhook is modelled too: a pod template created
- * or rolled while an association exists for its service account "gets credentials".
+ * The AWS side of the end-to-end tests, next to the real Kubernetes side.
+ *
+ * - A test double of the `aws` resource provider, attached to a real Pulumi CLI through PULUMI_DEBUG_PROVIDERS (the
+ *   AWS provider is not served to these machines, and no AWS account is reachable). It implements the resource
+ *   lifecycle for the types the components use, holds the "cloud" state across CLI runs, returns the identifiers
+ *   AWS would (ARNs, ids), records every call, and refuses what AWS refuses where the order of operations matters:
+ *   one Pod Identity association per cluster/namespace/service account, a role cannot be deleted while policies
+ *   are attached to it, IAM name and path limits.
+ * - Kubernetes is real: the real Kubernetes provider (pulumi-resource-kubernetes) against the test cluster's API
+ *   server (tests/cluster). Admission webhooks (./admission.ts) report each change the provider makes into the same
+ *   call sequence as the AWS calls, so that orderings across the two can be asserted, and model what EKS does and
+ *   the test cluster cannot: its Pod Identity webhook gives a pod credentials only if an association exists for its
+ *   service account when the pod is created.
  */
 
 export type Method = "Check" | "Diff" | "Create" | "Update" | "Delete" | "Read" | "Invoke" | "Configure";
@@ -31,6 +38,7 @@ export interface CallRecord {
     start: number;
     end?: number;
     method: Method;
+    /** `kubernetes` records are the API server's admission of the real provider's requests. */
     pkg: "aws" | "kubernetes";
     type: string;
     name: string;
@@ -43,26 +51,28 @@ export interface CallRecord {
     error?: string;
 }
 
-/** What the EKS webhook decided for one pod template rollout. */
+/** What the EKS webhook model decided for one pod the cluster created. */
 export interface PodRollout {
-    deployment: string;
     namespace: string;
     serviceAccount: string;
-    /** Whether an association existed for (cluster, namespace, service account) when the pods were (re)created. */
+    /** Whether an association existed for (cluster, namespace, service account) when the pod was created. */
     credentialsInjected: boolean;
     annotations: Record<string, string>;
+}
+
+/** A live Kubernetes object, as the API server lists it. */
+export interface LiveObject {
+    kind: string;
+    namespace?: string;
+    name: string;
 }
 
 class CloudError extends Error {}
 
 interface Replacement {
-    /** Properties whose change replaces the resource (the providers' ForceNew / immutable fields). */
+    /** Properties whose change replaces the resource (the provider's ForceNew fields). */
     replaces: string[];
-    /** Kubernetes: a fixed metadata.name must be deleted before its replacement can be created. */
-    deleteBeforeReplace?: (news: Record<string, any>) => boolean;
 }
-
-const hasFixedName = (news: Record<string, any>) => typeof news.metadata?.name === "string";
 
 const REPLACEMENT: Record<string, Replacement> = {
     "aws:iam/role:Role": { replaces: ["name", "namePrefix", "path"] },
@@ -71,13 +81,6 @@ const REPLACEMENT: Record<string, Replacement> = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { replaces: ["role", "policyArn"] },
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": { replaces: ["clusterName", "namespace", "serviceAccount"] },
     "aws:eks/addon:Addon": { replaces: ["clusterName", "addonName"] },
-    "kubernetes:core/v1:Namespace": { replaces: ["metadata.name"], deleteBeforeReplace: hasFixedName },
-    "kubernetes:core/v1:ServiceAccount": { replaces: ["metadata.name", "metadata.namespace"], deleteBeforeReplace: hasFixedName },
-    "kubernetes:core/v1:ConfigMap": { replaces: ["metadata.name", "metadata.namespace"], deleteBeforeReplace: hasFixedName },
-    "kubernetes:apps/v1:Deployment": {
-        replaces: ["metadata.name", "metadata.namespace", "spec.selector"],
-        deleteBeforeReplace: hasFixedName,
-    },
 };
 
 const IAM_NAME_LIMITS: Record<string, number> = {
@@ -108,42 +111,55 @@ function containsUnknown(value: unknown): boolean {
     return false;
 }
 
-interface K8sObject {
-    kind: string;
-    namespace?: string;
-    name: string;
-    props: Record<string, any>;
-}
+/** The collections the live-object listing reads, per kind, and what the control plane creates on its own. */
+const COLLECTIONS: Record<string, { path: string; type: string }> = {
+    Namespace: { path: "/api/v1/namespaces", type: "kubernetes:core/v1:Namespace" },
+    ServiceAccount: { path: "/api/v1/serviceaccounts", type: "kubernetes:core/v1:ServiceAccount" },
+    ConfigMap: { path: "/api/v1/configmaps", type: "kubernetes:core/v1:ConfigMap" },
+    Deployment: { path: "/apis/apps/v1/deployments", type: "kubernetes:apps/v1:Deployment" },
+    Pod: { path: "/api/v1/pods", type: "kubernetes:core/v1:Pod" },
+};
+const PREEXISTING_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
 export class CloudDouble {
     readonly calls: CallRecord[] = [];
     readonly rollouts: PodRollout[] = [];
     /** Live resources by provider id, per type. */
     private readonly aws = new Map<string, Map<string, Record<string, any>>>();
-    private readonly kube = new Map<string, K8sObject>();
+    private webhooks?: AdmissionWebhooks;
+    private kube?: KubeClient;
     private sequence = 0;
     private readonly servers: grpc.Server[] = [];
     /** Creates of these types fail (a transient AWS error), to test recovery after a failed update. */
     readonly failCreatesOf = new Set<string>();
 
-    constructor(readonly clusterName: string, readonly kubernetesVersion = "1.33") {}
+    constructor(readonly clusterName: string, readonly kubernetesVersion = "1.36") {}
 
-    /** Starts both providers; returns the PULUMI_DEBUG_PROVIDERS value that attaches them. */
-    async start(): Promise<string> {
-        const ports: string[] = [];
-        for (const pkg of ["aws", "kubernetes"] as const) {
-            const server = new grpc.Server();
-            server.addService(providerGrpc.ResourceProviderService, this.handlers(pkg));
-            const port = await new Promise<number>((resolve, reject) =>
-                server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-            );
-            this.servers.push(server);
-            ports.push(`${pkg}:${port}`);
-        }
-        return ports.join(",");
+    /**
+     * Starts the aws double and registers the admission webhooks on the test cluster; returns the
+     * PULUMI_DEBUG_PROVIDERS value that attaches the double (the Kubernetes provider is the real plugin, found on
+     * PATH, configured by KUBECONFIG).
+     */
+    async start(cluster: ClusterInfo, label: string): Promise<string> {
+        const server = new grpc.Server();
+        server.addService(providerGrpc.ResourceProviderService, this.handlers("aws"));
+        const port = await new Promise<number>((resolve, reject) =>
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+        );
+        this.servers.push(server);
+        this.kube = new KubeClient(cluster);
+        this.webhooks = new AdmissionWebhooks(cluster, {
+            observed: (event) => this.observed(event),
+            hasAssociation: (namespace, serviceAccount) => this.hasAssociation(namespace, serviceAccount),
+            podCreated: (pod) => this.podCreated(pod),
+        }, label);
+        await this.webhooks.start();
+        return `aws:${port}`;
     }
 
     async stop(): Promise<void> {
+        await this.webhooks?.stop();
+        this.kube?.destroy();
         await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
     }
 
@@ -152,9 +168,50 @@ export class CloudDouble {
         return [...(this.aws.get(type)?.values() ?? [])];
     }
 
-    /** Live Kubernetes objects of one kind. */
-    liveObjects(kind: string): K8sObject[] {
-        return [...this.kube.values()].filter((o) => o.kind === kind);
+    /**
+     * Live Kubernetes objects of one kind, as the API server lists them, without what the control plane made on its
+     * own (the preexisting namespaces, `default` service accounts). Objects being deleted count as live.
+     */
+    async liveObjects(kind: string): Promise<LiveObject[]> {
+        const collection = COLLECTIONS[kind];
+        if (!collection || !this.kube) throw new Error(`liveObjects: ${kind} is not listed (or the double is not started)`);
+        const list = await this.kube.get(collection.path);
+        return (list?.items ?? [])
+            .map((item: any) => ({ kind, namespace: item.metadata.namespace, name: item.metadata.name }))
+            .filter((o: LiveObject) => !PREEXISTING_NAMESPACES.has(o.namespace ?? (kind === "Namespace" ? o.name : "")))
+            .filter((o: LiveObject) => !(kind === "ServiceAccount" && o.name === "default"));
+    }
+
+    /** The pods of one namespace that are not being deleted, as the API server holds them. */
+    async pods(namespace: string): Promise<any[]> {
+        const list = await this.kube!.get(`/api/v1/namespaces/${namespace}/pods`);
+        return (list?.items ?? []).filter((pod: any) => !pod.metadata.deletionTimestamp);
+    }
+
+    /** The kubernetes provider's change, as the API server admitted it (before storing it). */
+    private observed(event: AdmissionEvent): void {
+        const method = ({ CREATE: "Create", UPDATE: "Update", DELETE: "Delete" } as const)[event.operation];
+        const type = COLLECTIONS[event.kind]?.type ?? `kubernetes:${event.kind}`;
+        const record = this.record({
+            method,
+            pkg: "kubernetes",
+            type,
+            name: event.namespace ? `${event.namespace}/${event.name}` : event.name,
+            urn: "",
+            preview: event.dryRun,
+            inputs: event.object,
+        });
+        record.end = this.sequence++;
+    }
+
+    private hasAssociation(namespace: string, serviceAccount: string): boolean {
+        return this.live("aws:eks/podIdentityAssociation:PodIdentityAssociation").some(
+            (a) => a.clusterName === this.clusterName && a.namespace === namespace && a.serviceAccount === serviceAccount,
+        );
+    }
+
+    private podCreated(pod: PodAdmission): void {
+        this.rollouts.push({ namespace: pod.namespace, serviceAccount: pod.serviceAccount, credentialsInjected: pod.injected, annotations: pod.annotations });
     }
 
     /** Every call recorded since `mark` (a value of `mark()`), of the given methods, in start order. */
@@ -168,7 +225,7 @@ export class CloudDouble {
 
     // ---- the gRPC service ----
 
-    private handlers(pkg: "aws" | "kubernetes"): Record<string, Handler> {
+    private handlers(pkg: "aws"): Record<string, Handler> {
         const all: Record<string, Handler> = {};
         const unary =
             (fn: (request: any) => any): Handler =>
@@ -241,7 +298,7 @@ export class CloudDouble {
         }
     }
 
-    private invoke(pkg: "aws" | "kubernetes", request: any) {
+    private invoke(pkg: "aws", request: any) {
         const token: string = request.getTok();
         const args = toJs(request.getArgs());
         const record = this.record({ method: "Invoke", pkg, type: token, name: "", urn: "", preview: request.getPreview(), inputs: args });
@@ -265,7 +322,7 @@ export class CloudDouble {
         return clusterArnOf(this.clusterName);
     }
 
-    private check(pkg: "aws" | "kubernetes", request: any) {
+    private check(pkg: "aws", request: any) {
         const type: string = request.getType() || typeFromUrn(request.getUrn());
         const name: string = request.getName() || nameFromUrn(request.getUrn());
         const news = toJs(request.getNews());
@@ -301,7 +358,7 @@ export class CloudDouble {
         });
     }
 
-    private diff(pkg: "aws" | "kubernetes", request: any) {
+    private diff(pkg: "aws", request: any) {
         const type: string = request.getType() || typeFromUrn(request.getUrn());
         const olds = toJs(request.getOldInputs()) ?? {};
         const news = toJs(request.getNews());
@@ -314,12 +371,11 @@ export class CloudDouble {
             response.setChanges(keys.length > 0 ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE);
             response.setDiffsList(keys);
             response.setReplacesList(replaces.map((p) => p.split(".")[0]));
-            response.setDeletebeforereplace(replaces.length > 0 && (rule.deleteBeforeReplace?.(news) ?? false));
             return response;
         });
     }
 
-    private create(pkg: "aws" | "kubernetes", request: any) {
+    private create(pkg: "aws", request: any) {
         const type: string = request.getType() || typeFromUrn(request.getUrn());
         const name: string = request.getName() || nameFromUrn(request.getUrn());
         const inputs = toJs(request.getProperties());
@@ -332,7 +388,7 @@ export class CloudDouble {
                 return response;
             }
             if (this.failCreatesOf.has(type)) throw new CloudError(`ServiceUnavailable: ${type} create failed (injected by the test)`);
-            const { id, state } = pkg === "aws" ? this.createAws(type, inputs) : this.createKube(type, inputs);
+            const { id, state } = this.createAws(type, inputs);
             record.id = id;
             const response = new providerProto.CreateResponse();
             response.setId(id);
@@ -341,7 +397,7 @@ export class CloudDouble {
         });
     }
 
-    private update(pkg: "aws" | "kubernetes", request: any) {
+    private update(pkg: "aws", request: any) {
         const type: string = request.getType() || typeFromUrn(request.getUrn());
         const id: string = request.getId();
         const news = toJs(request.getNews());
@@ -354,64 +410,47 @@ export class CloudDouble {
                 response.setProperties(structproto.Struct.fromJavaScript({ ...olds, ...news }));
                 return response;
             }
-            if (pkg === "aws") {
-                const table = this.table(type);
-                const current = table.get(id);
-                if (!current) throw new CloudError(`NoSuchEntity: ${type} ${id} does not exist`);
-                if (type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") this.requireRole(news.roleArn);
-                state = { ...current, ...news, tagsAll: news.tags ?? {} };
-                table.set(id, state);
-            } else {
-                const current = this.kube.get(kubeKey(type, id));
-                if (!current) throw new CloudError(`${kindOf(type)} "${id}" not found`);
-                state = this.kubeState(type, news, current.props);
-                this.kube.set(kubeKey(type, id), { ...current, props: state });
-                if (type === "kubernetes:apps/v1:Deployment" && !same(olds.spec?.template, news.spec?.template)) this.rollOut(state);
-            }
+            const table = this.table(type);
+            const current = table.get(id);
+            if (!current) throw new CloudError(`NoSuchEntity: ${type} ${id} does not exist`);
+            if (type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") this.requireRole(news.roleArn);
+            state = { ...current, ...news, tagsAll: news.tags ?? {} };
+            table.set(id, state);
             const response = new providerProto.UpdateResponse();
             response.setProperties(structproto.Struct.fromJavaScript(state));
             return response;
         });
     }
 
-    private delete(pkg: "aws" | "kubernetes", request: any) {
+    private delete(pkg: "aws", request: any) {
         const type: string = request.getType() || typeFromUrn(request.getUrn());
         const id: string = request.getId();
         const record = this.record({ method: "Delete", pkg, type, name: request.getName(), urn: request.getUrn(), preview: false, id });
         return this.finish(record, () => {
-            if (pkg === "aws") {
-                if (type === "aws:iam/role:Role") {
-                    const attached = [
-                        ...this.live("aws:iam/rolePolicy:RolePolicy").filter((p) => p.role === id).map((p) => `inline ${p.name}`),
-                        ...this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.role === id).map((a) => a.policyArn),
-                    ];
-                    if (attached.length > 0) {
-                        throw new CloudError(`DeleteConflict: Cannot delete entity, must delete policies first (role ${id}: ${attached.join(", ")})`);
-                    }
-                }
-                if (type === "aws:iam/policy:Policy") {
-                    const users = this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.policyArn === id);
-                    if (users.length > 0) throw new CloudError(`DeleteConflict: Cannot delete a policy attached to entities (${id})`);
-                }
-                this.table(type).delete(id);
-            } else {
-                // Deleting a namespace deletes what it holds; a later delete of an object already gone succeeds, as
-                // the kubernetes provider treats 404 on delete as done.
-                this.kube.delete(kubeKey(type, id));
-                if (type === "kubernetes:core/v1:Namespace") {
-                    for (const [key, object] of this.kube) if (object.namespace === id) this.kube.delete(key);
+            if (type === "aws:iam/role:Role") {
+                const attached = [
+                    ...this.live("aws:iam/rolePolicy:RolePolicy").filter((p) => p.role === id).map((p) => `inline ${p.name}`),
+                    ...this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.role === id).map((a) => a.policyArn),
+                ];
+                if (attached.length > 0) {
+                    throw new CloudError(`DeleteConflict: Cannot delete entity, must delete policies first (role ${id}: ${attached.join(", ")})`);
                 }
             }
+            if (type === "aws:iam/policy:Policy") {
+                const users = this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.policyArn === id);
+                if (users.length > 0) throw new CloudError(`DeleteConflict: Cannot delete a policy attached to entities (${id})`);
+            }
+            this.table(type).delete(id);
             return new emptyproto.Empty();
         });
     }
 
-    private read(pkg: "aws" | "kubernetes", request: any) {
+    private read(pkg: "aws", request: any) {
         const type: string = request.getType() || typeFromUrn(request.getUrn());
         const id: string = request.getId();
         const record = this.record({ method: "Read", pkg, type, name: request.getName(), urn: request.getUrn(), preview: false, id });
         return this.finish(record, () => {
-            const state = pkg === "aws" ? this.table(type).get(id) : this.kube.get(kubeKey(type, id))?.props;
+            const state = this.table(type).get(id);
             const response = new providerProto.ReadResponse();
             if (state) {
                 response.setId(id);
@@ -520,61 +559,6 @@ export class CloudDouble {
                 throw new CloudError(`aws double: ${type} is not modelled`);
         }
     }
-
-    // ---- Kubernetes ----
-
-    private kubeState(type: string, inputs: Record<string, any>, previous?: Record<string, any>): Record<string, any> {
-        const metadata = {
-            ...inputs.metadata,
-            uid: previous?.metadata?.uid ?? shortHash(inputs.metadata, this.sequence).slice(0, 32),
-            resourceVersion: String(this.sequence),
-            generation: (previous?.metadata?.generation ?? 0) + 1,
-        };
-        const state: Record<string, any> = { ...inputs, metadata };
-        if (type === "kubernetes:apps/v1:Deployment") {
-            const replicas = inputs.spec?.replicas ?? 1;
-            state.status = { replicas, readyReplicas: replicas, updatedReplicas: replicas, observedGeneration: metadata.generation };
-        }
-        return state;
-    }
-
-    private createKube(type: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
-        const kind = kindOf(type);
-        const name: string = inputs.metadata?.name;
-        const namespace: string | undefined = type === "kubernetes:core/v1:Namespace" ? undefined : inputs.metadata?.namespace ?? "default";
-        if (!name) throw new CloudError(`${kind}: metadata.name is required by this double`);
-        if (namespace !== undefined && namespace !== "default" && !this.kube.has(kubeKey("kubernetes:core/v1:Namespace", namespace))) {
-            throw new CloudError(`namespaces "${namespace}" not found`);
-        }
-        const id = namespace === undefined ? name : `${namespace}/${name}`;
-        if (this.kube.has(kubeKey(type, id))) throw new CloudError(`${kind.toLowerCase()}s "${name}" already exists`);
-        if (type === "kubernetes:apps/v1:Deployment") {
-            const serviceAccount = inputs.spec?.template?.spec?.serviceAccountName ?? "default";
-            if (serviceAccount !== "default" && !this.kube.has(kubeKey("kubernetes:core/v1:ServiceAccount", `${namespace}/${serviceAccount}`))) {
-                // The kubernetes provider waits for ready replicas; pods of a missing service account never start.
-                throw new CloudError(`Deployment ${id}: pods forbidden: error looking up service account ${namespace}/${serviceAccount}`);
-            }
-        }
-        const state = this.kubeState(type, inputs);
-        this.kube.set(kubeKey(type, id), { kind, namespace, name, props: state });
-        if (type === "kubernetes:apps/v1:Deployment") this.rollOut(state);
-        return { id, state };
-    }
-
-    private rollOut(deployment: Record<string, any>): void {
-        const namespace = deployment.metadata.namespace ?? "default";
-        const serviceAccount = deployment.spec?.template?.spec?.serviceAccountName ?? "default";
-        const credentialsInjected = this.live("aws:eks/podIdentityAssociation:PodIdentityAssociation").some(
-            (a) => a.clusterName === this.clusterName && a.namespace === namespace && a.serviceAccount === serviceAccount,
-        );
-        this.rollouts.push({
-            deployment: `${namespace}/${deployment.metadata.name}`,
-            namespace,
-            serviceAccount,
-            credentialsInjected,
-            annotations: { ...(deployment.spec?.template?.metadata?.annotations ?? {}) },
-        });
-    }
 }
 
 function toJs(struct: any): Record<string, any> {
@@ -589,13 +573,4 @@ function typeFromUrn(urn: string): string {
 
 function nameFromUrn(urn: string): string {
     return urn.split("::")[3] ?? "";
-}
-
-/** Kubernetes ids are `namespace/name` for every kind; the double's store is keyed by kind too. */
-function kubeKey(type: string, id: string): string {
-    return `${kindOf(type)}:${id}`;
-}
-
-function kindOf(type: string): string {
-    return type.split(":").pop() ?? type;
 }

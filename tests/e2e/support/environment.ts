@@ -9,7 +9,7 @@ export const PLUGIN_DIR = path.join(ROOT, "provider", "plugin");
 
 /** Why the end-to-end suite cannot run here, or undefined when the toolchain is built. */
 export function missingToolchain(): string | undefined {
-    for (const tool of ["pulumi", "pulumi-language-yaml"]) {
+    for (const tool of ["pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes"]) {
         if (!fs.existsSync(path.join(BIN, tool))) return `bin/${tool} is missing: run \`npm run toolchain\``;
     }
     if (!fs.existsSync(path.join(ROOT, "dist", "provider", "plugin", "main.js"))) return "dist/ is missing: run `npm run build`";
@@ -24,8 +24,9 @@ export interface StackEnvironment {
 }
 
 /**
- * A local file backend with a passphrase secrets provider, the CLI built by the toolchain, and the test-double
- * providers attached; nothing reaches the Pulumi service or downloads a plugin.
+ * A local file backend with a passphrase secrets provider, the CLI built by the toolchain, the aws double attached,
+ * and the real Kubernetes provider (bin/pulumi-resource-kubernetes, found on PATH) pointed at the test cluster by
+ * KUBECONFIG; nothing reaches the Pulumi service or downloads a plugin.
  */
 export function stackEnvironment(label: string, debugProviders: string): StackEnvironment {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${label}-`));

@@ -3,6 +3,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { CallRecord, CloudDouble } from "./cloudDouble";
 import { ROOT, StackEnvironment } from "./environment";
+import { INJECTED_ENV } from "./admission";
 import { ACCOUNT } from "../../support/awsIds";
 
 export type Operation = "preview" | "up" | "destroy";
@@ -148,6 +149,7 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     assert.equal(cloud.rollouts.at(-1)?.credentialsInjected, true, "the pods were created after the association: the webhook injected credentials");
     const firstRevision = cloud.rollouts.at(-1)!.annotations["eks-pod-identity.pulumi.com/credentials-revision"];
     assert.ok(firstRevision, "the pod template carries the credentials revision");
+    await assertPodsCarryCredentials(cloud, "payments", firstRevision);
 
     // 3. An update that replaces the role (new path): association updated in place, pods rolled.
     mark = cloud.mark();
@@ -162,6 +164,7 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     const rolled = cloud.rollouts.at(-1)!;
     assert.notEqual(rolled.annotations["eks-pod-identity.pulumi.com/credentials-revision"], firstRevision, "the pods roll: new credentials revision");
     assert.equal(rolled.credentialsInjected, true);
+    await assertPodsCarryCredentials(cloud, "payments", rolled.annotations["eks-pod-identity.pulumi.com/credentials-revision"]);
     before(applied(calls, "Update", ASSOCIATION), applied(calls, "Update", DEPLOYMENT), "pods roll after the association points at the new role");
     before(applied(calls, "Delete", PERMISSIONS), applied(calls, "Delete", ROLE), "policies are detached before the old role is deleted");
     assert.match(update.outputs.roleArn, /:role\/workloads\//, "the new role ARN reaches the program");
@@ -179,8 +182,9 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     before(applied(calls, "Update", ROLE), applied(calls, "Create", DEPLOYMENT), "the trust allows the new namespace before its pods start");
     before(applied(calls, "Create", ASSOCIATION), applied(calls, "Create", DEPLOYMENT), "the new association exists before the new pods");
     assert.deepEqual(cloud.live(ASSOCIATION).map((a) => a.namespace), ["billing"]);
-    assert.deepEqual(cloud.liveObjects("Namespace").map((n) => n.name), ["billing"]);
-    assert.deepEqual(cloud.liveObjects("ServiceAccount").map((n) => n.namespace), ["billing"]);
+    assert.deepEqual((await cloud.liveObjects("Namespace")).map((n) => n.name), ["billing"], "the old namespace is gone from the API server");
+    assert.deepEqual((await cloud.liveObjects("ServiceAccount")).map((n) => n.namespace), ["billing"]);
+    await assertPodsCarryCredentials(cloud, "billing");
     assert.equal(cloud.rollouts.at(-1)?.namespace, "billing");
     assert.equal(cloud.rollouts.at(-1)?.credentialsInjected, true);
     assert.equal(rename.outputs.namespace, "billing");
@@ -197,6 +201,29 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     before([...deleted(PERMISSIONS), ...deleted(ASSOCIATION)], deleted(ROLE), "policies and association go before the role");
     before([...deleted(SERVICE_ACCOUNT), ...deleted(DEPLOYMENT)], deleted(NAMESPACE), "namespaced objects go before their namespace");
     for (const type of [ROLE, ASSOCIATION, ...PERMISSIONS]) assert.deepEqual(cloud.live(type), [], `${type}: nothing left`);
-    assert.deepEqual([NAMESPACE, SERVICE_ACCOUNT, DEPLOYMENT].flatMap((t) => cloud.liveObjects(t.split(":").pop()!)), []);
+    for (const kind of ["Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Pod"]) {
+        assert.deepEqual(await cloud.liveObjects(kind), [], `${kind}: nothing left in the API server`);
+    }
     return timings as ScenarioTimings;
+}
+
+/**
+ * The pods the API server holds in `namespace` (the Deployment's, once the provider reported it Available) are
+ * Running and Ready on the fake node, carry the credentials the EKS webhook model injected, and, when given, the
+ * credentials revision: after a rollout only new pods are left.
+ */
+async function assertPodsCarryCredentials(cloud: CloudDouble, namespace: string, revision?: string): Promise<void> {
+    const pods = await cloud.pods(namespace);
+    assert.ok(pods.length > 0, `pods run in ${namespace}`);
+    for (const pod of pods) {
+        const name = `${namespace}/${pod.metadata.name}`;
+        assert.ok(pod.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"), `${name} is Ready`);
+        for (const container of pod.spec.containers) {
+            const env = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
+            for (const [key, value] of Object.entries(INJECTED_ENV)) assert.equal(env[key], value, `${name}/${container.name}: ${key} injected`);
+        }
+        if (revision !== undefined) {
+            assert.equal(pod.metadata.annotations?.["eks-pod-identity.pulumi.com/credentials-revision"], revision, `${name} carries the current credentials revision`);
+        }
+    }
 }
