@@ -83,7 +83,7 @@ if [ ! -f "$src/.version" ] || [ "$(cat "$src/.version")" != "$module $kubernete
     ' "$src/cmd/pulumi-resource-kubernetes" "$kubernetes_version"
     echo "$module $kubernetes_version" > "$src/.version"
 fi
-build pulumi-resource-kubernetes "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kubernetes_version" \
+build pulumi-resource-kubernetes "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kubernetes_version" \
     github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes
 
 "$bin/pulumi" version
