@@ -17,6 +17,8 @@ export interface ClusterInfo {
     token: string;
     /** The run's scratch folder (removed when the cluster stops). */
     dir: string;
+    /** Process ids of the supervisor and of each component, which it stops when the tests end. */
+    pids: Record<string, number>;
 }
 
 export interface ApiResponse {

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(kubeconfig, kubeconfigText(server, pki.caCert, token), { mode: 0o600 });
     const componentsKubeconfig = path.join(dir, "components.kubeconfig");
     fs.writeFileSync(componentsKubeconfig, kubeconfigText(server, pki.caCert, componentsToken), { mode: 0o600 });
-    const info: ClusterInfo = { server, kubeconfig, caCertFile: pki.caCert, caKeyFile: pki.caKey, token, dir };
+    const info: ClusterInfo = { server, kubeconfig, caCertFile: pki.caCert, caKeyFile: pki.caKey, token, dir, pids: { supervisor: process.pid } };
     const client = new KubeClient(info);
 
     start("etcd", [
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
         return node?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") === true;
     });
     await waitFor("the default service account", async () => (await client.get("/api/v1/namespaces/default/serviceaccounts/default")) !== undefined);
+    for (const component of components) info.pids[component.name] = component.process.pid!;
     process.stdout.write(`CLUSTER-READY ${JSON.stringify(info)}\n`);
 }
 
