@@ -25,7 +25,9 @@ export GOSUMDB=off GOFLAGS=-mod=readonly GOTOOLCHAIN=local
 ver() { go list -m -f '{{.Version}}' "$1"; }
 build() { # output, ldflags, package (in the current module)
     echo "go build $3 -> bin/$1" >&2
+    started=$(date +%s)
     go build -trimpath -ldflags "$2" -o "$bin/$1" "$3"
+    echo "  $(( $(date +%s) - started )) s" >&2
 }
 
 pulumi_version=$(ver github.com/pulumi/pulumi/pkg/v3)
@@ -52,8 +54,10 @@ mkdir -p "$bin/cluster"
 k8s=$(ver k8s.io/kubernetes)
 k8sx="-X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-base/version.gitMajor=1"
 k8sx="$k8sx -X k8s.io/component-base/version.gitMinor=$(echo "$k8s" | cut -d. -f2) -X k8s.io/component-base/version.gitTreeState=clean"
+started=$(date +%s)
 go build -trimpath -ldflags "$k8sx" -o "$bin/cluster/" k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler sigs.k8s.io/kwok/cmd/kwok ./cmd/etcd
+echo "  $(( $(date +%s) - started )) s" >&2
 # kwok refuses to start without stages; its "fast" ones make nodes Ready and pods Running/Ready at once.
 stages=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
 for stage in node/fast/node-initialize pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
