@@ -29,3 +29,19 @@ test("every example and driver uses the same Pulumi SDK release", (t) => {
     t.regex(read("examples/python/requirements.txt"), new RegExp(`^pulumi==${nodeSdk.replace(/\./g, "\\.")}$`, "m"));
     t.is(JSON.parse(read("examples/typescript/package.json")).dependencies["@pulumi/pulumi"], nodeSdk);
 });
+
+/** The test cluster: one Kubernetes release for the control plane, its staging libraries and kwok. */
+test("the test cluster's staging modules are the release of its k8s.io/kubernetes", (t) => {
+    const goMod = read("provider/tools/toolchain/cluster/go.mod");
+    const kubernetes = goRequire("provider/tools/toolchain/cluster/go.mod", "k8s.io/kubernetes");
+    t.truthy(kubernetes, "k8s.io/kubernetes is required");
+    // k8s.io/kubernetes v1.N.P publishes its staging modules (k8s.io/api, client-go, …) as v0.N.P.
+    const staging = kubernetes!.replace(/^v1\./, "v0.");
+    const replaces = [...goMod.matchAll(/^\s*(k8s\.io\/[\w.-]+) => (k8s\.io\/[\w.-]+) (v\S+)$/gm)];
+    t.true(replaces.length >= 30, `the staging modules are replaced (${replaces.length} found)`);
+    for (const [, from, to, version] of replaces) {
+        t.is(to, from, `${from} is replaced by its own published module`);
+        t.is(version, staging, `${from} is pinned to ${staging}, the staging release of k8s.io/kubernetes ${kubernetes}`);
+    }
+    t.regex(goMod, new RegExp(`^\\s*k8s\\.io/api ${staging.replace(/\./g, "\\.")}`, "m"), "kwok and the control plane share one k8s.io/api");
+});

@@ -404,7 +404,6 @@ export class CloudDouble {
         const olds = toJs(request.getOlds());
         const record = this.record({ method: "Update", pkg, type, name: request.getName(), urn: request.getUrn(), preview: request.getPreview(), inputs: news, olds, id });
         return this.finish(record, () => {
-            let state: Record<string, any>;
             if (request.getPreview()) {
                 const response = new providerProto.UpdateResponse();
                 response.setProperties(structproto.Struct.fromJavaScript({ ...olds, ...news }));
@@ -414,7 +413,7 @@ export class CloudDouble {
             const current = table.get(id);
             if (!current) throw new CloudError(`NoSuchEntity: ${type} ${id} does not exist`);
             if (type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") this.requireRole(news.roleArn);
-            state = { ...current, ...news, tagsAll: news.tags ?? {} };
+            const state = { ...current, ...news, tagsAll: news.tags ?? {} };
             table.set(id, state);
             const response = new providerProto.UpdateResponse();
             response.setProperties(structproto.Struct.fromJavaScript(state));
