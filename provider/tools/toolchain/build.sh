@@ -30,6 +30,17 @@ build() { # output, ldflags, package (in the current module)
     echo "  $(( $(date +%s) - started )) s" >&2
 }
 
+# Downloads are network-bound and compiling is CPU-bound: fetch the modules of the later builds (the cluster and the
+# Kubernetes provider; go list downloads what their packages need) while the CLI compiles. The module cache is
+# locked per module, so the concurrent go commands share it safely.
+prefetch_log=$(mktemp)
+(
+    cd "$here/cluster" && go list -deps k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+        k8s.io/kubernetes/cmd/kube-scheduler sigs.k8s.io/kwok/cmd/kwok ./cmd/etcd >/dev/null
+    cd "$here/kubernetes-provider/source" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
+) >"$prefetch_log" 2>&1 &
+prefetch=$!
+
 pulumi_version=$(ver github.com/pulumi/pulumi/pkg/v3)
 sdkver=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 build pulumi "-X $sdkver=$pulumi_version" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
@@ -46,6 +57,10 @@ build pulumi-language-java "-X github.com/pulumi/pulumi-java/pkg/version.Version
 cd "$here/hosts/dotnet"
 m=github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3
 build pulumi-language-dotnet "-X $m/version.Version=$(ver $m)" $m
+
+# A failed prefetch is not fatal (the builds below download what is missing), but say why it failed.
+wait "$prefetch" || { echo "module prefetch failed (the builds retry):" >&2; cat "$prefetch_log" >&2; }
+rm -f "$prefetch_log"
 
 # The test cluster: one go build, so the Kubernetes libraries compile once for all five binaries.
 cd "$here/cluster"
