@@ -168,9 +168,22 @@ export class ServerTruth {
         const account = typeof template.spec?.serviceAccountName === "string" && template.spec.serviceAccountName !== "" ? template.spec.serviceAccountName : "default";
         await this.serviceAccount(namespace, account);
         const { labels, annotations } = template.metadata ?? {};
+        const { ephemeralContainers, ...spec } = template.spec ?? {};
         // A fixed name: the template's owner, not the pod, carries the name under judgement.
-        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "template-check", namespace, labels, annotations }, spec: template.spec };
-        return verdictOf(subject, await this.send("POST", `/api/v1/namespaces/${namespace}/pods${CREATE_QUERY}`, pod));
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "template-check", namespace, labels, annotations }, spec };
+        if (!Array.isArray(ephemeralContainers) || ephemeralContainers.length === 0) {
+            return verdictOf(subject, await this.send("POST", `/api/v1/namespaces/${namespace}/pods${CREATE_QUERY}`, { ...pod, spec: template.spec }));
+        }
+        // Ephemeral containers cannot be set on create, only added to a running pod through its ephemeralcontainers
+        // subresource (`kubectl debug`), which Pod Security admission judges too: create the pod for real, then add them.
+        pod.metadata.name = `ephemeral-${++this.counter}`;
+        const created = verdictOf(subject, await this.send("POST", `/api/v1/namespaces/${namespace}/pods?fieldValidation=Strict`, pod));
+        if (!created.admitted) {
+            return created;
+        }
+        const patch = { spec: { ephemeralContainers } };
+        const path = `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/ephemeralcontainers${CREATE_QUERY}`;
+        return verdictOf(subject, await this.send("PATCH", path, patch, "application/strategic-merge-patch+json"));
     }
 
     /** Whether `name` is a valid Namespace name: a bare Namespace of that name, server-side applied (dry run). */
