@@ -1,5 +1,5 @@
 import { ContainerPort, Probe, ResourceRequirements, Toleration } from "./workload";
-import { Quantity, compareQuantities, isWholeQuantity, parseQuantity } from "./quantity";
+import { Quantity, compareQuantities, exceedsQuantityMax, isWholeMultiple, isWholeQuantity, parseQuantity } from "./quantity";
 import { Problems, checkIntegerRange, checkOneOf, describe, joinPath, keyPath } from "../validation/problems";
 
 /**
@@ -163,6 +163,33 @@ export function checkAnnotations(problems: Problems, path: string, annotations: 
         if (size > KUBERNETES_LIMITS.totalAnnotationBytes) {
             problems.add(path, `add up to ${size} bytes; Kubernetes allows ${KUBERNETES_LIMITS.totalAnnotationBytes} (256 KiB) of annotation keys and values per object: move large data to a ConfigMap`);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Environment variables (core validation.go: ValidateEnv, validateEnvVarName)
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Why `name` is not an environment variable name the API server accepts, or undefined when it is one. Since
+ * Kubernetes 1.34 (RelaxedEnvironmentVariableValidation, GA) that is any non-empty run of printable ASCII other than
+ * '=' (validation.go: IsRelaxedEnvVarName), not the C-identifier-like names of earlier releases: the real API server
+ * admitted `1x`, `-x`, `a b` and `A:B` that this rule once refused (tests/corpus/kubernetesValues.ts).
+ */
+export function envVarNameProblem(name: string): string | undefined {
+    if (name.length === 0) {
+        return "it is empty: give the variable a name";
+    }
+    if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(name)) {
+        return "use printable ASCII characters other than '=' (letters, digits, '_' and most punctuation)";
+    }
+    return undefined;
+}
+
+export function checkEnvVarName(problems: Problems, path: string, name: string): void {
+    const problem = envVarNameProblem(name);
+    if (problem !== undefined) {
+        problems.add(path, `is not a valid environment variable name: ${problem}`);
     }
 }
 
@@ -362,8 +389,21 @@ export function checkResourceRequirements(problems: Problems, path: string, reso
                 problems.add(at, `${quoted(text)} is not a whole number: extended resources are counted in whole units`);
                 continue;
             }
+            // validateResourceQuantityHugePageValue: whole pages only (the real API server refused 3Mi of 2Mi pages,
+            // which this rule once accepted).
+            const pageSize = kind === "hugepages" ? parseQuantity(name.slice("hugepages-".length)) : undefined;
+            if (pageSize !== undefined && !isWholeMultiple(quantity, pageSize)) {
+                problems.add(at, `${quoted(text)} is not a whole number of ${name.slice("hugepages-".length)} pages: give a multiple of the page size`);
+                continue;
+            }
             parsed[side].set(name, quantity);
         }
+    }
+    // ValidateResourceRequirements: "HugePages require cpu or memory" (the real API server refused huge pages alone,
+    // which this rule once accepted).
+    const hugePages = [...kinds].find(([, kind]) => kind === "hugepages")?.[0];
+    if (hugePages !== undefined && ![...kinds.keys()].some((name) => name === "cpu" || name === "memory")) {
+        problems.add(keyPath(joinPath(path, resources.limits && hugePages in resources.limits ? "limits" : "requests"), hugePages), `needs a cpu or memory request or limit beside it: Kubernetes refuses huge pages alone; add e.g. memory`);
     }
     for (const [name, request] of parsed.requests) {
         const at = keyPath(joinPath(path, "requests"), name);
@@ -386,6 +426,9 @@ export function checkQuantity(problems: Problems, path: string, text: unknown): 
     const quantity = typeof text === "string" ? parseQuantity(text) : undefined;
     if (quantity === undefined) {
         problems.add(path, `${quoted(text)} is not a Kubernetes quantity: write a number with an optional suffix, e.g. 100m, 0.5, 128Mi, 1.5Gi, 1e3`);
+    } else if (exceedsQuantityMax(quantity)) {
+        problems.add(path, `${quoted(text)} is more than Kubernetes quantities can hold (2^63-1, about 9.2E or 8Ei): the API server would cap it silently; give a smaller value`);
+        return undefined;
     }
     return quantity;
 }
@@ -428,8 +471,10 @@ export function checkProbe(problems: Problems, path: string, probe: Probe, kind:
     }
     if (probe.httpGet) {
         checkOneOf(problems, `${path}.httpGet.scheme`, probe.httpGet.scheme, ["HTTP", "HTTPS"]);
-        if (probe.httpGet.path !== undefined && (typeof probe.httpGet.path !== "string" || !probe.httpGet.path.startsWith("/"))) {
-            problems.add(`${path}.httpGet.path`, `${quoted(probe.httpGet.path)} is not an absolute path: start it with '/'`);
+        // Any string is a valid path (validateHTTPGetAction checks none, and the kubelet adds the leading '/' a
+        // relative one lacks, as Go's url.URL does); this rule once refused `healthz`, which the API server admits.
+        if (probe.httpGet.path !== undefined && typeof probe.httpGet.path !== "string") {
+            problems.add(`${path}.httpGet.path`, `${quoted(probe.httpGet.path)} is not a path: give a string such as "/healthz"`);
         }
     }
     if (probe.grpc) {

@@ -11,6 +11,7 @@ import {
     checkDeploymentName,
     checkDnsLabel,
     checkDnsSubdomain,
+    checkEnvVarName,
     checkLabelValue,
     checkLabels,
     checkProbe,
@@ -304,9 +305,7 @@ export function checkWorkloadSettings(name: string, workload: WorkloadSettings, 
     checkIntegerRange(problems, "workload.replicas", workload.replicas, 0, 1000);
     checkStringMap(problems, "workload.env", workload.env);
     for (const key of Object.keys(workload.env ?? {})) {
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
-            problems.add(`workload.env.${key}`, "is not a valid environment variable name: use letters, digits and '_', not starting with a digit");
-        }
+        checkEnvVarName(problems, `workload.env.${key}`, key);
         if (RESERVED_ENV.includes(key)) {
             problems.add(`workload.env.${key}`, "would override or outrank the credentials EKS Pod Identity injects: remove it and let the association provide credentials");
         }
