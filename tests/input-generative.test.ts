@@ -12,9 +12,11 @@ import * as YAML from "yaml";
 import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
 import { pathInInput } from "./support/inputPaths";
 import { argsOf } from "./support/schemaArbitrary";
-import { validateKubernetesObject } from "./support/kubernetesSchema";
-import { podTemplateOf, restrictedViolations } from "./support/podSecurity";
-import { RecordedResource, UNKNOWN } from "../provider/tools/plan/engine";
+import { RecordedResource } from "../provider/tools/plan/engine";
+import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
+
+const truth = new ServerTruth("generative");
+test.after.always(() => truth.close());
 
 /**
  * Every component is total over its declared args and then some: for random args generated from the schema, with
@@ -41,22 +43,12 @@ let serial = 0;
 const GENERATION = { numRuns: Number(process.env.GENERATIVE_RUNS ?? 200), seed: Number(process.env.GENERATIVE_SEED ?? 20261129), endOnFailure: true };
 
 /**
- * What the API server would refuse in accepted args' rendered objects, judged by checkers independent of the
- * component's own validation: the Kubernetes schema (kubernetes-models) and the "restricted" Pod Security Standard.
+ * What the API server refuses of accepted args' rendered objects: the real one (tests/cluster/serverTruth.ts), not a
+ * checker of our own, which would agree with whatever we misunderstood. Identical objects are judged once.
  */
-function refusedByKubernetes(resources: RecordedResource[]): string | undefined {
-    for (const object of resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs)) {
-        if (JSON.stringify(object).includes(UNKNOWN)) {
-            continue; // holds a value known only after apply: nothing to judge at preview
-        }
-        const invalid = validateKubernetesObject(object);
-        const template = podTemplateOf(object);
-        const insecure = template ? restrictedViolations(template.spec) : [];
-        if (invalid.length > 0 || insecure.length > 0) {
-            return `accepted, but the rendered ${object.kind} would be refused: ${[...invalid, ...insecure].join("; ")}`;
-        }
-    }
-    return undefined;
+async function refusedByKubernetes(resources: RecordedResource[]): Promise<string | undefined> {
+    const refused = refusals(await truth.admit(judgeableObjects(resources)));
+    return refused.length > 0 ? `accepted, but the API server refuses: ${refused.join("; ")}` : undefined;
 }
 
 /** Why the outcome of constructing with `args` is wrong, or undefined when it is an acceptance or a proper input error. */
@@ -72,7 +64,7 @@ async function misbehaviour(component: Component, args: Record<string, unknown>,
     const errors = [...thrown, ...r.failures];
     outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
     if (errors.length === 0) {
-        return refusedByKubernetes(r.resources);
+        return await refusedByKubernetes(r.resources);
     }
     for (const error of errors) {
         if (!pulumi.InputPropertiesError.isInstance(error)) {
@@ -122,6 +114,7 @@ test.serial("platform file: random workloads files are accepted or rejected as i
             const text = YAML.stringify({ workloads });
             const doc = YAML.parse(text) as unknown;
             const errors: unknown[] = [];
+            let resources: RecordedResource[] = [];
             try {
                 const spec = parsePlatformSpec(text, FILE);
                 // Errors are caught inside the program so that the harness settles what was registered before them.
@@ -133,10 +126,16 @@ test.serial("platform file: random workloads files are accepted or rejected as i
                     }
                 });
                 errors.push(...r.failures);
+                resources = r.resources;
             } catch (e) {
                 errors.push(e);
             }
             outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
+            const refused = errors.length === 0 ? await refusedByKubernetes(resources) : undefined;
+            if (refused !== undefined) {
+                t.log(`${refused}\n${text}`);
+                return false;
+            }
             for (const error of errors) {
                 if (!pulumi.InputPropertiesError.isInstance(error)) {
                     t.log(`not an input error: ${(error as Error)?.stack ?? String(error)}\n${text}`);

@@ -19,6 +19,7 @@
  * with its own labels, and the pods rendered into it are judged there too: its labels are the policy they meet.
  */
 import * as crypto from "crypto";
+import { RecordedResource, UNKNOWN } from "../../provider/tools/plan/engine";
 import { ApiResponse, KubeClient, testCluster } from "./client";
 
 /** The server's answer about one object (or one pod template). */
@@ -46,6 +47,14 @@ interface ResourceInfo {
     /** The plural resource name, e.g. `deployments`. */
     resource: string;
     namespaced: boolean;
+}
+
+/**
+ * The Kubernetes objects among recorded resources (the harness's or the offline plan's) that can be judged: those
+ * holding a value known only after apply are left out, as nothing can judge them before it is known.
+ */
+export function judgeableObjects(resources: readonly RecordedResource[]): any[] {
+    return resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs).filter((inputs) => !JSON.stringify(inputs).includes(UNKNOWN));
 }
 
 /** The refused verdicts' subjects and messages, one line each: `[]` when the server admitted everything. */
