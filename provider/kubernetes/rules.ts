@@ -167,6 +167,33 @@ export function checkAnnotations(problems: Problems, path: string, annotations: 
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Pod Security admission labels (k8s.io/pod-security-admission: api.ParseLevel, api.ParseVersion)
+// ---------------------------------------------------------------------------------------------------------------------
+
+export const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"] as const;
+const POD_SECURITY_MODES = ["enforce", "audit", "warn"];
+const POD_SECURITY_PREFIX = "pod-security.kubernetes.io/";
+
+/**
+ * A namespace's Pod Security labels: `pod-security.kubernetes.io/<enforce|audit|warn>` name a level, and their
+ * `-version` labels `latest` or `v1.<minor>`. The PodSecurity admission plugin refuses a namespace with any other value
+ * (the real API server refused `enforce: strict` and `enforce-version: latest2`, which the label rules alone accepted).
+ */
+export function checkPodSecurityLabels(problems: Problems, path: string, labels: Record<string, unknown> | undefined): void {
+    for (const [key, value] of Object.entries(labels ?? {})) {
+        if (!key.startsWith(POD_SECURITY_PREFIX) || typeof value !== "string") {
+            continue;
+        }
+        const label = key.slice(POD_SECURITY_PREFIX.length);
+        if (POD_SECURITY_MODES.includes(label) && !(POD_SECURITY_LEVELS as readonly string[]).includes(value)) {
+            problems.add(keyPath(path, key), `${quoted(value)} is not a Pod Security level: use one of ${POD_SECURITY_LEVELS.join(", ")}`);
+        } else if (POD_SECURITY_MODES.some((mode) => label === `${mode}-version`) && value !== "latest" && !/^v1\.(0|[1-9][0-9]*)$/.test(value)) {
+            problems.add(keyPath(path, key), `${quoted(value)} is not a Pod Security policy version: use "latest" or a Kubernetes minor version such as "v1.33"`);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Environment variables (core validation.go: ValidateEnv, validateEnvVarName)
 // ---------------------------------------------------------------------------------------------------------------------
 

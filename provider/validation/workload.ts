@@ -14,6 +14,7 @@ import {
     checkEnvVarName,
     checkLabelValue,
     checkLabels,
+    checkPodSecurityLabels,
     checkProbe,
     checkResourceRequirements,
     checkToleration,
@@ -156,6 +157,7 @@ function checkNamespaceCreation(args: PodIdentityWorkloadArgs, problems: Problem
         problems.add("namespaceLabels", `only apply to a namespace this component creates${why}: drop them${why ? "" : " or set createNamespace true"}`);
     }
     checkLabels(problems, "namespaceLabels", args.namespaceLabels);
+    checkPodSecurityLabels(problems, "namespaceLabels", args.namespaceLabels);
 }
 
 /** Checks a created role's settings; `generatedName` says whether Pulumi names it from `<name>-role`. */

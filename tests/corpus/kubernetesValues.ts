@@ -171,3 +171,24 @@ export const probes: ["liveness" | "readiness" | "startup", Record<string, unkno
     ["startup", { grpc: { port: 65535 }, failureThreshold: 2147483647 }, []],
     ["readiness", { tcpSocket: { port: "x-1" } }, [{ name: "x-1", containerPort: 9090 }]],
 ];
+
+/** A namespace's Pod Security labels (PodSecurity admission validates them): [label key, value]. */
+export const podSecurityLabels: [string, string][] = [
+    ["pod-security.kubernetes.io/enforce", "restricted"],
+    ["pod-security.kubernetes.io/enforce", "privileged"],
+    ["pod-security.kubernetes.io/enforce", "strict"],
+    ["pod-security.kubernetes.io/enforce", "Restricted"],
+    ["pod-security.kubernetes.io/enforce", ""],
+    ["pod-security.kubernetes.io/audit", "x"],
+    ["pod-security.kubernetes.io/warn", "baseline"],
+    ["pod-security.kubernetes.io/enforce-version", "latest"],
+    ["pod-security.kubernetes.io/enforce-version", "v1.33"],
+    ["pod-security.kubernetes.io/enforce-version", "v1.99"],
+    ["pod-security.kubernetes.io/enforce-version", "v1.0"],
+    ["pod-security.kubernetes.io/enforce-version", "v1.01"],
+    ["pod-security.kubernetes.io/enforce-version", "latest2"],
+    ["pod-security.kubernetes.io/audit-version", "1.33"],
+    ["pod-security.kubernetes.io/warn-version", "v2.0"],
+    ["pod-security.kubernetes.io/foo", "restricted"],
+    ["pod-security.kubernetes.io/enforce-versions", "x"],
+];
