@@ -117,13 +117,13 @@ export class ServerTruth {
         const verdicts: Verdict[] = [];
         const info = await this.resourceOf(object);
         if (typeof info === "string") {
-            return [{ subject: label, admitted: false, status: 404, message: info }];
+            return [{ subject: `${label} (server-side apply)`, admitted: false, status: 404, message: info }];
         }
         let realNamespace: string | undefined;
         if (info.namespaced) {
             const namespace = object.metadata?.namespace;
             if (typeof namespace !== "string" || namespace === "") {
-                return [{ subject: label, admitted: false, status: 0, message: "a namespaced object without metadata.namespace" }];
+                return [{ subject: `${label} (server-side apply)`, admitted: false, status: 0, message: "a namespaced object without metadata.namespace" }];
             }
             if (renderedNamespace) {
                 realNamespace = await this.copyOfNamespace(renderedNamespace);
@@ -160,7 +160,7 @@ export class ServerTruth {
     async apply(object: any, namespace?: string, subject = describeObject(object)): Promise<Verdict> {
         const info = await this.resourceOf(object);
         if (typeof info === "string") {
-            return { subject, admitted: false, status: 404, message: info };
+            return { subject: `${subject} (server-side apply)`, admitted: false, status: 404, message: info };
         }
         const body = namespace === undefined ? object : { ...object, metadata: { ...object.metadata, namespace } };
         const name = typeof object.metadata?.name === "string" ? object.metadata.name : "";
