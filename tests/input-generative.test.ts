@@ -14,6 +14,9 @@ import { pathInInput } from "./support/inputPaths";
 import { argsOf } from "./support/schemaArbitrary";
 import { RecordedResource } from "../provider/tools/plan/engine";
 import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
+import * as values from "./corpus/kubernetesValues";
+import { checkAnnotations, checkContainerPorts, checkPodSecurityLabels, checkProbe, checkResourceRequirements, checkToleration, envVarNameProblem, isDnsLabel, isLabelValue, qualifiedNameProblem } from "../provider/kubernetes/rules";
+import { Problems } from "../provider/validation/problems";
 
 const truth = new ServerTruth("generative");
 test.after.always(() => truth.close());
@@ -96,6 +99,73 @@ for (const [title, token, component, base] of components) {
         t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
     });
 }
+
+/** Mostly values our rules accept (so that combinations get accepted and the server judges them), sometimes any. */
+function mostlyAccepted<T>(pool: readonly T[], accepted: (value: T) => boolean): fc.Arbitrary<T> {
+    const good = pool.filter(accepted);
+    return fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 6 }, { arbitrary: fc.constantFrom(...pool), weight: 1 });
+}
+
+const passes = (check: (problems: Problems) => void) => {
+    const problems = new Problems();
+    check(problems);
+    return problems.list.length === 0;
+};
+const labelKey = mostlyAccepted(values.qualifiedNames, (k) => qualifiedNameProblem(k) === undefined && !k.startsWith("app.kubernetes.io/"));
+const labelValue = mostlyAccepted(values.labelValues, isLabelValue);
+const labels = fc.dictionary(labelKey, labelValue, { maxKeys: 2, noNullPrototype: true });
+
+/**
+ * Kubernetes-bound inputs drawn from the value corpus our rules are proven on (tests/corpus/kubernetesValues.ts), valid
+ * and not, in combination: whatever the component accepts, the API server must admit.
+ */
+const kubernetesBound = fc.record(
+    {
+        namespaceLabels: labels,
+        podSecurity: mostlyAccepted(values.podSecurityLabels, ([k, v]) => passes((p) => checkPodSecurityLabels(p, "l", { [k]: v }))),
+        workload: fc.record(
+            {
+                name: mostlyAccepted([...values.deploymentNames, ...values.dnsLabels], (n) => isDnsLabel(n)),
+                containerName: mostlyAccepted(values.dnsLabels, isDnsLabel),
+                labels,
+                nodeSelector: labels,
+                podAnnotations: fc.dictionary(mostlyAccepted(values.annotationKeys, (k) => passes((p) => checkAnnotations(p, "a", { [k]: "x" }))), fc.constantFrom("x", ""), { maxKeys: 2, noNullPrototype: true }),
+                tolerations: fc.array(mostlyAccepted(values.tolerations, (v) => passes((p) => checkToleration(p, "t", v as never))), { maxLength: 2 }),
+                resources: mostlyAccepted(values.resourceRequirements, (v) => passes((p) => checkResourceRequirements(p, "r", v))),
+                env: fc.dictionary(mostlyAccepted(values.envVarNames, (n) => envVarNameProblem(n) === undefined && !n.startsWith("AWS_")), fc.constant("v"), { maxKeys: 2, noNullPrototype: true }),
+                ports: mostlyAccepted(values.containerPorts, (v) => passes((p) => checkContainerPorts(p, "p", v as never))),
+                livenessProbe: fc.constantFrom(...values.probes.filter(([kind, probe, ports]) => kind === "liveness" && ports.length === 0 && passes((p) => checkProbe(p, "p", probe as never, kind))).map(([, probe]) => probe)),
+            },
+            { requiredKeys: [] },
+        ),
+    },
+    { requiredKeys: [] },
+);
+
+test.serial("PodIdentityWorkload: Kubernetes-bound inputs from the rule corpus, when accepted, render objects the API server admits", async (t) => {
+    const outcomes = { accepted: 0, rejected: 0 };
+    const details = await fc.check(
+        fc.asyncProperty(kubernetesBound, async ({ namespaceLabels, podSecurity, workload }) => {
+            const name = `k8s-${serial++}`;
+            const args = {
+                clusterName: "gen-k8s",
+                namespace: name,
+                namespaceLabels: podSecurity ? { ...namespaceLabels, [podSecurity[0]]: podSecurity[1] } : namespaceLabels,
+                workload: { image: "nginx", runAsUser: 1000, ...workload },
+            };
+            const problem = await misbehaviour(PodIdentityWorkload, args, outcomes);
+            if (problem !== undefined) {
+                t.log(`${problem}\nargs: ${JSON.stringify(args)}`);
+                return false;
+            }
+            return true;
+        }),
+        GENERATION,
+    );
+    t.false(details.failed, fc.defaultReportMessage(details) ?? "");
+    t.true(outcomes.accepted > 0, "some combinations are accepted, so the server judged something");
+    t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
+});
 
 /** The platform file: random entries (the workload's args without the cluster, plus a name) as YAML, then deployed. */
 test.serial("platform file: random workloads files are accepted or rejected as input errors naming the file and the YAML path", async (t) => {

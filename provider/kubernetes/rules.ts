@@ -441,7 +441,8 @@ export function checkResourceRequirements(problems: Problems, path: string, reso
                 problems.add(at, `"${requestText}" is more than the ${name} limit "${resources.limits![name]}": a request must not exceed its limit; raise the limit or lower the request`);
             }
         } else if (limit === undefined && !(resources.limits && name in resources.limits)) {
-            problems.add(keyPath(joinPath(path, "limits"), name), `required: ${name} cannot be overcommitted, so give a limit equal to the request "${requestText}"`);
+            // Reported at the request, the path the user wrote (the limit is what is missing).
+            problems.add(at, `needs a limit: ${name} cannot be overcommitted, so add limits.${name} equal to the request "${requestText}"`);
         } else if (limit !== undefined && compareQuantities(request, limit) !== 0) {
             problems.add(at, `"${requestText}" differs from the ${name} limit "${resources.limits![name]}": ${name} cannot be overcommitted, so the request must equal the limit`);
         }
