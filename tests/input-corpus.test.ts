@@ -8,6 +8,8 @@ import { PlatformCase, platformCorpus } from "./corpus/platform";
 import { podIdentityWorkloadCorpus } from "./corpus/podIdentityWorkload";
 import { run } from "./support/harness";
 import { pathInInput } from "./support/inputPaths";
+import { RecordedResource } from "../provider/tools/plan/engine";
+import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
 
 /**
  * Runs the bad-input corpus (tests/corpus): every bad input fails with input errors only, at the expected paths
@@ -21,8 +23,11 @@ const classes: Record<Corpus["component"], Component> = { PodIdentityWorkload, P
 
 let serial = 0;
 
-/** Every error constructing with `args` produced: thrown at construction, or failed once values resolved. */
-async function errorsOf(construct: () => void): Promise<unknown[]> {
+/**
+ * Every error constructing with `args` produced (thrown at construction, or failed once values resolved), and the
+ * resources it registered.
+ */
+async function outcomeOf(construct: () => void): Promise<{ errors: unknown[]; resources: RecordedResource[] }> {
     const thrown: unknown[] = [];
     const r = await run(() => {
         try {
@@ -31,8 +36,16 @@ async function errorsOf(construct: () => void): Promise<unknown[]> {
             thrown.push(e);
         }
     });
-    return [...thrown, ...r.failures];
+    return { errors: [...thrown, ...r.failures], resources: r.resources };
 }
+
+async function errorsOf(construct: () => void): Promise<unknown[]> {
+    return (await outcomeOf(construct)).errors;
+}
+
+/** An accepted input's rendered Kubernetes objects, as the real API server judges them (tests/cluster/serverTruth.ts). */
+const truth = new ServerTruth("corpus");
+test.after.always(() => truth.close());
 
 /** What is wrong with how a bad input was handled; undefined when it was handled right. */
 function verdict(errors: unknown[], expected: { paths: string[]; fix: RegExp }, input: unknown, extra?: (e: pulumi.InputPropertiesError) => string | undefined): string | undefined {
@@ -86,25 +99,30 @@ for (const corpus of corpora) {
         t.deepEqual(wrong, [], wrong.join("\n"));
     });
 
-    test.serial(`${corpus.component}: ${corpus.good.length} unusual but valid inputs are accepted`, async (t) => {
+    test.serial(`${corpus.component}: ${corpus.good.length} unusual but valid inputs are accepted, and their Kubernetes objects admitted by the API server`, async (t) => {
         for (const [i, c] of corpus.good.entries()) {
             const args = isolated(corpus, c.args, 1000 + i);
-            const errors = await errorsOf(() => new classes[corpus.component](`corpus-${serial++}`, args));
+            const { errors, resources } = await outcomeOf(() => new classes[corpus.component](`corpus-${serial++}`, args));
             t.deepEqual(errors.map((e) => (e as Error).message), [], c.title);
+            t.deepEqual(refusals(await truth.admit(judgeableObjects(resources))), [], c.title);
         }
     });
 }
 
 const FILE = "corpus/workloads.yaml";
 
-/** Parses, then deploys, a workloads file as the platform program does; every error it ends with. */
-async function platformErrors(yaml: string): Promise<unknown[]> {
+/** Parses, then deploys, a workloads file as the platform program does; every error it ends with, and what it registered. */
+async function platformOutcome(yaml: string): Promise<{ errors: unknown[]; resources: RecordedResource[] }> {
     try {
         const spec = parsePlatformSpec(yaml, FILE);
-        return await errorsOf(() => deployPlatform({ clusterName: "platform", workloadsFile: FILE }, spec));
+        return await outcomeOf(() => deployPlatform({ clusterName: "platform", workloadsFile: FILE }, spec));
     } catch (e) {
-        return [e];
+        return { errors: [e], resources: [] };
     }
+}
+
+async function platformErrors(yaml: string): Promise<unknown[]> {
+    return (await platformOutcome(yaml)).errors;
 }
 
 /** The platform's errors name the file, and the workload when the entry has a name. */
@@ -131,9 +149,11 @@ test.serial(`platform file: ${platformCorpus.bad.length} bad workloads files are
     t.deepEqual(wrong, [], wrong.join("\n"));
 });
 
-test.serial(`platform file: ${platformCorpus.good.length} unusual but valid files are accepted`, async (t) => {
+test.serial(`platform file: ${platformCorpus.good.length} unusual but valid files are accepted, and their Kubernetes objects admitted by the API server`, async (t) => {
     for (const c of platformCorpus.good) {
-        t.deepEqual((await platformErrors(c.yaml)).map((e) => (e as Error).message), [], c.title);
+        const { errors, resources } = await platformOutcome(c.yaml);
+        t.deepEqual(errors.map((e) => (e as Error).message), [], c.title);
+        t.deepEqual(refusals(await truth.admit(judgeableObjects(resources))), [], c.title);
     }
 });
 

@@ -12,9 +12,14 @@ import * as YAML from "yaml";
 import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
 import { pathInInput } from "./support/inputPaths";
 import { argsOf } from "./support/schemaArbitrary";
-import { validateKubernetesObject } from "./support/kubernetesSchema";
-import { podTemplateOf, restrictedViolations } from "./support/podSecurity";
-import { RecordedResource, UNKNOWN } from "../provider/tools/plan/engine";
+import { RecordedResource } from "../provider/tools/plan/engine";
+import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
+import * as values from "./corpus/kubernetesValues";
+import { checkAnnotations, checkContainerPorts, checkPodSecurityLabels, checkProbe, checkResourceRequirements, checkToleration, envVarNameProblem, isDnsLabel, isLabelValue, qualifiedNameProblem } from "../provider/kubernetes/rules";
+import { Problems } from "../provider/validation/problems";
+
+const truth = new ServerTruth("generative");
+test.after.always(() => truth.close());
 
 /**
  * Every component is total over its declared args and then some: for random args generated from the schema, with
@@ -41,22 +46,12 @@ let serial = 0;
 const GENERATION = { numRuns: Number(process.env.GENERATIVE_RUNS ?? 200), seed: Number(process.env.GENERATIVE_SEED ?? 20261129), endOnFailure: true };
 
 /**
- * What the API server would refuse in accepted args' rendered objects, judged by checkers independent of the
- * component's own validation: the Kubernetes schema (kubernetes-models) and the "restricted" Pod Security Standard.
+ * What the API server refuses of accepted args' rendered objects: the real one (tests/cluster/serverTruth.ts), not a
+ * checker of our own, which would agree with whatever we misunderstood. Identical objects are judged once.
  */
-function refusedByKubernetes(resources: RecordedResource[]): string | undefined {
-    for (const object of resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs)) {
-        if (JSON.stringify(object).includes(UNKNOWN)) {
-            continue; // holds a value known only after apply: nothing to judge at preview
-        }
-        const invalid = validateKubernetesObject(object);
-        const template = podTemplateOf(object);
-        const insecure = template ? restrictedViolations(template.spec) : [];
-        if (invalid.length > 0 || insecure.length > 0) {
-            return `accepted, but the rendered ${object.kind} would be refused: ${[...invalid, ...insecure].join("; ")}`;
-        }
-    }
-    return undefined;
+async function refusedByKubernetes(resources: RecordedResource[]): Promise<string | undefined> {
+    const refused = refusals(await truth.admit(judgeableObjects(resources)));
+    return refused.length > 0 ? `accepted, but the API server refuses: ${refused.join("; ")}` : undefined;
 }
 
 /** Why the outcome of constructing with `args` is wrong, or undefined when it is an acceptance or a proper input error. */
@@ -72,7 +67,7 @@ async function misbehaviour(component: Component, args: Record<string, unknown>,
     const errors = [...thrown, ...r.failures];
     outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
     if (errors.length === 0) {
-        return refusedByKubernetes(r.resources);
+        return await refusedByKubernetes(r.resources);
     }
     for (const error of errors) {
         if (!pulumi.InputPropertiesError.isInstance(error)) {
@@ -105,6 +100,73 @@ for (const [title, token, component, base] of components) {
     });
 }
 
+/** Mostly values our rules accept (so that combinations get accepted and the server judges them), sometimes any. */
+function mostlyAccepted<T>(pool: readonly T[], accepted: (value: T) => boolean): fc.Arbitrary<T> {
+    const good = pool.filter(accepted);
+    return fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 6 }, { arbitrary: fc.constantFrom(...pool), weight: 1 });
+}
+
+const passes = (check: (problems: Problems) => void) => {
+    const problems = new Problems();
+    check(problems);
+    return problems.list.length === 0;
+};
+const labelKey = mostlyAccepted(values.qualifiedNames, (k) => qualifiedNameProblem(k) === undefined && !k.startsWith("app.kubernetes.io/"));
+const labelValue = mostlyAccepted(values.labelValues, isLabelValue);
+const labels = fc.dictionary(labelKey, labelValue, { maxKeys: 2, noNullPrototype: true });
+
+/**
+ * Kubernetes-bound inputs drawn from the value corpus our rules are proven on (tests/corpus/kubernetesValues.ts), valid
+ * and not, in combination: whatever the component accepts, the API server must admit.
+ */
+const kubernetesBound = fc.record(
+    {
+        namespaceLabels: labels,
+        podSecurity: mostlyAccepted(values.podSecurityLabels, ([k, v]) => passes((p) => checkPodSecurityLabels(p, "l", { [k]: v }))),
+        workload: fc.record(
+            {
+                name: mostlyAccepted([...values.deploymentNames, ...values.dnsLabels], (n) => isDnsLabel(n)),
+                containerName: mostlyAccepted(values.dnsLabels, isDnsLabel),
+                labels,
+                nodeSelector: labels,
+                podAnnotations: fc.dictionary(mostlyAccepted(values.annotationKeys, (k) => passes((p) => checkAnnotations(p, "a", { [k]: "x" }))), fc.constantFrom("x", ""), { maxKeys: 2, noNullPrototype: true }),
+                tolerations: fc.array(mostlyAccepted(values.tolerations, (v) => passes((p) => checkToleration(p, "t", v as never))), { maxLength: 2 }),
+                resources: mostlyAccepted(values.resourceRequirements, (v) => passes((p) => checkResourceRequirements(p, "r", v))),
+                env: fc.dictionary(mostlyAccepted(values.envVarNames, (n) => envVarNameProblem(n) === undefined && !n.startsWith("AWS_")), fc.constant("v"), { maxKeys: 2, noNullPrototype: true }),
+                ports: mostlyAccepted(values.containerPorts, (v) => passes((p) => checkContainerPorts(p, "p", v as never))),
+                livenessProbe: fc.constantFrom(...values.probes.filter(([kind, probe, ports]) => kind === "liveness" && ports.length === 0 && passes((p) => checkProbe(p, "p", probe as never, kind))).map(([, probe]) => probe)),
+            },
+            { requiredKeys: [] },
+        ),
+    },
+    { requiredKeys: [] },
+);
+
+test.serial("PodIdentityWorkload: Kubernetes-bound inputs from the rule corpus, when accepted, render objects the API server admits", async (t) => {
+    const outcomes = { accepted: 0, rejected: 0 };
+    const details = await fc.check(
+        fc.asyncProperty(kubernetesBound, async ({ namespaceLabels, podSecurity, workload }) => {
+            const name = `k8s-${serial++}`;
+            const args = {
+                clusterName: "gen-k8s",
+                namespace: name,
+                namespaceLabels: podSecurity ? { ...namespaceLabels, [podSecurity[0]]: podSecurity[1] } : namespaceLabels,
+                workload: { image: "nginx", runAsUser: 1000, ...workload },
+            };
+            const problem = await misbehaviour(PodIdentityWorkload, args, outcomes);
+            if (problem !== undefined) {
+                t.log(`${problem}\nargs: ${JSON.stringify(args)}`);
+                return false;
+            }
+            return true;
+        }),
+        GENERATION,
+    );
+    t.false(details.failed, fc.defaultReportMessage(details) ?? "");
+    t.true(outcomes.accepted > 0, "some combinations are accepted, so the server judged something");
+    t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
+});
+
 /** The platform file: random entries (the workload's args without the cluster, plus a name) as YAML, then deployed. */
 test.serial("platform file: random workloads files are accepted or rejected as input errors naming the file and the YAML path", async (t) => {
     const FILE = "generated/workloads.yaml";
@@ -122,6 +184,7 @@ test.serial("platform file: random workloads files are accepted or rejected as i
             const text = YAML.stringify({ workloads });
             const doc = YAML.parse(text) as unknown;
             const errors: unknown[] = [];
+            let resources: RecordedResource[] = [];
             try {
                 const spec = parsePlatformSpec(text, FILE);
                 // Errors are caught inside the program so that the harness settles what was registered before them.
@@ -133,10 +196,16 @@ test.serial("platform file: random workloads files are accepted or rejected as i
                     }
                 });
                 errors.push(...r.failures);
+                resources = r.resources;
             } catch (e) {
                 errors.push(e);
             }
             outcomes[errors.length === 0 ? "accepted" : "rejected"]++;
+            const refused = errors.length === 0 ? await refusedByKubernetes(resources) : undefined;
+            if (refused !== undefined) {
+                t.log(`${refused}\n${text}`);
+                return false;
+            }
             for (const error of errors) {
                 if (!pulumi.InputPropertiesError.isInstance(error)) {
                     t.log(`not an input error: ${(error as Error)?.stack ?? String(error)}\n${text}`);

@@ -3,10 +3,26 @@ import test from "ava";
 import fc from "fast-check";
 import { PodIdentityAgent, PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../provider/kubernetes/workload";
-import { compareQuantities, parseQuantity } from "../provider/kubernetes/quantity";
-import { checkLabels, checkProbe, checkResourceRequirements, checkToleration } from "../provider/kubernetes/rules";
+import { compareQuantities, exceedsQuantityMax, parseQuantity } from "../provider/kubernetes/quantity";
+import {
+    checkAnnotations,
+    checkContainerPorts,
+    checkDeploymentName,
+    checkEnvVarName,
+    checkLabels,
+    checkPodSecurityLabels,
+    checkProbe,
+    checkResourceRequirements,
+    checkToleration,
+    isDnsLabel,
+    isDnsSubdomain,
+    isLabelValue,
+    qualifiedNameProblem,
+} from "../provider/kubernetes/rules";
 import { Problems } from "../provider/validation/problems";
 import { run } from "./support/harness";
+import { ServerTruth, Verdict } from "./cluster/serverTruth";
+import * as values from "./corpus/kubernetesValues";
 
 // The Kubernetes API server's validation rules (provider/kubernetes/rules.ts), seen from the components: a value the
 // API server would refuse is refused at construction, at the path the user wrote, as an InputPropertiesError; values
@@ -78,6 +94,8 @@ const badCases: Case[] = [
     // Namespace labels and node selectors (ValidateLabels)
     ["namespace label value with a space", { namespaceLabels: { team: "a b" } }, {}, ["namespaceLabels.team"]],
     ["namespace label key with two slashes", { namespaceLabels: { "a/b/c": "x" } }, {}, ["namespaceLabels.a/b/c"]],
+    ["namespace Pod Security level unknown", { namespaceLabels: { "pod-security.kubernetes.io/enforce": "strict" } }, {}, ["namespaceLabels.pod-security.kubernetes.io/enforce"]],
+    ["namespace Pod Security version malformed", { namespaceLabels: { "pod-security.kubernetes.io/audit-version": "1.33" } }, {}, ["namespaceLabels.pod-security.kubernetes.io/audit-version"]],
     ["node selector key with two slashes", {}, { nodeSelector: { "node/type/x": "a" } }, ["workload.nodeSelector.node/type/x"]],
     ["node selector value with a space", {}, { nodeSelector: { zone: "us west" } }, ["workload.nodeSelector.zone"]],
     ["node selector value of 64 characters", {}, { nodeSelector: { zone: long(64) } }, ["workload.nodeSelector.zone"]],
@@ -105,9 +123,7 @@ const badCases: Case[] = [
     ["memory with two dots", {}, { resources: { limits: { memory: "1.5.5Gi" } } }, ["workload.resources.limits.memory"]],
     ["memory Kib", {}, { resources: { limits: { memory: "1Kib" } } }, ["workload.resources.limits.memory"]],
     ["empty quantity", {}, { resources: { requests: { cpu: "" } } }, ["workload.resources.requests.cpu"]],
-    ["exponent without a number", {}, { resources: { requests: { memory: "e3" } } }, ["workload.resources.requests.memory"]],
     ["fractional exponent", {}, { resources: { requests: { memory: "1e1.5" } } }, ["workload.resources.requests.memory"]],
-    ["a lone dot", {}, { resources: { requests: { cpu: "." } } }, ["workload.resources.requests.cpu"]],
     ["negative cpu", {}, { resources: { requests: { cpu: "-1" } } }, ["workload.resources.requests.cpu"]],
     ["memory request above the limit", {}, { resources: { requests: { memory: "2Gi" }, limits: { memory: "1Gi" } } }, ["workload.resources.requests.memory"]],
     ["cpu request above the limit", {}, { resources: { requests: { cpu: "1" }, limits: { cpu: "500m" } } }, ["workload.resources.requests.cpu"]],
@@ -117,9 +133,12 @@ const badCases: Case[] = [
     ["resource without a domain", {}, { resources: { requests: { gpu: "1" } } }, ["workload.resources.requests.gpu"]],
     ["resource in the kubernetes.io domain", {}, { resources: { limits: { "kubernetes.io/gpu": "1" } } }, ["workload.resources.limits.kubernetes.io/gpu"]],
     ["extended resource not whole", {}, { resources: { limits: { "nvidia.com/gpu": "0.5" } } }, ["workload.resources.limits.nvidia.com/gpu"]],
-    ["extended resource requested without a limit", {}, { resources: { requests: { "nvidia.com/gpu": "1" } } }, ["workload.resources.limits.nvidia.com/gpu"]],
+    ["extended resource requested without a limit", {}, { resources: { requests: { "nvidia.com/gpu": "1" } } }, ["workload.resources.requests.nvidia.com/gpu"]],
     ["extended resource request differing from its limit", {}, { resources: { requests: { "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "2" } } }, ["workload.resources.requests.nvidia.com/gpu"]],
-    ["huge pages requested without a limit", {}, { resources: { requests: { "hugepages-2Mi": "1Gi" } } }, ["workload.resources.limits.hugepages-2Mi"]],
+    ["huge pages requested without a limit", {}, { resources: { requests: { "hugepages-2Mi": "1Gi", memory: "1Gi" } } }, ["workload.resources.requests.hugepages-2Mi"]],
+    ["huge pages without cpu or memory", {}, { resources: { limits: { "hugepages-2Mi": "1Gi" } } }, ["workload.resources.limits.hugepages-2Mi"]],
+    ["huge pages not a whole number of pages", {}, { resources: { limits: { "hugepages-2Mi": "3Mi", memory: "1Gi" } } }, ["workload.resources.limits.hugepages-2Mi"]],
+    ["environment variable name with '='", {}, { env: { "A=B": "x" } }, ["workload.env.A=B"]],
     ["agent memory that does not parse", { agent: { install: true, addonVersion: "v1.3.4-eksbuild.1", resources: { limits: { memory: "lots" } } } }, {}, ["agent.resources.limits.memory"]],
     // Probes (validateProbe, validateHandler)
     ["probe without a handler", {}, { livenessProbe: {} }, ["workload.livenessProbe"]],
@@ -140,7 +159,6 @@ const badCases: Case[] = [
     ["grpc port 70000", {}, { livenessProbe: { grpc: { port: 70000 } } }, ["workload.livenessProbe.grpc.port"]],
     ["exec without a command", {}, { livenessProbe: { exec: { command: [] } } }, ["workload.livenessProbe.exec.command"]],
     ["httpGet scheme TCP", {}, { livenessProbe: { httpGet: { port: 8080, scheme: "TCP" as never } } }, ["workload.livenessProbe.httpGet.scheme"]],
-    ["httpGet relative path", {}, { livenessProbe: { httpGet: { port: 8080, path: "healthz" } } }, ["workload.livenessProbe.httpGet.path"]],
     // Container ports (validateContainerPorts)
     ["port name in upper case", {}, { ports: [{ name: "HTTP", containerPort: 80 }] }, ["workload.ports[0].name"]],
     ["port name without a letter", {}, { ports: [{ name: "8080", containerPort: 8080 }] }, ["workload.ports[0].name"]],
@@ -227,6 +245,9 @@ const goodCases: [string, Partial<PodIdentityWorkloadArgs>, WorkloadSettingsLike
     ["workload.name of exactly 63 characters", {}, { name: long(63, "w") }],
     ["quantities in every form", {}, { resources: { requests: { cpu: "100m", memory: "1.5Gi", "ephemeral-storage": "1e3" }, limits: { cpu: "0.5", memory: "1536Mi", "ephemeral-storage": "1k" } } }],
     ["quantities zero, signed, dotted and exponent", {}, { resources: { requests: { cpu: "0", memory: "+.5Ki" }, limits: { cpu: "1.", memory: "512" } } }],
+    ["quantities the API server reads as zero or trims", {}, { resources: { requests: { cpu: ".", memory: "e3", "ephemeral-storage": " 1 " }, limits: { cpu: "+", memory: "Gi" } } }],
+    ["environment variable names the API server admits since 1.34", {}, { env: { "1x": "a", "-x": "b", "a b": "c", "A:B": "d" } }],
+    ["httpGet relative path (the kubelet adds the '/')", {}, { livenessProbe: { httpGet: { port: 8080, path: "healthz" } } }],
     ["exa, nano and upper-case exponent", {}, { resources: { requests: { cpu: "500000000n", memory: "1E3" }, limits: { cpu: "500m", memory: "1E" } } }],
     ["request equal to the limit in other units", {}, { resources: { requests: { memory: "1Gi", cpu: "1k" }, limits: { memory: "1073741824", cpu: "1e3" } } }],
     ["extended resource and huge pages with equal request and limit", {}, { resources: { requests: { "nvidia.com/gpu": "1", "hugepages-2Mi": "1Gi", memory: "1Gi" }, limits: { "nvidia.com/gpu": "1", "hugepages-2Mi": "1024Mi", memory: "1Gi" } } }],
@@ -345,10 +366,10 @@ serial("kube-system from an Output with createNamespace false is accepted", asyn
 
 // The quantity grammar on its own.
 test("quantities: what parses and what does not", (t) => {
-    for (const good of ["0", "1", "100m", "1.5Gi", "1e3", "1E3", "1E", ".5", "1.", "+1", "-1", "500u", "3n", "2k", "1Ki", "7Ei", "1e-3", "1e+3", "0.000000001", "0010"]) {
+    for (const good of ["0", "1", "100m", "1.5Gi", "1e3", "1E3", "1E", ".5", "1.", "+1", "-1", "500u", "3n", "2k", "1Ki", "7Ei", "1e-3", "1e+3", "0.000000001", "0010", ".", "+", "1 ", " 1", "e3", "Gi"]) {
         t.truthy(parseQuantity(good), good);
     }
-    for (const bad of ["", ".", "+", "1 ", " 1", "1GB", "1Kib", "1gi", "1K", "1.5.5", "e3", "1e1.5", "1e", "Gi", "1m1", "0x10", "1,5", "∞", "1_000"]) {
+    for (const bad of ["", " ", "1GB", "1Kib", "1gi", "1K", "1.5.5", "1e1.5", "1e", "1m1", "0x10", "1,5", "∞", "1_000", "1e4294967296", "\t1"]) {
         t.is(parseQuantity(bad), undefined, bad);
     }
 });
@@ -365,6 +386,10 @@ test("quantities compare exactly across units", (t) => {
     t.is(cmp("-1", "0"), -1);
     t.is(cmp("0", "-0"), 0);
     t.is(cmp("1e2000", "1e1999"), 1, "huge exponents still order");
+    t.true(exceedsQuantityMax(parseQuantity("9223372036854775808")!) && exceedsQuantityMax(parseQuantity("8Ei")!) && exceedsQuantityMax(parseQuantity("1e2147483647")!));
+    t.false(exceedsQuantityMax(parseQuantity("9223372036854775807")!) || exceedsQuantityMax(parseQuantity("7Ei")!) || exceedsQuantityMax(parseQuantity("1e-2000")!));
+    t.is(cmp("\u00a01\u2028", "1"), 0, "surrounding spaces are trimmed, as the API server's JSON decoding does");
+    t.is(cmp("Gi", "0"), 0, "a missing number is 0");
 });
 
 // Random values never crash the rules, and every problem is reported under the path given.
@@ -399,4 +424,123 @@ test("random strings: a quantity that parses compares equal to itself and never 
         { numRuns: 1000 },
     );
     t.pass();
+});
+
+// ---- agreement with the real API server ---------------------------------------------------------------------------
+// Each rule above is our reading of the API server's validation. For every value of the shared corpus
+// (tests/corpus/kubernetesValues.ts), the smallest object carrying it is sent to the real API server (dry run,
+// tests/cluster/serverTruth.ts), and the server's verdict must be our rule's. Where they disagreed, the server won:
+// the rule was fixed and the value stays in the corpus.
+
+const truth = new ServerTruth("kubernetes-rules");
+test.after.always(() => truth.close());
+
+/** Whether a check records no problem. */
+const passes = (check: (problems: Problems) => void) => {
+    const problems = new Problems();
+    check(problems);
+    return problems.list.length === 0;
+};
+
+const configMap = (metadata: Record<string, unknown>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "carrier", namespace: "carrier", ...metadata } });
+const inNamespace = async (object: unknown) => truth.apply(object, await truth.namespaceEnforcing("privileged"));
+/** A bare pod whose one container carries `container` (Pod Security "privileged": only validation judges it). */
+const podWith = (container: Record<string, unknown>, spec: Record<string, unknown> = {}) =>
+    truth.admitPod({ spec: { ...spec, containers: [{ name: "c", image: "registry.example.com/app:1.0", ...container }] } }, "privileged");
+const both = async (...verdicts: Promise<Verdict>[]) => {
+    const all = await Promise.all(verdicts);
+    return { admitted: all.every((v) => v.admitted), message: all.find((v) => !v.admitted)?.message };
+};
+
+interface Carrier {
+    rule: string;
+    values: readonly unknown[];
+    ours: (value: any) => boolean;
+    server: (value: any) => Promise<{ admitted: boolean; message?: string }>;
+}
+
+const carriers: Carrier[] = [
+    { rule: "label value (IsValidLabelValue)", values: values.labelValues, ours: (v) => isLabelValue(v), server: (v) => inNamespace(configMap({ labels: { team: v } })) },
+    { rule: "label key (IsQualifiedName)", values: values.qualifiedNames, ours: (v) => qualifiedNameProblem(v) === undefined, server: (v) => inNamespace(configMap({ labels: { [v]: "x" } })) },
+    { rule: "node selector key and value (ValidateNodeSelector)", values: [...values.qualifiedNames.map((k) => [k, "x"]), ...values.labelValues.map((v) => ["zone", v])], ours: ([k, v]) => passes((p) => checkLabels(p, "n", { [k]: v })), server: ([k, v]) => podWith({}, { nodeSelector: { [k]: v } }) },
+    {
+        rule: "namespace Pod Security label (PodSecurity admission)",
+        values: values.podSecurityLabels,
+        ours: ([k, v]) => passes((p) => checkPodSecurityLabels(p, "l", { [k]: v })),
+        server: ([k, v]) => truth.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "carrier-pod-security", labels: { [k]: v } } }),
+    },
+    { rule: "annotation key (ValidateAnnotations)", values: values.annotationKeys, ours: (v) => passes((p) => checkAnnotations(p, "a", { [v]: "x" })), server: (v) => inNamespace(configMap({ annotations: { [v]: "x" } })) },
+    { rule: "annotation size (TotalAnnotationSizeLimitB)", values: values.annotationSizes, ours: ([n, c]) => passes((p) => checkAnnotations(p, "a", { big: c.repeat(Buffer.byteLength(c) === 1 ? n : n / 2) })), server: ([n, c]) => inNamespace(configMap({ annotations: { big: c.repeat(Buffer.byteLength(c) === 1 ? n : n / 2) } })) },
+    { rule: "namespace name (IsDNS1123Label)", values: values.dnsLabels, ours: (v) => isDnsLabel(v), server: (v) => truth.namespaceName(v) },
+    { rule: "container name (IsDNS1123Label)", values: values.dnsLabels, ours: (v) => isDnsLabel(v), server: (v) => podWith({ name: v }) },
+    { rule: "service account name (IsDNS1123Subdomain)", values: values.dnsSubdomains, ours: (v) => isDnsSubdomain(v), server: (v) => inNamespace({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: v, namespace: "carrier" } }) },
+    { rule: "ConfigMap name (IsDNS1123Subdomain)", values: values.dnsSubdomains, ours: (v) => isDnsSubdomain(v), server: (v) => inNamespace(configMap({ name: v })) },
+    {
+        rule: "Deployment name, and the name of its ReplicaSets <name>-<pod-template-hash>",
+        values: values.deploymentNames,
+        ours: (v) => passes((p) => checkDeploymentName(p, "n", v)),
+        server: (v) => {
+            const template = { metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c", image: "x" }] } };
+            const workload = (kind: string, name: string) => ({ apiVersion: "apps/v1", kind, metadata: { name, namespace: "carrier" }, spec: { selector: { matchLabels: { app: "x" } }, template } });
+            // The hash is a 32-bit FNV hash in safe-encoded form, at most 10 characters.
+            return both(inNamespace(workload("Deployment", v)), inNamespace(workload("ReplicaSet", `${v}-5d8f9c7b6d`)));
+        },
+    },
+    { rule: "environment variable name (ValidateEnv)", values: values.envVarNames, ours: (v) => passes((p) => checkEnvVarName(p, "e", v)), server: (v) => podWith({ env: [{ name: v, value: "x" }] }) },
+    {
+        rule: "quantity as a cpu and a memory request (ParseQuantity, non-negative)",
+        values: values.quantities,
+        ours: (v) => passes((p) => checkResourceRequirements(p, "r", { requests: { cpu: v, memory: v } })),
+        server: (v) => podWith({ resources: { requests: { cpu: v, memory: v } } }),
+    },
+    { rule: "resource requirements (ValidateResourceRequirements)", values: values.resourceRequirements, ours: (v) => passes((p) => checkResourceRequirements(p, "r", v)), server: (v) => podWith({ resources: v }) },
+    { rule: "toleration (validateTolerations)", values: values.tolerations, ours: (v) => passes((p) => checkToleration(p, "t", v)), server: (v) => podWith({}, { tolerations: [v] }) },
+    { rule: "container ports (validateContainerPorts)", values: values.containerPorts, ours: (v) => passes((p) => checkContainerPorts(p, "p", v)), server: (v) => podWith({ ports: v }) },
+    {
+        rule: "probe (validateProbe)",
+        values: values.probes,
+        ours: ([kind, probe, ports]) => passes((p) => checkProbe(p, "p", probe, kind, new Set(ports.map((x: { name?: string }) => x.name).filter(Boolean)))),
+        server: ([kind, probe, ports]) => podWith({ ports, [`${kind}Probe`]: probe }),
+    },
+];
+
+/**
+ * Where our rule is deliberately stricter than the API server, and why: the server admits these, and the proof checks
+ * that it still does (so that a rule made needlessly strict, or a server grown stricter, shows up here).
+ */
+const STRICTER_BY_DESIGN: [rule: string, value: unknown, why: string][] = [
+    ["probe (validateProbe)", ["readiness", { exec: { command: ["true"] }, periodSeconds: 0 }, []], "the server replaces 0 by the default 10 s, which is never what 0 means"],
+    ["probe (validateProbe)", ["startup", { tcpSocket: { port: "metrics" } }, []], "a port name no container port has: the kubelet fails every probe"],
+    ["container ports (validateContainerPorts)", [{ containerPort: 80 }, { containerPort: 80 }], "the server only warns; a Service could not tell the two apart"],
+    ["resource requirements (ValidateResourceRequirements)", { limits: { "kubernetes.io/gpu": "1" } }, "a native-looking name (IsPrefixedNativeResource) no node offers: the pod would never schedule"],
+    ["resource requirements (ValidateResourceRequirements)", { limits: { "example.kubernetes.io/gpu": "1" } }, "a native-looking name (IsPrefixedNativeResource) no node offers: the pod would never schedule"],
+    ["quantity as a cpu and a memory request (ParseQuantity, non-negative)", "1e4294967296", "the server casts the exponent to 32 bits, reading this as 1"],
+    ["quantity as a cpu and a memory request (ParseQuantity, non-negative)", "1e2000", "beyond 2^63-1, which the server caps silently"],
+    ["quantity as a cpu and a memory request (ParseQuantity, non-negative)", "8Ei", "beyond 2^63-1, which the server caps silently"],
+    ["quantity as a cpu and a memory request (ParseQuantity, non-negative)", "9223372036854775808", "beyond 2^63-1, which the server caps silently"],
+    ["quantity as a cpu and a memory request (ParseQuantity, non-negative)", "99999999999999999999999999", "beyond 2^63-1, which the server caps silently"],
+];
+
+const describeValue = (value: unknown) => {
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 100)}… (${text.length} characters)` : text;
+};
+
+test("every rule's verdict on the value corpus is the API server's", async (t) => {
+    const disagreements: string[] = [];
+    const stricter = new Set(STRICTER_BY_DESIGN.map(([rule, value]) => `${rule} ${JSON.stringify(value)}`));
+    await Promise.all(
+        carriers.flatMap((carrier) =>
+            carrier.values.map(async (value) => {
+                const ours = carrier.ours(value);
+                const server = await carrier.server(value);
+                const byDesign = stricter.has(`${carrier.rule} ${JSON.stringify(value)}`);
+                if (byDesign ? ours || !server.admitted : ours !== server.admitted) {
+                    const why = server.admitted ? "server admits" : `server refuses: ${server.message}`;
+                    disagreements.push(`${carrier.rule} ${describeValue(value)}: ours ${ours ? "accepts" : "refuses"}${byDesign ? " (stricter by design)" : ""}, ${why}`);
+                }
+            }),
+        ),
+    );
+    t.deepEqual(disagreements.sort(), [], disagreements.join("\n"));
 });

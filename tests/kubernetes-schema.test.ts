@@ -1,5 +1,6 @@
 import test from "ava";
 import { validateKubernetesObject, validateKubernetesObjects } from "./support/kubernetesSchema";
+import { ServerTruth } from "./cluster/serverTruth";
 
 
 function validDeployment(): any {
@@ -281,4 +282,78 @@ test("semantic checks can be turned off", (t) => {
     const deployment = validDeployment();
     deployment.spec.selector.matchLabels["app.kubernetes.io/name"] = "api";
     t.deepEqual(validateKubernetesObject(deployment, { semantic: false }), []);
+});
+
+// ---- agreement with the real API server -------------------------------------------------------------------------
+// The checker is a fast double of the API server's decoding and validation. On the objects of the tests above, its
+// verdict (no violation or some) must be the server's: server-side apply, dry run, strict field validation
+// (tests/cluster/serverTruth.ts). Pod Security is pod-security-checker.test.ts's concern, so only the apply is compared.
+
+const truth = new ServerTruth("schema");
+test.after.always(() => truth.close());
+
+const deploymentWith = (change: (d: any) => void) => {
+    const deployment = validDeployment();
+    change(deployment);
+    return deployment;
+};
+const container = (d: any) => d.spec.template.spec.containers[0];
+
+const schemaCorpus: [string, any][] = [
+    ["valid Deployment", validDeployment()],
+    ["valid Namespace", validNamespace],
+    ["valid ServiceAccount", validServiceAccount],
+    ["valid ConfigMap", validConfigMap],
+    ["valid Pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "web-0", namespace: "apps" }, spec: validDeployment().spec.template.spec }],
+    ["no selector", deploymentWith((d) => delete d.spec.selector)],
+    ["port as a string", deploymentWith((d) => (container(d).ports[0].containerPort = "abc"))],
+    ["replicas as a string", deploymentWith((d) => (d.spec.replicas = "3"))],
+    ["fractional replicas", deploymentWith((d) => (d.spec.replicas = 1.5))],
+    ["label value a number", deploymentWith((d) => (d.metadata.labels.version = 2))],
+    ["env value a boolean", deploymentWith((d) => (container(d).env[0].value = true))],
+    ["runAsNonRoot a string", deploymentWith((d) => (d.spec.template.spec.securityContext.runAsNonRoot = "yes"))],
+    ["automountServiceAccountToken a string", { ...validServiceAccount, automountServiceAccountToken: "yes" }],
+    ["ConfigMap data value a number", { ...validConfigMap, data: { port: 8080 } }],
+    ["imagePullPolicy unknown", deploymentWith((d) => (container(d).imagePullPolicy = "Sometimes"))],
+    ["cpu limit not a quantity", deploymentWith((d) => (container(d).resources.limits.cpu = "lots"))],
+    ["container without a name", deploymentWith((d) => delete container(d).name)],
+    ["pod without containers", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "apps" }, spec: {} }],
+    ["unknown fields at several depths", deploymentWith((d) => (d.spec.template.spec.containers[0].imagePulPolicy = "Always"))],
+    ["unknown strategy field", deploymentWith((d) => (d.spec.strategy = { type: "RollingUpdate", rollingUpdat: { maxSurge: 1 } }))],
+    ["deprecated serviceAccount field", deploymentWith((d) => (d.spec.template.spec.serviceAccount = "web"))],
+    ["map keys that look like fields", deploymentWith((d) => {
+        d.metadata.annotations = { "eks.amazonaws.com/role-arn": "arn" };
+        container(d).resources.limits["nvidia.com/gpu"] = 1;
+        container(d).resources.requests["nvidia.com/gpu"] = 1;
+        d.spec.template.spec.nodeSelector = { "kubernetes.io/os": "linux" };
+    })],
+    ["an unserved kind", { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }],
+    ["a kind in the wrong group", { apiVersion: "v1", kind: "Deployment", metadata: { name: "d", namespace: "apps" } }],
+    ["Role verbs a string", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "reader", namespace: "apps" }, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: "get" }] }],
+    ["selector not matching the template", deploymentWith((d) => (d.spec.selector.matchLabels["app.kubernetes.io/name"] = "api"))],
+    ["selector expression In", deploymentWith((d) => (d.spec.selector = { matchExpressions: [{ key: "tier", operator: "In", values: ["frontend", "backend"] }] }))],
+    ["selector expression NotIn", deploymentWith((d) => (d.spec.selector = { matchExpressions: [{ key: "tier", operator: "NotIn", values: ["frontend", "backend"] }] }))],
+    ["empty selector", deploymentWith((d) => (d.spec.selector = {}))],
+    ["bad name", deploymentWith((d) => (d.metadata.name = "Web_App"))],
+    ["bad label value", deploymentWith((d) => (d.metadata.labels.version = "not valid!"))],
+    ["port out of range", deploymentWith((d) => (container(d).ports[0].containerPort = 70000))],
+    ["port name with '_'", deploymentWith((d) => container(d).ports.push({ name: "metrics_port", containerPort: 9090 }))],
+    ["mount of a missing volume", deploymentWith((d) => container(d).volumeMounts.push({ name: "cache", mountPath: "/cache" }))],
+    ["Namespace named a.b", { apiVersion: "v1", kind: "Namespace", metadata: { name: "a.b" } }],
+    ["ConfigMap data key with a space", { ...validConfigMap, data: { "bad key": "x" } }],
+];
+
+test("the checker's verdict on every object above is the API server's", async (t) => {
+    const disagreements: string[] = [];
+    await Promise.all(
+        schemaCorpus.map(async ([title, object]) => {
+            const ours = validateKubernetesObject(object);
+            const applied = (await truth.admit([object])).filter((v) => v.subject.endsWith("(server-side apply)"));
+            const refused = applied.filter((v) => !v.admitted).map((v) => v.message);
+            if ((ours.length === 0) !== (refused.length === 0)) {
+                disagreements.push(`${title}: server ${refused.length === 0 ? "admits" : `refuses (${refused.join("; ")})`}, checker says ${JSON.stringify(ours)}`);
+            }
+        }),
+    );
+    t.deepEqual(disagreements, [], disagreements.join("\n"));
 });

@@ -4,13 +4,21 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { parsePlatformSpec } from "../provider/platform/program";
+import * as YAML from "yaml";
+import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
+import { UNKNOWN } from "../provider/tools/plan/engine";
+import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
 import { hostedZoneArnOf } from "./support/awsIds";
 import { HOSTED_ZONE_ID, OTHER_HOSTED_ZONE_ID } from "./support/fixtures";
+import { run } from "./support/harness";
 
 const exec = promisify(execFile);
 const root = path.resolve(__dirname, "../..");
 const cli = path.join(root, "dist/provider/tools/plan/cli.js");
+const EXAMPLE_WORKLOADS = path.join(root, "examples/platform/workloads.yaml");
+
+const truth = new ServerTruth("plan");
+test.after.always(() => truth.close());
 
 async function plan(args: string[]): Promise<{ stdout: string; stderr: string; code: number; out: string }> {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
@@ -99,4 +107,26 @@ test("workloads file shape errors", (t) => {
         t.regex(error!.message, expected, text);
     }
     t.is(parsePlatformSpec("workloads:\n  - {name: a, namespace: x}\n", "w.yaml").workloads.length, 1);
+});
+
+test("the plan's Kubernetes manifests are admitted by the API server, where known at preview", async (t) => {
+    const { code, out } = await plan([]);
+    t.is(code, 0);
+    const documents = fs.readdirSync(out).flatMap((component) => {
+        const file = path.join(out, component, "kubernetes.yaml");
+        return fs.existsSync(file) ? YAML.parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS()) : [];
+    });
+    // A value known only after apply (the Deployments' credentials revision) cannot be judged before it is known.
+    const known = documents.filter((d) => !JSON.stringify(d).includes(UNKNOWN));
+    t.deepEqual([...new Set(known.map((d) => d.kind))].sort(), ["ConfigMap", "Namespace", "ServiceAccount"]);
+    t.deepEqual(refusals(await truth.admit(known)), []);
+});
+
+test("the example platform's Kubernetes objects, every value known, are admitted by the API server", async (t) => {
+    const spec = parsePlatformSpec(fs.readFileSync(EXAMPLE_WORKLOADS, "utf8"), "examples/platform/workloads.yaml");
+    const r = await run(() => deployPlatform({ clusterName: "demo", clusterArn: "arn:aws:eks:us-east-1:111122223333:cluster/demo", workloadsFile: EXAMPLE_WORKLOADS }, spec));
+    t.deepEqual(r.failures, []);
+    const objects = judgeableObjects(r.resources);
+    t.is(objects.filter((o) => o.kind === "Deployment").length, spec.workloads.filter((w) => w.workload !== undefined).length, "every Deployment is judged");
+    t.deepEqual(refusals(await truth.admit(objects)), []);
 });

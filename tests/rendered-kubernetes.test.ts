@@ -3,9 +3,14 @@ import { PodIdentityWorkload, PodIdentityWorkloadArgs } from "../provider";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { restrictedViolations } from "./support/podSecurity";
 import { run } from "./support/harness";
+import { ServerTruth, refusals } from "./cluster/serverTruth";
 
-// The objects the component sends to Kubernetes, checked against the Kubernetes schema and the "restricted" Pod
-// Security Standard, for the default workload and for every option that shapes the pod.
+// The objects the component sends to Kubernetes, for the default workload and for every option that shapes the pod:
+// admitted by the real API server (tests/cluster/serverTruth.ts: server-side apply dry run, pods under "restricted"),
+// and, for quick feedback, by our own checkers of the Kubernetes schema and the "restricted" Pod Security Standard.
+
+const truth = new ServerTruth("rendered");
+test.after.always(() => truth.close());
 const variants: [string, Partial<PodIdentityWorkloadArgs["workload"]>][] = [
     ["defaults", {}],
     ["everything set", {
@@ -41,7 +46,7 @@ function nullPaths(value: unknown, path = ""): string[] {
 }
 
 for (const [title, workload] of variants) {
-    test.serial(`rendered objects are schema-valid and pods pass "restricted": ${title}`, async (t) => {
+    test.serial(`rendered objects are admitted by the API server and pods pass "restricted": ${title}`, async (t) => {
         const name = `k8s-${title.replace(/[^a-z]/g, "")}`.slice(0, 30);
         const r = await run(() => new PodIdentityWorkload(name, { clusterName: "k8s", namespace: name, workload: { image: "registry.example.com/app:1.0", ...workload } }));
         const objects = r.resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs);
@@ -54,6 +59,7 @@ for (const [title, workload] of variants) {
         }
         const deployment = objects.find((o) => o.kind === "Deployment")!;
         t.deepEqual(restrictedViolations(deployment.spec.template.spec), []);
+        t.deepEqual(refusals(await truth.admit(objects)), [], "the API server admits every object, and the pods under restricted");
     });
 }
 

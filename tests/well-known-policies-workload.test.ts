@@ -4,10 +4,14 @@ import { PodIdentityWorkload, PodIdentityWorkloadArgs, WellKnownPolicySet, WellK
 import { ACCOUNT, clusterArnOf } from "./support/awsIds";
 import { HOSTED_ZONE_ID as ZONE } from "./support/fixtures";
 import { run, value } from "./support/harness";
+import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
 
 /** Well-known policies on PodIdentityWorkload: managed policies attached to the role, checked at preview. */
 
 const serial = test.serial;
+/** The Kubernetes objects of a workload with well-known policies, as the real API server judges them. */
+const truth = new ServerTruth("well-known");
+test.after.always(() => truth.close());
 const CLUSTER = clusterArnOf("prod");
 const NODE_ROLE = `arn:aws:iam::${ACCOUNT}:role/KarpenterNodeRole-prod`;
 
@@ -41,6 +45,9 @@ serial("each enabled policy becomes a managed policy attached to the role, with 
     for (const { name } of expected) {
         t.true(deploymentDeps.includes(`addons-${name}-attachment`), `the Deployment waits for ${name}`);
     }
+    const objects = judgeableObjects(r.resources);
+    t.deepEqual(objects.map((o) => o.kind).sort(), ["Deployment", "Namespace", "ServiceAccount"]);
+    t.deepEqual(refusals(await truth.admit(objects)), []);
 });
 
 serial("without clusterArn the policies are rendered for the looked-up cluster", async (t) => {
@@ -49,6 +56,7 @@ serial("without clusterArn the policies are rendered for the looked-up cluster",
     const document = JSON.parse(r.get("ca-well-known-cluster-autoscaler").inputs.policy);
     t.deepEqual(document, wellKnownPolicyDocuments({ clusterAutoscaler: {} }, CLUSTER)[0].document);
     t.true(JSON.stringify(document).includes("k8s.io/cluster-autoscaler/prod"));
+    t.deepEqual(refusals(await truth.admit(judgeableObjects(r.resources))), []);
 });
 
 const base: PodIdentityWorkloadArgs = { clusterName: "wk", clusterArn: clusterArnOf("wk"), namespace: "wk-ns" };

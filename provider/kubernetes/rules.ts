@@ -1,5 +1,5 @@
 import { ContainerPort, Probe, ResourceRequirements, Toleration } from "./workload";
-import { Quantity, compareQuantities, isWholeQuantity, parseQuantity } from "./quantity";
+import { Quantity, compareQuantities, exceedsQuantityMax, isWholeMultiple, isWholeQuantity, parseQuantity } from "./quantity";
 import { Problems, checkIntegerRange, checkOneOf, describe, joinPath, keyPath } from "../validation/problems";
 
 /**
@@ -163,6 +163,60 @@ export function checkAnnotations(problems: Problems, path: string, annotations: 
         if (size > KUBERNETES_LIMITS.totalAnnotationBytes) {
             problems.add(path, `add up to ${size} bytes; Kubernetes allows ${KUBERNETES_LIMITS.totalAnnotationBytes} (256 KiB) of annotation keys and values per object: move large data to a ConfigMap`);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Pod Security admission labels (k8s.io/pod-security-admission: api.ParseLevel, api.ParseVersion)
+// ---------------------------------------------------------------------------------------------------------------------
+
+export const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"] as const;
+const POD_SECURITY_MODES = ["enforce", "audit", "warn"];
+const POD_SECURITY_PREFIX = "pod-security.kubernetes.io/";
+
+/**
+ * A namespace's Pod Security labels: `pod-security.kubernetes.io/<enforce|audit|warn>` name a level, and their
+ * `-version` labels `latest` or `v1.<minor>`. The PodSecurity admission plugin refuses a namespace with any other value
+ * (the real API server refused `enforce: strict` and `enforce-version: latest2`, which the label rules alone accepted).
+ */
+export function checkPodSecurityLabels(problems: Problems, path: string, labels: Record<string, unknown> | undefined): void {
+    for (const [key, value] of Object.entries(labels ?? {})) {
+        if (!key.startsWith(POD_SECURITY_PREFIX) || typeof value !== "string") {
+            continue;
+        }
+        const label = key.slice(POD_SECURITY_PREFIX.length);
+        if (POD_SECURITY_MODES.includes(label) && !(POD_SECURITY_LEVELS as readonly string[]).includes(value)) {
+            problems.add(keyPath(path, key), `${quoted(value)} is not a Pod Security level: use one of ${POD_SECURITY_LEVELS.join(", ")}`);
+        } else if (POD_SECURITY_MODES.some((mode) => label === `${mode}-version`) && value !== "latest" && !/^v1\.(0|[1-9][0-9]*)$/.test(value)) {
+            problems.add(keyPath(path, key), `${quoted(value)} is not a Pod Security policy version: use "latest" or a Kubernetes minor version such as "v1.33"`);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Environment variables (core validation.go: ValidateEnv, validateEnvVarName)
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Why `name` is not an environment variable name the API server accepts, or undefined when it is one. Since
+ * Kubernetes 1.34 (RelaxedEnvironmentVariableValidation, GA) that is any non-empty run of printable ASCII other than
+ * '=' (validation.go: IsRelaxedEnvVarName), not the C-identifier-like names of earlier releases: the real API server
+ * admitted `1x`, `-x`, `a b` and `A:B` that this rule once refused (tests/corpus/kubernetesValues.ts).
+ */
+export function envVarNameProblem(name: string): string | undefined {
+    if (name.length === 0) {
+        return "it is empty: give the variable a name";
+    }
+    if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(name)) {
+        return "use printable ASCII characters other than '=' (letters, digits, '_' and most punctuation)";
+    }
+    return undefined;
+}
+
+export function checkEnvVarName(problems: Problems, path: string, name: string): void {
+    const problem = envVarNameProblem(name);
+    if (problem !== undefined) {
+        problems.add(path, `is not a valid environment variable name: ${problem}`);
     }
 }
 
@@ -362,8 +416,21 @@ export function checkResourceRequirements(problems: Problems, path: string, reso
                 problems.add(at, `${quoted(text)} is not a whole number: extended resources are counted in whole units`);
                 continue;
             }
+            // validateResourceQuantityHugePageValue: whole pages only (the real API server refused 3Mi of 2Mi pages,
+            // which this rule once accepted).
+            const pageSize = kind === "hugepages" ? parseQuantity(name.slice("hugepages-".length)) : undefined;
+            if (pageSize !== undefined && !isWholeMultiple(quantity, pageSize)) {
+                problems.add(at, `${quoted(text)} is not a whole number of ${name.slice("hugepages-".length)} pages: give a multiple of the page size`);
+                continue;
+            }
             parsed[side].set(name, quantity);
         }
+    }
+    // ValidateResourceRequirements: "HugePages require cpu or memory" (the real API server refused huge pages alone,
+    // which this rule once accepted).
+    const hugePages = [...kinds].find(([, kind]) => kind === "hugepages")?.[0];
+    if (hugePages !== undefined && ![...kinds.keys()].some((name) => name === "cpu" || name === "memory")) {
+        problems.add(keyPath(joinPath(path, resources.limits && hugePages in resources.limits ? "limits" : "requests"), hugePages), `needs a cpu or memory request or limit beside it: Kubernetes refuses huge pages alone; add e.g. memory`);
     }
     for (const [name, request] of parsed.requests) {
         const at = keyPath(joinPath(path, "requests"), name);
@@ -374,7 +441,8 @@ export function checkResourceRequirements(problems: Problems, path: string, reso
                 problems.add(at, `"${requestText}" is more than the ${name} limit "${resources.limits![name]}": a request must not exceed its limit; raise the limit or lower the request`);
             }
         } else if (limit === undefined && !(resources.limits && name in resources.limits)) {
-            problems.add(keyPath(joinPath(path, "limits"), name), `required: ${name} cannot be overcommitted, so give a limit equal to the request "${requestText}"`);
+            // Reported at the request, the path the user wrote (the limit is what is missing).
+            problems.add(at, `needs a limit: ${name} cannot be overcommitted, so add limits.${name} equal to the request "${requestText}"`);
         } else if (limit !== undefined && compareQuantities(request, limit) !== 0) {
             problems.add(at, `"${requestText}" differs from the ${name} limit "${resources.limits![name]}": ${name} cannot be overcommitted, so the request must equal the limit`);
         }
@@ -386,6 +454,9 @@ export function checkQuantity(problems: Problems, path: string, text: unknown): 
     const quantity = typeof text === "string" ? parseQuantity(text) : undefined;
     if (quantity === undefined) {
         problems.add(path, `${quoted(text)} is not a Kubernetes quantity: write a number with an optional suffix, e.g. 100m, 0.5, 128Mi, 1.5Gi, 1e3`);
+    } else if (exceedsQuantityMax(quantity)) {
+        problems.add(path, `${quoted(text)} is more than Kubernetes quantities can hold (2^63-1, about 9.2E or 8Ei): the API server would cap it silently; give a smaller value`);
+        return undefined;
     }
     return quantity;
 }
@@ -428,8 +499,10 @@ export function checkProbe(problems: Problems, path: string, probe: Probe, kind:
     }
     if (probe.httpGet) {
         checkOneOf(problems, `${path}.httpGet.scheme`, probe.httpGet.scheme, ["HTTP", "HTTPS"]);
-        if (probe.httpGet.path !== undefined && (typeof probe.httpGet.path !== "string" || !probe.httpGet.path.startsWith("/"))) {
-            problems.add(`${path}.httpGet.path`, `${quoted(probe.httpGet.path)} is not an absolute path: start it with '/'`);
+        // Any string is a valid path (validateHTTPGetAction checks none, and the kubelet adds the leading '/' a
+        // relative one lacks, as Go's url.URL does); this rule once refused `healthz`, which the API server admits.
+        if (probe.httpGet.path !== undefined && typeof probe.httpGet.path !== "string") {
+            problems.add(`${path}.httpGet.path`, `${quoted(probe.httpGet.path)} is not a path: give a string such as "/healthz"`);
         }
     }
     if (probe.grpc) {

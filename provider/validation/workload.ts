@@ -11,8 +11,10 @@ import {
     checkDeploymentName,
     checkDnsLabel,
     checkDnsSubdomain,
+    checkEnvVarName,
     checkLabelValue,
     checkLabels,
+    checkPodSecurityLabels,
     checkProbe,
     checkResourceRequirements,
     checkToleration,
@@ -155,6 +157,7 @@ function checkNamespaceCreation(args: PodIdentityWorkloadArgs, problems: Problem
         problems.add("namespaceLabels", `only apply to a namespace this component creates${why}: drop them${why ? "" : " or set createNamespace true"}`);
     }
     checkLabels(problems, "namespaceLabels", args.namespaceLabels);
+    checkPodSecurityLabels(problems, "namespaceLabels", args.namespaceLabels);
 }
 
 /** Checks a created role's settings; `generatedName` says whether Pulumi names it from `<name>-role`. */
@@ -304,9 +307,7 @@ export function checkWorkloadSettings(name: string, workload: WorkloadSettings, 
     checkIntegerRange(problems, "workload.replicas", workload.replicas, 0, 1000);
     checkStringMap(problems, "workload.env", workload.env);
     for (const key of Object.keys(workload.env ?? {})) {
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
-            problems.add(`workload.env.${key}`, "is not a valid environment variable name: use letters, digits and '_', not starting with a digit");
-        }
+        checkEnvVarName(problems, `workload.env.${key}`, key);
         if (RESERVED_ENV.includes(key)) {
             problems.add(`workload.env.${key}`, "would override or outrank the credentials EKS Pod Identity injects: remove it and let the association provide credentials");
         }

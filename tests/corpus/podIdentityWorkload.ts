@@ -344,7 +344,7 @@ const rules: Row[] = [
     ["workload", { image: "nginx", ports: [{ containerPort: 70000 }] }, /70000 is out of range/, "workload.ports[0].containerPort"],
     ["workload", { image: "nginx", ports: [{ containerPort: 80 }, { containerPort: 80 }] }, /listed twice/, "workload.ports[1]"],
     ["workload", { image: "nginx", env: { AWS_ACCESS_KEY_ID: "x" } }, /would override or outrank the credentials/, "workload.env.AWS_ACCESS_KEY_ID"],
-    ["workload", { image: "nginx", env: { "1A": "x" } }, /not a valid environment variable name/, "workload.env.1A"],
+    ["workload", { image: "nginx", env: { "A=B": "x" } }, /not a valid environment variable name/, "workload.env.A=B"],
     ["workload", { image: "nginx", nodeSelector: { "kubernetes.io/os": "windows" } }, /Linux nodes only/, "workload.nodeSelector.kubernetes.io/os"],
     ["workload", { image: "nginx", livenessProbe: {} }, /give exactly one of httpGet, tcpSocket, exec, grpc/, "workload.livenessProbe"],
     ["crossAccount", { targets: [] }, /./, "crossAccount.targets"],

@@ -15,11 +15,15 @@
  *    anything but false/undefined/null, "must be true" passes only on true. Wrongly
  *    typed values (e.g. privileged: "false") are therefore reported, which is the
  *    safe side for a test helper.
- *  - Restricted volume types follow the documented list. The admission controller
- *    also admits `image` volumes since Kubernetes 1.33 (kubernetes/kubernetes#130394;
- *    the docs were not updated); pass `{ allowImageVolumes: true }` to match it.
- *  - The opt-in, feature-gated relaxations for user-namespaced pods
- *    (`hostUsers: false`: runAsNonRoot/runAsUser, procMount in baseline) are not applied.
+ *  - Restricted volume types are the documented list plus `image`, which the admission
+ *    controller admits since Kubernetes 1.33 (kubernetes/kubernetes#130394; the docs were
+ *    not updated), as the real API server showed (tests/pod-security-checker.test.ts).
+ *  - A volume without a source is an emptyDir: the API server defaults it so
+ *    (SetDefaults_Volume, pkg/apis/core/v1/defaults.go) before admission sees it.
+ *  - User-namespaced pods (`hostUsers: false`) get the relaxations the 1.36 API server
+ *    applies (check_procMount.go, check_runAsNonRoot.go, check_runAsUser.go): baseline allows
+ *    procMount "Unmasked" for them, restricted still does not; restricted drops its
+ *    runAsNonRoot and runAsUser controls for them (the root inside is not root outside).
  *  - Legacy seccomp annotations are not checked (ignored by policy version >= 1.19);
  *    the AppArmor annotations are, when `annotations` are given.
  *  - Windows pods (spec.os.name: windows) are exempt from the restricted
@@ -32,8 +36,6 @@ export type PodSecurityLevel = "baseline" | "restricted";
 export interface PodSecurityOptions {
     /** metadata.annotations of the pod (or pod template); used for the AppArmor annotation control. */
     annotations?: Record<string, unknown> | null;
-    /** Admit `image` volumes under restricted, as the admission controller does since 1.33 (default false). */
-    allowImageVolumes?: boolean;
 }
 
 /** Violations of the baseline profile. */
@@ -53,7 +55,7 @@ export function podSecurityViolations(podSpec: any, level: PodSecurityLevel, opt
     const out: string[] = [];
     checkBaseline(podSpec, options, out);
     if (level === "restricted") {
-        checkRestricted(podSpec, options, out);
+        checkRestricted(podSpec, out);
     }
     return [...new Set(out)];
 }
@@ -139,6 +141,7 @@ const RESTRICTED_VOLUME_SOURCES = [
     "persistentVolumeClaim",
     "projected",
     "secret",
+    "image",
 ];
 
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
@@ -243,7 +246,7 @@ function checkBaseline(podSpec: any, options: PodSecurityOptions, out: string[])
 
     // /proc mount type
     for (const c of containers) {
-        if (isSet(c.sc.procMount) && c.sc.procMount !== "Default") {
+        if (isSet(c.sc.procMount) && c.sc.procMount !== "Default" && podSpec.hostUsers !== false) {
             out.push(`${c.label}.securityContext.procMount must be "Default" or unset (got ${show(c.sc.procMount)})`);
         }
     }
@@ -274,20 +277,21 @@ function checkBaseline(podSpec: any, options: PodSecurityOptions, out: string[])
     }
 }
 
-function checkRestricted(podSpec: any, options: PodSecurityOptions, out: string[]): void {
+function checkRestricted(podSpec: any, out: string[]): void {
     const podSc = isObject(podSpec.securityContext) ? podSpec.securityContext : {};
     const containers = containersOf(podSpec);
     const isWindows = podSpec.os?.name === "windows";
 
     // Volume types
-    const allowedSources = options.allowImageVolumes ? [...RESTRICTED_VOLUME_SOURCES, "image"] : RESTRICTED_VOLUME_SOURCES;
     for (const v of volumesOf(podSpec)) {
-        if (allowedSources.some((source) => isSet(v.volume[source])) || isSet(v.volume.hostPath)) {
+        if (RESTRICTED_VOLUME_SOURCES.some((source) => isSet(v.volume[source])) || isSet(v.volume.hostPath)) {
             continue; // allowed, or a hostPath already reported by baseline
         }
         const used = Object.keys(v.volume).filter((key) => key !== "name" && isSet(v.volume[key]));
-        const what = used.length > 0 ? `uses volume type ${used.map((u) => JSON.stringify(u)).join(", ")}, which` : "has no volume source, which";
-        out.push(`${v.label} ${what} restricted does not allow (allowed: ${allowedSources.join(", ")})`);
+        if (used.length === 0) {
+            continue; // defaulted to an emptyDir by the API server
+        }
+        out.push(`${v.label} uses volume type ${used.map((u) => JSON.stringify(u)).join(", ")}, which restricted does not allow (allowed: ${RESTRICTED_VOLUME_SOURCES.join(", ")})`);
     }
 
     // Privilege escalation (Linux only)
@@ -300,30 +304,18 @@ function checkRestricted(podSpec: any, options: PodSecurityOptions, out: string[
         }
     }
 
-    // Running as non-root: pod-level true, or every container true; never false
-    const podRunAsNonRoot = podSc.runAsNonRoot;
-    if (isSet(podRunAsNonRoot) && podRunAsNonRoot !== true) {
-        out.push(`securityContext.runAsNonRoot must be true (got ${show(podRunAsNonRoot)})`);
-    }
-    for (const c of containers) {
-        const value = c.sc.runAsNonRoot;
-        if (isSet(value)) {
-            if (value !== true) {
-                out.push(`${c.label}.securityContext.runAsNonRoot must be true (got ${show(value)})`);
+    // /proc mount type: baseline relaxes it for user-namespaced pods, restricted does not.
+    if (podSpec.hostUsers === false) {
+        for (const c of containers) {
+            if (isSet(c.sc.procMount) && c.sc.procMount !== "Default") {
+                out.push(`${c.label}.securityContext.procMount must be "Default" or unset (got ${show(c.sc.procMount)})`);
             }
-        } else if (podRunAsNonRoot !== true) {
-            out.push(`${c.label}.securityContext.runAsNonRoot must be true (or set securityContext.runAsNonRoot=true for the pod)`);
         }
     }
 
-    // Running as non-root user
-    if (podSc.runAsUser === 0) {
-        out.push("securityContext.runAsUser must not be 0");
-    }
-    for (const c of containers) {
-        if (c.sc.runAsUser === 0) {
-            out.push(`${c.label}.securityContext.runAsUser must not be 0`);
-        }
+    // Running as non-root (user and flag): not required of user-namespaced pods.
+    if (podSpec.hostUsers !== false) {
+        checkNonRoot(podSc, containers, out);
     }
 
     if (isWindows) {
@@ -351,6 +343,34 @@ function checkRestricted(podSpec: any, options: PodSecurityOptions, out: string[
             if (cap !== RESTRICTED_ADD_CAPABILITY && BASELINE_ADD_CAPABILITIES.has(cap as string)) {
                 out.push(`${c.label}.securityContext.capabilities.add must not include ${show(cap)} (restricted allows only "${RESTRICTED_ADD_CAPABILITY}")`);
             }
+        }
+    }
+}
+
+/** Restricted's "Running as non-root" and "Running as non-root user" controls. */
+function checkNonRoot(podSc: any, containers: ContainerView[], out: string[]): void {
+    const podRunAsNonRoot = podSc.runAsNonRoot;
+    if (isSet(podRunAsNonRoot) && podRunAsNonRoot !== true) {
+        out.push(`securityContext.runAsNonRoot must be true (got ${show(podRunAsNonRoot)})`);
+    }
+    for (const c of containers) {
+        const value = c.sc.runAsNonRoot;
+        if (isSet(value)) {
+            if (value !== true) {
+                out.push(`${c.label}.securityContext.runAsNonRoot must be true (got ${show(value)})`);
+            }
+        } else if (podRunAsNonRoot !== true) {
+            out.push(`${c.label}.securityContext.runAsNonRoot must be true (or set securityContext.runAsNonRoot=true for the pod)`);
+        }
+    }
+
+    // Running as non-root user
+    if (podSc.runAsUser === 0) {
+        out.push("securityContext.runAsUser must not be 0");
+    }
+    for (const c of containers) {
+        if (c.sc.runAsUser === 0) {
+            out.push(`${c.label}.securityContext.runAsUser must not be 0`);
         }
     }
 }
