@@ -139,6 +139,7 @@ const badCases: Case[] = [
     ["huge pages without cpu or memory", {}, { resources: { limits: { "hugepages-2Mi": "1Gi" } } }, ["workload.resources.limits.hugepages-2Mi"]],
     ["huge pages not a whole number of pages", {}, { resources: { limits: { "hugepages-2Mi": "3Mi", memory: "1Gi" } } }, ["workload.resources.limits.hugepages-2Mi"]],
     ["environment variable name with '='", {}, { env: { "A=B": "x" } }, ["workload.env.A=B"]],
+    ["environment variable name only Kubernetes 1.34+ admits (EKS runs earlier releases)", {}, { env: { "1x": "x", "a b": "y" } }, ["workload.env.1x", "workload.env.a b"]],
     ["agent memory that does not parse", { agent: { install: true, addonVersion: "v1.3.4-eksbuild.1", resources: { limits: { memory: "lots" } } } }, {}, ["agent.resources.limits.memory"]],
     // Probes (validateProbe, validateHandler)
     ["probe without a handler", {}, { livenessProbe: {} }, ["workload.livenessProbe"]],
@@ -246,7 +247,7 @@ const goodCases: [string, Partial<PodIdentityWorkloadArgs>, WorkloadSettingsLike
     ["quantities in every form", {}, { resources: { requests: { cpu: "100m", memory: "1.5Gi", "ephemeral-storage": "1e3" }, limits: { cpu: "0.5", memory: "1536Mi", "ephemeral-storage": "1k" } } }],
     ["quantities zero, signed, dotted and exponent", {}, { resources: { requests: { cpu: "0", memory: "+.5Ki" }, limits: { cpu: "1.", memory: "512" } } }],
     ["quantities the API server reads as zero or trims", {}, { resources: { requests: { cpu: ".", memory: "e3", "ephemeral-storage": " 1 " }, limits: { cpu: "+", memory: "Gi" } } }],
-    ["environment variable names the API server admits since 1.34", {}, { env: { "1x": "a", "-x": "b", "a b": "c", "A:B": "d" } }],
+    ["environment variable names every supported Kubernetes release admits", {}, { env: { "-x": "a", ".x": "b", "a.b-c_D9": "c" } }],
     ["httpGet relative path (the kubelet adds the '/')", {}, { livenessProbe: { httpGet: { port: 8080, path: "healthz" } } }],
     ["exa, nano and upper-case exponent", {}, { resources: { requests: { cpu: "500000000n", memory: "1E3" }, limits: { cpu: "500m", memory: "1E" } } }],
     ["request equal to the limit in other units", {}, { resources: { requests: { memory: "1Gi", cpu: "1k" }, limits: { memory: "1073741824", cpu: "1e3" } } }],
@@ -509,6 +510,11 @@ const carriers: Carrier[] = [
  * that it still does (so that a rule made needlessly strict, or a server grown stricter, shows up here).
  */
 const STRICTER_BY_DESIGN: [rule: string, value: unknown, why: string][] = [
+    ...["1x", "a b", "A:B", "~x", "x!"].map((name): [string, unknown, string] => [
+        "environment variable name (ValidateEnv)",
+        name,
+        "admitted since Kubernetes 1.34 only (RelaxedEnvironmentVariableValidation); EKS still runs earlier releases, which refuse it",
+    ]),
     ["probe (validateProbe)", ["readiness", { exec: { command: ["true"] }, periodSeconds: 0 }, []], "the server replaces 0 by the default 10 s, which is never what 0 means"],
     ["probe (validateProbe)", ["startup", { tcpSocket: { port: "metrics" } }, []], "a port name no container port has: the kubelet fails every probe"],
     ["container ports (validateContainerPorts)", [{ containerPort: 80 }, { containerPort: 80 }], "the server only warns; a Service could not tell the two apart"],

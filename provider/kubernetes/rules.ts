@@ -198,17 +198,22 @@ export function checkPodSecurityLabels(problems: Problems, path: string, labels:
 // ---------------------------------------------------------------------------------------------------------------------
 
 /**
- * Why `name` is not an environment variable name the API server accepts, or undefined when it is one. Since
- * Kubernetes 1.34 (RelaxedEnvironmentVariableValidation, GA) that is any non-empty run of printable ASCII other than
- * '=' (validation.go: IsRelaxedEnvVarName), not the C-identifier-like names of earlier releases: the real API server
- * admitted `1x`, `-x`, `a b` and `A:B` that this rule once refused (tests/corpus/kubernetesValues.ts).
+ * Why `name` is not an environment variable name every supported EKS version accepts, or undefined when it is one.
+ * Kubernetes 1.34 (RelaxedEnvironmentVariableValidation, GA) admits any non-empty run of printable ASCII other than
+ * '=' (validation.go: IsRelaxedEnvVarName); releases before it admit only `[-._a-zA-Z][-._a-zA-Z0-9]*`
+ * (IsEnvVarName), and EKS still runs them. A name only 1.34+ admits would pass preview and fail at apply on those
+ * clusters, so it is refused, saying so (the value corpus in tests/corpus/kubernetesValues.ts lists these as
+ * deliberately stricter than the 1.36 API server of the tests).
  */
 export function envVarNameProblem(name: string): string | undefined {
     if (name.length === 0) {
         return "it is empty: give the variable a name";
     }
     if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(name)) {
-        return "use printable ASCII characters other than '=' (letters, digits, '_' and most punctuation)";
+        return "use printable ASCII characters other than '='";
+    }
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
+        return "Kubernetes before 1.34 refuses it (only 1.34 and later admit names beyond letters, digits, '_', '-' and '.'): use those, not starting with a digit";
     }
     return undefined;
 }
