@@ -115,6 +115,9 @@ async function main(): Promise<void> {
         // Only what the tests exercise: rollouts, garbage collection, namespace deletion, default service accounts, and
         // the node lifecycle controller, which lifts the not-ready taint every new node is admitted with.
         "--controllers=deployment-controller,replicaset-controller,daemonset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
+        // kwok renews the fake node's lease; on a loaded test machine a renewal can come late, and the default
+        // grace period would then mark the node NotReady and its pods not Ready in the middle of a test.
+        "--node-monitor-grace-period=10m",
         "--concurrent-deployment-syncs=10",
         "--concurrent-replicaset-syncs=10",
         "--v=0",

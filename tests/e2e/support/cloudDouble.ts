@@ -170,16 +170,18 @@ export class CloudDouble {
 
     /**
      * Live Kubernetes objects of one kind, as the API server lists them, without what the control plane made on its
-     * own (the preexisting namespaces, `default` service accounts). Objects being deleted count as live.
+     * own (the preexisting namespaces, `default` service accounts). Objects being deleted count as live. With
+     * `namespaces`, only objects in (or, for namespaces, named) one of them: the cluster is shared by every suite.
      */
-    async liveObjects(kind: string): Promise<LiveObject[]> {
+    async liveObjects(kind: string, namespaces?: string[]): Promise<LiveObject[]> {
         const collection = COLLECTIONS[kind];
         if (!collection || !this.kube) throw new Error(`liveObjects: ${kind} is not listed (or the double is not started)`);
         const list = await this.kube.get(collection.path);
         return (list?.items ?? [])
             .map((item: any) => ({ kind, namespace: item.metadata.namespace, name: item.metadata.name }))
             .filter((o: LiveObject) => !PREEXISTING_NAMESPACES.has(o.namespace ?? (kind === "Namespace" ? o.name : "")))
-            .filter((o: LiveObject) => !(kind === "ServiceAccount" && o.name === "default"));
+            .filter((o: LiveObject) => !(kind === "ServiceAccount" && o.name === "default"))
+            .filter((o: LiveObject) => !namespaces || namespaces.includes(kind === "Namespace" ? o.name : o.namespace ?? ""));
     }
 
     /** The pods of one namespace that are not being deleted, as the API server holds them. */

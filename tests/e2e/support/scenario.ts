@@ -90,12 +90,12 @@ function before(first: CallRecord[], then: CallRecord[], what: string): void {
 }
 
 /** The configuration every example program reads (see examples/README.md). */
-export function baseConfig(cloud: CloudDouble): Record<string, string> {
+export function baseConfig(cloud: CloudDouble, namespace = "payments"): Record<string, string> {
     return {
         "aws:region": "us-west-2",
         clusterName: cloud.clusterName,
         clusterArn: cloud.clusterArn(),
-        namespace: "payments",
+        namespace,
         serviceAccount: "api",
         rolePath: "/",
     };
@@ -114,7 +114,12 @@ export interface ScenarioTimings {
  * reached the cloud, in which order, and what the program got back.
  */
 export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDouble, environment: StackEnvironment): Promise<ScenarioTimings> {
-    const config = baseConfig(cloud);
+    // Namespaces of this scenario's own: the cluster is shared with other suites (and a failed scenario may leave
+    // objects behind), so nothing here depends on what else the API server holds.
+    const payments = `${driver.language}-payments`;
+    const billing = `${driver.language}-billing`;
+    const mine = [payments, billing];
+    const config = baseConfig(cloud, payments);
     const timings: Partial<ScenarioTimings> = {};
 
     // 1. preview: a plan, nothing created.
@@ -145,11 +150,11 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     assert.match(up.outputs.roleArn, new RegExp(`^arn:aws:iam::${ACCOUNT}:role/`));
     assert.equal(up.outputs.associationArn, liveAssociation.associationArn, "associationArn reaches the program");
     assert.equal(liveAssociation.roleArn, liveRole.arn);
-    assert.deepEqual([liveAssociation.namespace, liveAssociation.serviceAccount], ["payments", "api"]);
+    assert.deepEqual([liveAssociation.namespace, liveAssociation.serviceAccount], [payments, "api"]);
     assert.equal(cloud.rollouts.at(-1)?.credentialsInjected, true, "the pods were created after the association: the webhook injected credentials");
     const firstRevision = cloud.rollouts.at(-1)!.annotations["eks-pod-identity.pulumi.com/credentials-revision"];
     assert.ok(firstRevision, "the pod template carries the credentials revision");
-    await assertPodsCarryCredentials(cloud, "payments", firstRevision);
+    await assertPodsCarryCredentials(cloud, payments, firstRevision);
 
     // 3. An update that replaces the role (new path): association updated in place, pods rolled.
     mark = cloud.mark();
@@ -173,7 +178,7 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     const rolled = cloud.rollouts.at(-1)!;
     assert.notEqual(rolled.annotations["eks-pod-identity.pulumi.com/credentials-revision"], firstRevision, "the pods roll: new credentials revision");
     assert.equal(rolled.credentialsInjected, true);
-    await assertPodsCarryCredentials(cloud, "payments", rolled.annotations["eks-pod-identity.pulumi.com/credentials-revision"]);
+    await assertPodsCarryCredentials(cloud, payments, rolled.annotations["eks-pod-identity.pulumi.com/credentials-revision"]);
     before(applied(calls, "Update", ASSOCIATION), applied(calls, "Update", DEPLOYMENT), "pods roll after the association points at the new role");
     before(applied(calls, "Delete", PERMISSIONS), applied(calls, "Delete", ROLE), "policies are detached before the old role is deleted");
     assert.match(update.outputs.roleArn, /:role\/workloads\//, "the new role ARN reaches the program");
@@ -181,7 +186,7 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
 
     // 4. Renaming the namespace: what is keyed by it is replaced, in an order AWS and the API server accept.
     mark = cloud.mark();
-    const rename = await runDriver(driver, environment, "up", { ...config, rolePath: "/workloads/", namespace: "billing" });
+    const rename = await runDriver(driver, environment, "up", { ...config, rolePath: "/workloads/", namespace: billing });
     timings.rename = rename.ms;
     calls = cloud.since(mark);
     assert.equal(applied(calls, "Create", ASSOCIATION).length, 1, `a new association for the new namespace:\n${rename.log}`);
@@ -190,18 +195,18 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     assert.equal(applied(calls, "Update", ROLE).length, 1, "the trust policy now names the new namespace");
     before(applied(calls, "Update", ROLE), applied(calls, "Create", DEPLOYMENT), "the trust allows the new namespace before its pods start");
     before(applied(calls, "Create", ASSOCIATION), applied(calls, "Create", DEPLOYMENT), "the new association exists before the new pods");
-    assert.deepEqual(cloud.live(ASSOCIATION).map((a) => a.namespace), ["billing"]);
-    assert.deepEqual((await cloud.liveObjects("Namespace")).map((n) => n.name), ["billing"], "the old namespace is gone from the API server");
-    assert.deepEqual((await cloud.liveObjects("ServiceAccount")).map((n) => n.namespace), ["billing"]);
-    await assertPodsCarryCredentials(cloud, "billing");
-    assert.equal(cloud.rollouts.at(-1)?.namespace, "billing");
+    assert.deepEqual(cloud.live(ASSOCIATION).map((a) => a.namespace), [billing]);
+    assert.deepEqual((await cloud.liveObjects("Namespace", mine)).map((n) => n.name), [billing], "the old namespace is gone from the API server");
+    assert.deepEqual((await cloud.liveObjects("ServiceAccount", mine)).map((n) => n.namespace), [billing]);
+    await assertPodsCarryCredentials(cloud, billing);
+    assert.equal(cloud.rollouts.at(-1)?.namespace, billing);
     assert.equal(cloud.rollouts.at(-1)?.credentialsInjected, true);
-    assert.equal(rename.outputs.namespace, "billing");
+    assert.equal(rename.outputs.namespace, billing);
     assert.equal(rename.outputs.associationArn, cloud.live(ASSOCIATION)[0].associationArn);
 
     // 5. destroy: reverse order, nothing left.
     mark = cloud.mark();
-    const destroy = await runDriver(driver, environment, "destroy", { ...config, rolePath: "/workloads/", namespace: "billing" });
+    const destroy = await runDriver(driver, environment, "destroy", { ...config, rolePath: "/workloads/", namespace: billing });
     timings.destroy = destroy.ms;
     calls = cloud.since(mark);
     const deleted = (type: string | Set<string>) => applied(calls, "Delete", type);
@@ -211,7 +216,7 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
     before([...deleted(SERVICE_ACCOUNT), ...deleted(DEPLOYMENT)], deleted(NAMESPACE), "namespaced objects go before their namespace");
     for (const type of [ROLE, ASSOCIATION, ...PERMISSIONS]) assert.deepEqual(cloud.live(type), [], `${type}: nothing left`);
     for (const kind of ["Namespace", "ServiceAccount", "ConfigMap", "Deployment", "Pod"]) {
-        assert.deepEqual(await cloud.liveObjects(kind), [], `${kind}: nothing left in the API server`);
+        assert.deepEqual(await cloud.liveObjects(kind, mine), [], `${kind}: nothing left in the API server`);
     }
     return timings as ScenarioTimings;
 }
@@ -222,11 +227,17 @@ export async function lifecycleScenario(driver: LanguageDriver, cloud: CloudDoub
  * credentials revision: after a rollout only new pods are left.
  */
 async function assertPodsCarryCredentials(cloud: CloudDouble, namespace: string, revision?: string): Promise<void> {
-    const pods = await cloud.pods(namespace);
+    // kwok marks a pod Ready asynchronously; the Deployment was Available when the provider returned, so every pod
+    // is Ready within moments (10 s is generous on a loaded machine).
+    const ready = (pod: any) => pod.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
+    let pods = await cloud.pods(namespace);
+    for (let deadline = Date.now() + 10_000; !pods.every(ready) && Date.now() < deadline; pods = await cloud.pods(namespace)) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     assert.ok(pods.length > 0, `pods run in ${namespace}`);
     for (const pod of pods) {
         const name = `${namespace}/${pod.metadata.name}`;
-        assert.ok(pod.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"), `${name} is Ready`);
+        assert.ok(ready(pod), `${name} is Ready: ${JSON.stringify({ node: pod.spec.nodeName, phase: pod.status?.phase, conditions: pod.status?.conditions, owner: pod.metadata.ownerReferences?.[0]?.name })}`);
         for (const container of pod.spec.containers) {
             const env = Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
             for (const [key, value] of Object.entries(INJECTED_ENV)) assert.equal(env[key], value, `${name}/${container.name}: ${key} injected`);
