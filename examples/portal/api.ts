@@ -162,6 +162,16 @@ const REQUEST: Shape = {
     required: ["team", "cluster", "namespace", "serviceAccount"],
 };
 
+/**
+ * Keys that name JavaScript's prototype machinery. JSON.parse makes them ordinary own properties, but code that later
+ * copies or merges the body (`{ ...body }`, `Object.assign`) could turn them into prototype changes, so the portal
+ * refuses them by name wherever they appear, before any other check reads the object.
+ */
+export const PROTOTYPE_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** Whether `shape` (a plain object literal) declares `key` itself: inherited names like `toString` are not fields. */
+const declares = (fields: Record<string, Shape>, key: string) => Object.prototype.hasOwnProperty.call(fields, key);
+
 function kindOf(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
@@ -181,7 +191,8 @@ function checkShape(problems: FieldProblem[], field: string, value: unknown, sha
             problems.push({ field, message: `expected an object of strings, got ${kindOf(value)}` });
         } else {
             for (const [key, item] of Object.entries(value)) {
-                if (typeof item !== "string") problems.push({ field: at(key), message: `expected a string, got ${kindOf(item)}` });
+                if (PROTOTYPE_KEYS.includes(key)) problems.push({ field: at(key), message: `"${key}" is not accepted as a key` });
+                else if (typeof item !== "string") problems.push({ field: at(key), message: `expected a string, got ${kindOf(item)}` });
             }
         }
     } else if ("array" in shape) {
@@ -199,11 +210,14 @@ function checkShape(problems: FieldProblem[], field: string, value: unknown, sha
         }
         const record = value as Record<string, unknown>;
         for (const key of shape.required ?? []) {
-            if (record[key] === undefined || record[key] === null || record[key] === "") problems.push({ field: at(key), message: "required" });
+            const given = Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+            if (given === undefined || given === null || given === "") problems.push({ field: at(key), message: "required" });
         }
         for (const [key, item] of Object.entries(record)) {
-            const itemShape = shape.object[key];
-            if (itemShape === undefined) {
+            const itemShape = declares(shape.object, key) ? shape.object[key] : undefined;
+            if (PROTOTYPE_KEYS.includes(key)) {
+                problems.push({ field: at(key), message: `"${key}" is not a field the portal accepts (it names JavaScript's prototype machinery)` });
+            } else if (itemShape === undefined) {
                 problems.push({ field: at(key), message: `unknown field: the portal accepts ${Object.keys(shape.object).join(", ")}` });
             } else if (item !== undefined && item !== null && !(item === "" && shape.required?.includes(key))) {
                 checkShape(problems, at(key), item, itemShape);

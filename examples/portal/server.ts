@@ -39,6 +39,11 @@ export interface PortalOptions {
     maxConcurrentOperations?: number;
     /** What requests may not ask for beyond the component's own rules. Default: see PortalPolicy. */
     policy?: PortalPolicy;
+    /**
+     * How long a request body may take to arrive, from the request's headers to its last byte; a slower one gets
+     * `408` and its connection is closed, so a client that stalls (slowloris) cannot hold sockets open. Default 10 s.
+     */
+    bodyTimeoutMs?: number;
 }
 
 export interface Portal {
@@ -129,9 +134,50 @@ class Semaphore {
 }
 
 class HttpError extends Error {
-    constructor(readonly status: number, readonly body: Record<string, unknown>) {
+    /** `closeConnection`: the request's body was not read to its end, so the connection cannot carry another request. */
+    constructor(readonly status: number, readonly body: Record<string, unknown>, readonly closeConnection = false) {
         super(String(body.error));
     }
+}
+
+/**
+ * `application/json`, with at most a `charset=utf-8` parameter (RFC 8259 §8.1: JSON exchanged between systems is
+ * UTF-8). Other types, `application/json-seq` (RFC 7464) and other charsets included, are not what the portal parses.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+    const [type, ...parameters] = (contentType ?? "").split(";").map((part) => part.trim().toLowerCase());
+    if (type !== "application/json") return false;
+    return parameters.every((parameter) => /^charset=("?)utf-8\1$/.test(parameter)) && parameters.length <= 1;
+}
+
+/**
+ * Reads a request body of at most MAX_BODY bytes within `timeoutMs` of being called. Rejects with `413` (too large)
+ * or `408` (too slow); both leave the body unread, so they ask for the connection to be closed.
+ */
+function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const settle = (error?: HttpError) => {
+            clearTimeout(timer);
+            req.off("data", onData).off("end", onEnd).off("error", onError);
+            if (error) {
+                req.pause();
+                reject(error);
+            } else {
+                resolve(chunks);
+            }
+        };
+        const onData = (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY) settle(new HttpError(413, { error: `the request body exceeds ${MAX_BODY} bytes` }, true));
+            else chunks.push(chunk);
+        };
+        const onEnd = () => settle();
+        const onError = () => settle(new HttpError(400, { error: "the request body could not be read" }, true));
+        const timer = setTimeout(() => settle(new HttpError(408, { error: `the request body did not arrive within ${timeoutMs} ms` }, true)), timeoutMs);
+        req.on("data", onData).on("end", onEnd).on("error", onError);
+    });
 }
 
 const now = () => new Date().toISOString();
@@ -159,6 +205,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }
     env.PULUMI_SKIP_UPDATE_CHECK ??= "true";
     const workerPath = path.join(__dirname, "worker.js");
+    const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
     const semaphore = new Semaphore(Math.max(1, options.maxConcurrentOperations ?? Math.max(2, os.cpus().length)));
 
     // ---- records ----
@@ -385,23 +432,18 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     const tokenDigest = options.token ? createHash("sha256").update(options.token).digest() : undefined;
     function authorize(req: http.IncomingMessage): void {
         if (!tokenDigest) return;
-        const given = /^Bearer (.+)$/.exec(header(req, "authorization") ?? "")?.[1] ?? "";
+        // RFC 9110 §11.1: the auth scheme is case-insensitive (`bearer`, `BEARER`).
+        const given = /^bearer +(\S+) *$/i.exec(header(req, "authorization") ?? "")?.[1] ?? "";
         if (!timingSafeEqual(createHash("sha256").update(given).digest(), tokenDigest)) {
             throw new HttpError(401, { error: "missing or wrong bearer token" });
         }
     }
 
     async function readJson(req: http.IncomingMessage): Promise<unknown> {
-        if (!/^application\/json\b/.test(header(req, "content-type") ?? "")) {
-            throw new HttpError(415, { error: "send the request as Content-Type: application/json" });
+        if (!isJsonMediaType(header(req, "content-type"))) {
+            throw new HttpError(415, { error: "send the request as Content-Type: application/json (optionally ; charset=utf-8)" }, true);
         }
-        let size = 0;
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) {
-            size += (chunk as Buffer).length;
-            if (size > MAX_BODY) throw new HttpError(413, { error: `the request body exceeds ${MAX_BODY} bytes` });
-            chunks.push(chunk as Buffer);
-        }
+        const chunks = await readBody(req, bodyTimeoutMs);
         try {
             return JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch (e) {
@@ -514,7 +556,20 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     const server = http.createServer((req, res) => {
         route(req, res).catch((error) => {
             if (res.headersSent) return void res.end();
-            if (error instanceof HttpError) return json(res, error.status, error.body, error.status === 401 ? { "WWW-Authenticate": "Bearer" } : {});
+            if (error instanceof HttpError) {
+                if (error.closeConnection) {
+                    // The unread rest of the body would be taken for the next request: end the connection once the
+                    // reply is flushed (end() half-closes after pending writes), and drop it if the client lingers.
+                    res.once("finish", () => {
+                        req.socket.end();
+                        setTimeout(() => req.socket.destroy(), 1000).unref();
+                    });
+                }
+                return json(res, error.status, error.body, {
+                    ...(error.status === 401 ? { "WWW-Authenticate": "Bearer" } : {}),
+                    ...(error.closeConnection ? { Connection: "close" } : {}),
+                });
+            }
             json(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
         });
     });
