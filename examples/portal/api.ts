@@ -159,7 +159,8 @@ const REQUEST: Shape = {
         },
         workload: WORKLOAD,
     },
-    required: ["team", "cluster", "namespace", "serviceAccount"],
+    // `team` is required of admins only: a member's team is its own (see parseWorkloadRequest).
+    required: ["cluster", "namespace", "serviceAccount"],
 };
 
 /**
@@ -234,13 +235,18 @@ export function parseWorkloadRequest(
     body: unknown,
     clusters: Map<string, ResolvedCluster>,
     policy: PortalPolicy = {},
+    callerTeam?: string,
 ): { request: WorkloadRequest; problems?: undefined } | { problems: FieldProblem[]; request?: undefined } {
     const deniedPolicies = policy.deniedManagedPolicies ?? PRIVILEGED_MANAGED_POLICIES;
     const deniedServices = policy.deniedServices ?? PRIVILEGED_SERVICES;
     const problems: FieldProblem[] = [];
     checkShape(problems, "", body, REQUEST);
+    const given = body as Partial<WorkloadRequest>;
+    // A member's requests are its team's (the server refused a different body team already); an admin names one.
+    const team = callerTeam ?? given?.team;
+    if (team === undefined || team === null || team === "") problems.push({ field: "team", message: "required" });
     if (problems.length > 0) return { problems };
-    const request = body as WorkloadRequest;
+    const request = { ...given, team } as WorkloadRequest;
     if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(request.team)) {
         problems.push({ field: "team", message: `"${request.team}" is not a team name: use at most 32 lower-case letters, digits and '-', starting and ending with a letter or digit` });
     }

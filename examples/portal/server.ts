@@ -5,13 +5,13 @@
  * own; one operation per workload at a time (a second gets 409), workloads in parallel. API: README.md.
  */
 import { ChildProcess, fork } from "child_process";
-import { createHash, timingSafeEqual } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, WorkloadRequest, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
+import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -33,8 +33,17 @@ export interface PortalOptions {
     stateDir: string;
     /** Clusters requests may name. Default: the ARNs in `env.PORTAL_CLUSTERS`, comma-separated. */
     clusters?: PortalCluster[];
-    /** When set, every request but `GET /healthz` needs `Authorization: Bearer <token>`. */
+    /**
+     * A platform-admin bearer token (the portal's original single token, `PORTAL_TOKEN`): its holder is the principal
+     * `portal-token` of team `platform` with role `admin`. Prefer per-principal `tokens`.
+     */
     token?: string;
+    /** Principals and the SHA-256 of their bearer tokens (see identity.ts). */
+    tokens?: TokenEntry[];
+    /** A tokens file (JSON or YAML) read at start: `{ tokens: [{ name, team, role, sha256 }] }`. */
+    tokensFile?: string;
+    /** The authenticating proxy's shared secret: requests carrying it may set `X-Portal-User`, `-Team`, `-Role`. */
+    proxySecret?: string;
     /** Operations running at once across workloads; more wait in a queue. Default: the number of CPUs, at least 2. */
     maxConcurrentOperations?: number;
     /** What requests may not ask for beyond the component's own rules. Default: see PortalPolicy. */
@@ -88,7 +97,8 @@ class Job {
     finished = false;
     child?: ChildProcess;
 
-    constructor(readonly serial: number, readonly operation: Operation) {}
+    /** `team`: the workload's, so that only its team (and admins) may follow the operation. */
+    constructor(readonly serial: number, readonly operation: Operation, readonly team: string) {}
 
     push(event: PortalEvent): void {
         if (this.finished) return;
@@ -204,6 +214,14 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         throw new Error("a self-managed backend needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE in env");
     }
     env.PULUMI_SKIP_UPDATE_CHECK ??= "true";
+    const identities = new IdentityResolver({
+        tokens: [
+            ...(options.token ? [{ name: "portal-token", team: "platform", role: "admin" as const, sha256: hashToken(options.token) }] : []),
+            ...checkTokenEntries(options.tokens ?? []),
+            ...(options.tokensFile ? loadTokensFile(options.tokensFile) : []),
+        ],
+        proxySecret: options.proxySecret,
+    });
     const workerPath = path.join(__dirname, "worker.js");
     const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
     const semaphore = new Semaphore(Math.max(1, options.maxConcurrentOperations ?? Math.max(2, os.cpus().length)));
@@ -249,7 +267,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }
 
     function startJob(record: WorkloadRecord, operation: Operation, recover: boolean): Job {
-        const job = new Job(++serial, operation);
+        const job = new Job(++serial, operation, record.team);
         running.set(record.id, job);
         lastJobs.set(record.id, job);
         const spec: JobSpec = {
@@ -429,13 +447,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     };
     const wantsStream = (req: http.IncomingMessage) => (header(req, "accept") ?? "").includes("text/event-stream");
 
-    const tokenDigest = options.token ? createHash("sha256").update(options.token).digest() : undefined;
-    function authorize(req: http.IncomingMessage): void {
-        if (!tokenDigest) return;
-        // RFC 9110 §11.1: the auth scheme is case-insensitive (`bearer`, `BEARER`).
-        const given = /^bearer +(\S+) *$/i.exec(header(req, "authorization") ?? "")?.[1] ?? "";
-        if (!timingSafeEqual(createHash("sha256").update(given).digest(), tokenDigest)) {
-            throw new HttpError(401, { error: "missing or wrong bearer token" });
+    function authenticate(req: http.IncomingMessage): Principal {
+        try {
+            return identities.authenticate(req);
+        } catch (error) {
+            if (error instanceof AuthenticationError) throw new HttpError(401, { error: error.message });
+            throw error;
         }
     }
 
@@ -451,16 +468,22 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         }
     }
 
-    function lookup(id: string): WorkloadRecord {
+    /** Another team's workload is a 404 like a missing one: a member cannot learn which workloads exist. */
+    function lookup(id: string, caller: Principal): WorkloadRecord {
         const record = WORKLOAD_ID.test(id) ? records.get(id) : undefined;
-        if (!record) throw new HttpError(404, { error: `no workload ${id}` });
+        if (!record || !mayAccess(caller, record.team)) throw new HttpError(404, { error: `no workload ${id}` });
         return record;
     }
 
-    async function createWorkload(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    async function createWorkload(req: http.IncomingMessage, res: http.ServerResponse, caller: Principal): Promise<void> {
         const body = await readJson(req);
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
-        const parsed = parseWorkloadRequest(body, clusters, options.policy);
+        const bodyTeam = typeof body === "object" && body !== null && Object.prototype.hasOwnProperty.call(body, "team") ? (body as { team: unknown }).team : undefined;
+        if (caller.role === "member" && bodyTeam !== undefined && bodyTeam !== caller.team) {
+            // Refused rather than overridden: a client that believes it acts for another team has a bug to see.
+            throw new HttpError(403, { error: `you act for team ${caller.team}: leave team out of the request or give ${JSON.stringify(caller.team)}`, problems: [{ field: "team", message: `not your team (${caller.team})` }] });
+        }
+        const parsed = parseWorkloadRequest(body, clusters, options.policy, caller.role === "member" ? caller.team : undefined);
         if (parsed.problems) throw new HttpError(400, { error: "the request is invalid", problems: parsed.problems });
         const request = parsed.request;
         const id = workloadId(request);
@@ -503,7 +526,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         json(res, 201, view(record), { Location: `/workloads/${id}` });
     }
 
-    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy"): void {
+    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy", _caller: Principal): void {
         const job = begin(record, operation);
         if (wantsStream(req)) return stream(req, res, job);
         json(res, 202, { id: record.id, status: record.status, operation, links: links(record.id) }, { Location: links(record.id).events });
@@ -519,34 +542,35 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         }
         const method = req.method ?? "GET";
         if (url.pathname === "/healthz" && method === "GET") return json(res, 200, { ok: true });
-        authorize(req);
+        const caller = authenticate(req);
         const allow = (...methods: string[]) => {
             if (!methods.includes(method)) throw new HttpError(405, { error: `use ${methods.join(" or ")}` });
         };
         if (parts[0] !== "workloads" || parts.length > 3) throw new HttpError(404, { error: "not found: see /workloads" });
         if (parts.length === 1) {
             allow("GET", "POST");
-            if (method === "POST") return createWorkload(req, res);
-            return json(res, 200, { workloads: [...records.values()].map((r) => ({ id: r.id, status: r.status, team: r.team, cluster: r.cluster, namespace: r.namespace, serviceAccount: r.serviceAccount, links: links(r.id) })) });
+            if (method === "POST") return createWorkload(req, res, caller);
+            const visible = [...records.values()].filter((r) => mayAccess(caller, r.team));
+            return json(res, 200, { workloads: visible.map((r) => ({ id: r.id, status: r.status, team: r.team, cluster: r.cluster, namespace: r.namespace, serviceAccount: r.serviceAccount, links: links(r.id) })) });
         }
         const id = parts[1];
         if (parts.length === 2) {
             allow("GET", "DELETE");
-            const record = lookup(id);
-            if (method === "DELETE") return operate(req, res, record, "destroy");
+            const record = lookup(id, caller);
+            if (method === "DELETE") return operate(req, res, record, "destroy", caller);
             return json(res, 200, view(record));
         }
         if (parts[2] === "apply") {
             allow("POST");
-            return operate(req, res, lookup(id), "apply");
+            return operate(req, res, lookup(id, caller), "apply", caller);
         }
         if (parts[2] === "events") {
             allow("GET");
             const job = WORKLOAD_ID.test(id) ? lastJobs.get(id) : undefined;
-            if (job) return stream(req, res, job);
+            if (job && mayAccess(caller, job.team)) return stream(req, res, job);
             // No operation since the portal started: the current status as the only event.
-            const record = lookup(id);
-            const replay = new Job(0, record.lastOperation?.operation ?? "preview");
+            const record = lookup(id, caller);
+            const replay = new Job(0, record.lastOperation?.operation ?? "preview", record.team);
             replay.push({ event: "done", data: { id, operation: replay.operation, status: record.status, result: record.lastOperation?.result, replayed: true } });
             return stream(req, res, replay);
         }

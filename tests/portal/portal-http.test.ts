@@ -8,6 +8,9 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
+import { WorkloadRequest, workloadId } from "../../examples/portal/api";
+import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
 import { Portal, PortalOptions, startPortal } from "../../examples/portal/server";
 
 const CLUSTER_ARN = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
@@ -22,7 +25,7 @@ interface Reply {
 /** A portal on a fresh state directory; `seed` writes records before it starts. */
 async function withPortal(
     t: ExecutionContext,
-    options: Partial<PortalOptions>,
+    options: Partial<PortalOptions> | ((stateDir: string) => Partial<PortalOptions>),
     run: (portal: Portal, stateDir: string) => Promise<void>,
     seed?: (stateDir: string) => void,
 ): Promise<void> {
@@ -34,7 +37,7 @@ async function withPortal(
         env: { PULUMI_CONFIG_PASSPHRASE: "unused" },
         stateDir,
         clusters: [{ arn: CLUSTER_ARN }],
-        ...options,
+        ...(typeof options === "function" ? options(stateDir) : options),
     });
     try {
         await run(portal, stateDir);
@@ -122,4 +125,149 @@ test("the auth scheme is case-insensitive (RFC 9110 §11.1)", async (t) => {
         t.is((await call(portal, "GET", "/workloads", undefined, { authorization: `Basic ${ADMIN_TOKEN}` })).status, 401);
         t.is((await call(portal, "GET", "/workloads", undefined, { authorization: `Bearer ${ADMIN_TOKEN}x` })).status, 401);
     });
+});
+
+// ---- identity and roles ----
+
+const TOKENS = { alice: "alice-token-payments-0123456789abcdef", bob: "bob-token-growth-0123456789abcdef", root: "root-token-platform-0123456789abcdef" };
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A workload record as the portal keeps it, for a workload that was applied (or previewed `minutesAgo`). */
+function seedWorkload(stateDir: string, request: WorkloadRequest, status: "applied" | "previewed" = "applied", minutesAgo = 0): string {
+    const id = workloadId(request);
+    const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const record = {
+        id,
+        status,
+        team: request.team,
+        cluster: request.cluster,
+        namespace: request.namespace,
+        serviceAccount: request.serviceAccount,
+        request,
+        createdAt: at,
+        updatedAt: at,
+        lastOperation: { operation: status === "applied" ? "apply" : "preview", result: "succeeded", startedAt: at, finishedAt: at },
+        ...(status === "applied" ? { appliedAt: at } : {}),
+    };
+    fs.mkdirSync(path.join(stateDir, "workloads"), { recursive: true });
+    fs.writeFileSync(path.join(stateDir, "workloads", `${id}.json`), JSON.stringify(record));
+    return id;
+}
+
+const workload = (team: string, namespace: string, extra: Partial<WorkloadRequest> = {}): WorkloadRequest => ({ team, cluster: "prod", namespace, serviceAccount: "api", ...extra });
+
+/** A YAML tokens file: digests only. */
+function writeTokensFile(stateDir: string): string {
+    const file = path.join(stateDir, "tokens.yaml");
+    const entry = (name: string, team: string, role: string, token: string) => `  - name: ${name}\n    team: ${team}\n    role: ${role}\n    sha256: ${hashToken(token)}\n`;
+    fs.writeFileSync(file, `tokens:\n${entry("alice", "payments", "member", TOKENS.alice)}${entry("bob", "growth", "member", TOKENS.bob)}${entry("root", "platform", "admin", TOKENS.root)}`);
+    return file;
+}
+
+test("per-principal tokens: a member sees and changes only its team's workloads (others' are 404); an admin sees all", async (t) => {
+    let ids: string[] = [];
+    const seed = (stateDir: string) => {
+        ids = [seedWorkload(stateDir, workload("payments", "orders")), seedWorkload(stateDir, workload("growth", "signup"))];
+    };
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal, stateDir) => {
+            const [payments, growth] = ids;
+            const list = async (token: string) => (await call(portal, "GET", "/workloads", undefined, bearer(token))).body.workloads.map((w: { id: string }) => w.id).sort();
+            t.deepEqual(await list(TOKENS.alice), [payments]);
+            t.deepEqual(await list(TOKENS.bob), [growth]);
+            t.deepEqual(await list(TOKENS.root), [...ids].sort());
+            t.is((await call(portal, "GET", `/workloads/${payments}`, undefined, bearer(TOKENS.alice))).status, 200);
+            // Another team's workload answers exactly like a missing one.
+            const missing = await call(portal, "GET", "/workloads/nothing-here-000000", undefined, bearer(TOKENS.alice));
+            for (const [method, route] of [["GET", `/workloads/${growth}`], ["DELETE", `/workloads/${growth}`], ["POST", `/workloads/${growth}/apply`], ["GET", `/workloads/${growth}/events`]]) {
+                const reply = await call(portal, method, route, undefined, bearer(TOKENS.alice));
+                t.is(reply.status, 404, `${method} ${route}`);
+                t.is(reply.body.error.replace(growth, "X"), missing.body.error.replace("nothing-here-000000", "X"));
+            }
+            t.is((await call(portal, "GET", `/workloads/${growth}`, undefined, bearer(TOKENS.root))).status, 200, "an admin reads any team's");
+            // The team is the caller's: a body naming another is refused; one naming none is the caller's.
+            const forged = await call(portal, "POST", "/workloads", { ...workload("growth", "orders"), serviceAccount: "x" }, bearer(TOKENS.alice));
+            t.is(forged.status, 403);
+            t.deepEqual(fields(forged), ["team"]);
+            const { team: _team, ...teamless } = workload("payments", "orders");
+            const own = await call(portal, "POST", "/workloads", teamless, bearer(TOKENS.alice));
+            t.is(own.status, 409, JSON.stringify(own.body));
+            t.is(own.body.id, payments, "the id is computed with the caller's team");
+            // An admin acts for a team it names.
+            const adminTeamless = await call(portal, "POST", "/workloads", teamless, bearer(TOKENS.root));
+            t.is(adminTeamless.status, 400);
+            t.deepEqual(fields(adminTeamless), ["team"]);
+            t.is((await call(portal, "GET", "/workloads", undefined, bearer("not-a-token"))).status, 401);
+            // The file holds digests, never the tokens.
+            const file = fs.readFileSync(path.join(stateDir, "tokens.yaml"), "utf8");
+            for (const token of Object.values(TOKENS)) t.false(file.includes(token));
+        },
+        (stateDir) => {
+            seed(stateDir);
+            writeTokensFile(stateDir);
+        },
+    );
+});
+
+test("tokens: the file must hold digests; entries with anything else are refused without echoing the value", (t) => {
+    const error = t.throws(() => checkTokenEntries([{ name: "alice", team: "payments", role: "member", token: "plain-secret-value" }]));
+    t.regex(error!.message, /unexpected field\(s\) token/);
+    t.false(error!.message.includes("plain-secret-value"));
+    t.throws(() => checkTokenEntries([{ name: "a", team: "payments", role: "owner", sha256: hashToken("x") }]), { message: /role/ });
+    t.throws(() => checkTokenEntries([{ name: "a", team: "payments", role: "member", sha256: "abc" }]), { message: /sha256/ });
+    t.throws(() => checkTokenEntries([{ name: "a", team: "Payments!", role: "member", sha256: hashToken("x") }]), { message: /team/ });
+});
+
+test("hash-token prints the digest of the token on stdin, never the token", (t) => {
+    const token = "0123456789abcdef0123456789abcdef-secret";
+    const run = spawnSync(process.execPath, [path.resolve(__dirname, "../../examples/portal/hash-token.js")], { input: `${token}\n`, encoding: "utf8" });
+    t.is(run.status, 0, run.stderr);
+    t.is(run.stdout, `sha256: ${hashToken(token)}\n`);
+    t.false(run.stdout.includes(token) || run.stderr.includes(token));
+    t.is(spawnSync(process.execPath, [path.resolve(__dirname, "../../examples/portal/hash-token.js")], { input: "short" }).status, 1);
+});
+
+test("identity headers are believed only with the proxy's secret (constant-time compare)", async (t) => {
+    const secret = "proxy-shared-secret-0123456789abcdef";
+    let ids: string[] = [];
+    const proxied = (user: string, team: string, role?: string, proof = secret) => ({
+        "x-portal-proxy-secret": proof,
+        "x-portal-user": user,
+        "x-portal-team": team,
+        ...(role ? { "x-portal-role": role } : {}),
+    });
+    await withPortal(
+        t,
+        { proxySecret: secret, token: ADMIN_TOKEN },
+        async (portal) => {
+            const list = async (headers: Record<string, string>) => {
+                const reply = await call(portal, "GET", "/workloads", undefined, headers);
+                return reply.status === 200 ? reply.body.workloads.map((w: { id: string }) => w.id).sort() : reply.status;
+            };
+            t.deepEqual(await list(proxied("carol", "payments")), [ids[0]], "a proxied member sees its team's");
+            t.deepEqual(await list(proxied("dave", "platform", "admin")), [...ids].sort(), "a proxied admin sees all");
+            t.is(await list(proxied("carol", "growth", undefined, "wrong-secret")), 401);
+            const { "x-portal-proxy-secret": _s, ...unproven } = proxied("carol", "growth", "admin");
+            t.is(await list(unproven), 401, "identity headers without the secret");
+            t.is(await list({ ...unproven, ...admin }), 401, "…are refused, not ignored in favour of a bearer token");
+            t.is(await list(proxied("carol", "growth", "owner")), 401, "unknown role");
+            t.is(await list(proxied("carol", "Growth!")), 401, "invalid team");
+            t.deepEqual(await list(admin), [...ids].sort(), "bearer tokens still work");
+        },
+        (stateDir) => {
+            ids = [seedWorkload(stateDir, workload("payments", "orders")), seedWorkload(stateDir, workload("growth", "signup"))];
+        },
+    );
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        const reply = await call(portal, "GET", "/workloads", undefined, proxied("carol", "payments", "admin"));
+        t.is(reply.status, 401, "without a configured proxy secret, identity headers are never believed");
+    });
+});
+
+test("the portal refuses to start without an identity source", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }] }), { message: /identity source/ });
+    fs.rmSync(stateDir, { recursive: true, force: true });
 });
