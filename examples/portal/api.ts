@@ -7,6 +7,7 @@
  */
 import { createHash } from "crypto";
 import { parseClusterArn } from "../../provider/iam/arn";
+import { SYSTEM_NAMESPACES, isSystemNamespace } from "./ownership";
 import type { CrossAccountSettings } from "../../provider/crossAccount/args";
 import type { PolicyStatement } from "../../provider/iam/policyDocument";
 import type { PodIdentityWorkloadArgs, WorkloadSettings } from "../../provider/components/podIdentityWorkloadArgs";
@@ -61,11 +62,6 @@ export function resolveClusters(clusters: PortalCluster[]): Map<string, Resolved
     return byName;
 }
 
-/**
- * AWS-managed policies granting administrator or IAM-write access: a self-service request must not obtain them
- * (the component already refuses `*` on `*` statements). Matched in every partition.
- */
-export const PRIVILEGED_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess"];
 
 /**
  * Services whose actions a self-service statement may not allow: with them a workload could grant itself more
@@ -75,6 +71,12 @@ export const PRIVILEGED_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAcc
 export const PRIVILEGED_SERVICES = ["iam", "sts", "organizations", "account", "sso", "identitystore"];
 
 /** What the portal refuses regardless of what the component would accept. */
+/**
+ * AWS-managed policies granting administrator or IAM-write access: a self-service request must not obtain them
+ * (the component already refuses `*` on `*` statements). Matched in every partition.
+ */
+export const PRIVILEGED_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess"];
+
 export interface PortalPolicy {
     /** AWS-managed policy names requests may not attach. Default PRIVILEGED_MANAGED_POLICIES. */
     deniedManagedPolicies?: readonly string[];
@@ -249,6 +251,9 @@ export function parseWorkloadRequest(
     const request = { ...given, team } as WorkloadRequest;
     if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(request.team)) {
         problems.push({ field: "team", message: `"${request.team}" is not a team name: use at most 32 lower-case letters, digits and '-', starting and ending with a letter or digit` });
+    }
+    if (typeof request.namespace === "string" && isSystemNamespace(request.namespace)) {
+        problems.push({ field: "namespace", message: `${request.namespace} is a Kubernetes system namespace (${SYSTEM_NAMESPACES.join(", ")} and every kube- name are reserved): choose your team's own` });
     }
     if (!clusters.has(request.cluster)) {
         const known = [...clusters.keys()];

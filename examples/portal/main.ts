@@ -8,7 +8,7 @@
  *                             X-Portal-User, X-Portal-Team and X-Portal-Role are believed
  *   PORTAL_TOKEN              one platform-admin bearer token (the portal's original single token); prefer the file
  * Policy and limits:
- *   PORTAL_ALLOWED_MANAGED_POLICIES  comma-separated managed policy ARNs requests may attach (default: see api.ts)
+ *   PORTAL_PREVIEW_CLAIM_TTL_MS  how long an unapplied preview holds its namespace, default 900000 (15 min)
  *   PORTAL_AUDIT_LOG     append-only audit log, default <PORTAL_STATE_DIR>/audit.log
  *   PORTAL_PORT          default 8080;  PORTAL_HOST  default 127.0.0.1
  *   PORTAL_STATE_DIR     workload records and stack folders, default ./.portal
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
         token,
         tokensFile: env.PORTAL_TOKENS_FILE || undefined,
         proxySecret,
+        auditLog: env.PORTAL_AUDIT_LOG || undefined,
+        previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
     });
     process.stdout.write(`eks-pod-identity portal listening on ${portal.url}\n`);
     const stop = () => {

@@ -11,7 +11,9 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, WorkloadRequest, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
+import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
+import { Ownership } from "./ownership";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -42,6 +44,10 @@ export interface PortalOptions {
     tokens?: TokenEntry[];
     /** A tokens file (JSON or YAML) read at start: `{ tokens: [{ name, team, role, sha256 }] }`. */
     tokensFile?: string;
+    /** How long a preview that is not applied holds its namespace and service account. Default 15 minutes. */
+    previewClaimTtlMs?: number;
+    /** The append-only audit log (JSON lines). Default `<stateDir>/audit.log`. */
+    auditLog?: string;
     /** The authenticating proxy's shared secret: requests carrying it may set `X-Portal-User`, `-Team`, `-Role`. */
     proxySecret?: string;
     /** Operations running at once across workloads; more wait in a queue. Default: the number of CPUs, at least 2. */
@@ -82,6 +88,8 @@ interface WorkloadRecord {
     request: WorkloadRequest;
     createdAt: string;
     updatedAt: string;
+    /** When its first apply started: from then on it holds its namespace for its team (ownership.ts). */
+    appliedAt?: string;
     preview?: PreviewResult;
     outputs?: Record<string, unknown>;
     lastOperation?: LastOperation;
@@ -96,6 +104,8 @@ class Job {
     private readonly listeners = new Set<(e: { id: string; event: PortalEvent }) => void>();
     finished = false;
     child?: ChildProcess;
+    /** Who asked for the operation: the audit log's line for its end names them too. */
+    startedBy?: Principal;
 
     /** `team`: the workload's, so that only its team (and admins) may follow the operation. */
     constructor(readonly serial: number, readonly operation: Operation, readonly team: string) {}
@@ -222,6 +232,18 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         ],
         proxySecret: options.proxySecret,
     });
+    const ownership = new Ownership(options.previewClaimTtlMs ?? 15 * 60_000);
+    const audit = new AuditLog(options.auditLog ?? path.join(stateDir, "audit.log"));
+    /** What a change request's audit line needs, filled in as the request is handled. */
+    interface AuditContext {
+        action: AuditAction;
+        recorded: boolean;
+        principal?: Principal;
+        workload?: string;
+        error?: string;
+    }
+    const auditContexts = new WeakMap<http.IncomingMessage, AuditContext>();
+    const replyContexts = new WeakMap<http.ServerResponse, AuditContext>();
     const workerPath = path.join(__dirname, "worker.js");
     const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
     const semaphore = new Semaphore(Math.max(1, options.maxConcurrentOperations ?? Math.max(2, os.cpus().length)));
@@ -266,8 +288,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         };
     }
 
-    function startJob(record: WorkloadRecord, operation: Operation, recover: boolean): Job {
+    function startJob(record: WorkloadRecord, operation: Operation, recover: boolean, caller: Principal): Job {
         const job = new Job(++serial, operation, record.team);
+        job.startedBy = caller;
         running.set(record.id, job);
         lastJobs.set(record.id, job);
         const spec: JobSpec = {
@@ -386,19 +409,39 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             done = { operation: job.operation, result: "failed", status: "failed", error: result.error, recoverable: record.recoverable, hint: record.hint, state: result.state };
         }
         job.push({ event: "done", data: { id: record.id, ...done } });
+        audit.record(job.startedBy, {
+            action: job.operation === "preview" ? "create" : job.operation,
+            workload: record.id,
+            result: result.ok ? "succeeded" : "failed",
+            ...(result.ok ? {} : { error: typeof done.error === "string" ? done.error : result.kind === "invalid" ? "the request is invalid" : result.error }),
+        });
     }
 
-    function begin(record: WorkloadRecord, operation: Operation): Job {
+    function begin(record: WorkloadRecord, operation: Operation, caller: Principal): Job {
         const active = running.get(record.id);
         if (active) {
             throw new HttpError(409, { error: `workload ${record.id} is busy: ${active.operation === "apply" ? "an" : "a"} ${active.operation} is running; wait for it (GET ${links(record.id).events})`, id: record.id, status: record.status, links: links(record.id) });
         }
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        if (operation === "apply") {
+            // Checked again: another team may have applied in the namespace since this workload's preview expired.
+            const conflict = ownership.conflict(record, records.values(), true);
+            if (conflict) throw new HttpError(409, { error: conflict.problem.message, ...(conflict.id ? { id: conflict.id } : {}), problems: [conflict.problem] });
+            record.appliedAt ??= now();
+        }
+        if (operation === "destroy") {
+            const blockers = ownership.blockersOfDestroy(record, records.values());
+            if (blockers.length > 0) {
+                const names = blockers.map((b) => `${b.id} (team ${b.team})`).join(", ");
+                const problem: FieldProblem = { field: "namespace", message: `workload ${record.id} created namespace ${record.namespace}, which ${names} still use${blockers.length === 1 ? "s" : ""}: destroy ${blockers.length === 1 ? "it" : "them"} first` };
+                throw new HttpError(409, { error: problem.message, workloads: blockers.map((b) => b.id), problems: [problem] });
+            }
+        }
         const recover = record.status === "failed";
         record.status = operation === "apply" ? "applying" : operation === "destroy" ? "destroying" : "previewing";
         record.lastOperation = { operation, result: "running", startedAt: now() };
         if (operation !== "preview") save(record);
-        return startJob(record, operation, recover);
+        return startJob(record, operation, recover, caller);
     }
 
     // ---- HTTP ----
@@ -420,11 +463,13 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     });
 
     function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+        auditReply(res, status);
         res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers });
         res.end(JSON.stringify(body, null, 2));
     }
 
     function stream(req: http.IncomingMessage, res: http.ServerResponse, job: Job): void {
+        auditReply(res, 200);
         res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", "X-Accel-Buffering": "no", "X-Content-Type-Options": "nosniff" });
         res.write("retry: 2000\n\n");
         const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
@@ -449,7 +494,10 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
 
     function authenticate(req: http.IncomingMessage): Principal {
         try {
-            return identities.authenticate(req);
+            const principal = identities.authenticate(req);
+            const context = auditContexts.get(req);
+            if (context) context.principal = principal;
+            return principal;
         } catch (error) {
             if (error instanceof AuthenticationError) throw new HttpError(401, { error: error.message });
             throw error;
@@ -487,22 +535,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         if (parsed.problems) throw new HttpError(400, { error: "the request is invalid", problems: parsed.problems });
         const request = parsed.request;
         const id = workloadId(request);
+        const context = auditContexts.get(req);
+        if (context) context.workload = id;
         // From here to begin() nothing awaits: the check and the claim are one step.
         const existing = records.get(id);
         if (existing) {
             throw new HttpError(409, { error: `workload ${id} already exists (status ${existing.status}): apply it, or DELETE it first`, id, status: existing.status, links: links(id) });
-        }
-        const owner = [...records.values()].find((r) => r.cluster === request.cluster && r.namespace === request.namespace && r.serviceAccount === request.serviceAccount);
-        if (owner) {
-            const problem: FieldProblem = { field: "serviceAccount", message: `service account ${request.namespace}/${request.serviceAccount} of cluster ${request.cluster} already has a workload (${owner.id}, team ${owner.team}); EKS allows one association per service account` };
-            throw new HttpError(409, { error: problem.message, id: owner.id, problems: [problem] });
-        }
-        const namespaceOwner =
-            request.createNamespace !== false &&
-            [...records.values()].find((r) => r.cluster === request.cluster && r.namespace === request.namespace && r.request.createNamespace !== false);
-        if (namespaceOwner) {
-            const problem: FieldProblem = { field: "createNamespace", message: `namespace ${request.namespace} of cluster ${request.cluster} is created by workload ${namespaceOwner.id} (team ${namespaceOwner.team}): set createNamespace to false to add a workload to it` };
-            throw new HttpError(409, { error: problem.message, id: namespaceOwner.id, problems: [problem] });
         }
         const record: WorkloadRecord = {
             id,
@@ -515,8 +553,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             createdAt: now(),
             updatedAt: now(),
         };
+        // Another team's namespace, a service account taken, a namespace created by another workload of the team.
+        const conflict = ownership.conflict(record, records.values());
+        if (conflict) throw new HttpError(409, { error: conflict.problem.message, ...(conflict.id ? { id: conflict.id } : {}), problems: [conflict.problem] });
         records.set(id, record);
-        const job = begin(record, "preview");
+        const job = begin(record, "preview", caller);
         if (wantsStream(req)) return stream(req, res, job);
         const done = await new Promise<Record<string, unknown>>((resolve) => job.follow((e) => e.event.event === "done" && resolve(e.event.data)));
         if (done.status === "rejected") {
@@ -526,8 +567,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         json(res, 201, view(record), { Location: `/workloads/${id}` });
     }
 
-    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy", _caller: Principal): void {
-        const job = begin(record, operation);
+    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy", caller: Principal): void {
+        const job = begin(record, operation, caller);
         if (wantsStream(req)) return stream(req, res, job);
         json(res, 202, { id: record.id, status: record.status, operation, links: links(record.id) }, { Location: links(record.id).events });
     }
@@ -577,9 +618,45 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         throw new HttpError(404, { error: "not found" });
     }
 
+    /** Change requests are audited when their reply ends, whatever it was: what was asked, by whom, and the status. */
+    function auditRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+        const parts = new URL(req.url ?? "/", "http://portal").pathname.split("/").filter(Boolean);
+        const action: AuditAction | undefined =
+            req.method === "POST" && parts.length === 1 && parts[0] === "workloads"
+                ? "create"
+                : req.method === "POST" && parts.length === 3 && parts[0] === "workloads" && parts[2] === "apply"
+                    ? "apply"
+                    : req.method === "DELETE" && parts.length === 2 && parts[0] === "workloads"
+                        ? "destroy"
+                        : undefined;
+        if (!action) return;
+        const context: AuditContext = { action, workload: action === "create" ? undefined : parts[1], recorded: false };
+        auditContexts.set(req, context);
+        replyContexts.set(res, context);
+        // A connection that ends before any reply: the request is refused all the same.
+        res.once("close", () => auditReply(res, res.headersSent ? res.statusCode : 499));
+    }
+
+    /** Records a change request's line once, as its reply's status is written (an event stream's first, not last). */
+    function auditReply(res: http.ServerResponse, status: number): void {
+        const context = replyContexts.get(res);
+        if (!context || context.recorded) return;
+        context.recorded = true;
+        audit.record(context.principal, {
+            action: context.action,
+            workload: context.workload ?? null,
+            result: status >= 400 ? "refused" : "accepted",
+            httpStatus: status,
+            ...(context.error ? { error: context.error } : {}),
+        });
+    }
+
     const server = http.createServer((req, res) => {
+        auditRequest(req, res);
         route(req, res).catch((error) => {
             if (res.headersSent) return void res.end();
+            const context = auditContexts.get(req);
+            if (context) context.error = error instanceof HttpError ? error.message : "internal error";
             if (error instanceof HttpError) {
                 if (error.closeConnection) {
                     // The unread rest of the body would be taken for the next request: end the connection once the
@@ -625,6 +702,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             await new Promise((resolve) => setImmediate(resolve)); // let the interrupted operations record their state
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
+            audit.close();
         },
     };
 }

@@ -11,6 +11,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { WorkloadRequest, workloadId } from "../../examples/portal/api";
 import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
+import { Claim, Ownership } from "../../examples/portal/ownership";
 import { Portal, PortalOptions, startPortal } from "../../examples/portal/server";
 
 const CLUSTER_ARN = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
@@ -270,4 +271,127 @@ test("the portal refuses to start without an identity source", async (t) => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
     await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }] }), { message: /identity source/ });
     fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+// ---- audit log ----
+
+test("audit log: refused changes are appended as JSON lines naming principal, team, role, action, workload and status; never tokens", async (t) => {
+    let ids: string[] = [];
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal, stateDir) => {
+            const [, growth] = ids;
+            t.is((await call(portal, "POST", `/workloads/${growth}/apply`, undefined, bearer(TOKENS.alice))).status, 404);
+            t.is((await call(portal, "DELETE", `/workloads/${growth}`, undefined, bearer(TOKENS.alice))).status, 404);
+            t.is((await call(portal, "POST", "/workloads", workload("growth", "x"), bearer(TOKENS.alice))).status, 403);
+            t.is((await call(portal, "POST", "/workloads", workload("payments", "x"), bearer("stolen-or-wrong-token"))).status, 401);
+            t.is((await call(portal, "GET", "/workloads", undefined, bearer(TOKENS.alice))).status, 200, "reads are not audited");
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            const text = fs.readFileSync(path.join(stateDir, "audit.log"), "utf8");
+            const lines = text.trimEnd().split("\n");
+            t.is(lines[0], '{"earlier":"line"}', "the file is appended to, never rewritten");
+            const entries = lines.slice(1).map((line) => JSON.parse(line));
+            const pick = ({ principal, team, role, action, workload: w, result, httpStatus }: any) => ({ principal, team, role, action, workload: w, result, httpStatus });
+            t.deepEqual(entries.map(pick), [
+                { principal: "alice", team: "payments", role: "member", action: "apply", workload: growth, result: "refused", httpStatus: 404 },
+                { principal: "alice", team: "payments", role: "member", action: "destroy", workload: growth, result: "refused", httpStatus: 404 },
+                { principal: "alice", team: "payments", role: "member", action: "create", workload: null, result: "refused", httpStatus: 403 },
+                { principal: null, team: null, role: null, action: "create", workload: null, result: "refused", httpStatus: 401 },
+            ]);
+            for (const entry of entries) t.regex(entry.time, /^\d{4}-\d\d-\d\dT/);
+            t.regex(entries[2].error, /you act for team payments/);
+            for (const token of [...Object.values(TOKENS), "stolen-or-wrong-token"]) t.false(text.includes(token));
+            t.is(fs.statSync(path.join(stateDir, "audit.log")).mode & 0o777, 0o600);
+        },
+        (stateDir) => {
+            ids = [seedWorkload(stateDir, workload("payments", "orders")), seedWorkload(stateDir, workload("growth", "signup"))];
+            writeTokensFile(stateDir);
+            fs.writeFileSync(path.join(stateDir, "audit.log"), '{"earlier":"line"}\n', { mode: 0o600 });
+        },
+    );
+});
+
+// ---- namespace ownership ----
+
+test("system namespaces are refused with 400 (Kubernetes reserves kube-*)", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        for (const namespace of ["kube-system", "kube-public", "kube-node-lease", "default", "kube-anything"]) {
+            const reply = await call(portal, "POST", "/workloads", { ...workload("payments", namespace), createNamespace: false }, admin);
+            t.is(reply.status, 400, namespace);
+            t.deepEqual(fields(reply), ["namespace"], namespace);
+            t.regex(reply.body.problems[0].message, /system namespace/);
+        }
+    });
+});
+
+test("a namespace belongs to the team that applied there first; fresh previews hold it; other teams get 409 naming the owner", async (t) => {
+    let ids: Record<string, string> = {};
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal) => {
+            // growth joining payments' namespace without creating it: the finding's way in.
+            const join = await call(portal, "POST", "/workloads", { ...workload("growth", "orders", { serviceAccount: "spy" }), createNamespace: false }, bearer(TOKENS.bob));
+            t.is(join.status, 409, JSON.stringify(join.body));
+            t.deepEqual(fields(join), ["namespace"]);
+            t.regex(join.body.problems[0].message, /belongs to team payments/);
+            // A preview of payments not yet applied holds "carts" for its TTL.
+            const held = await call(portal, "POST", "/workloads", workload("growth", "carts", { serviceAccount: "web" }), bearer(TOKENS.bob));
+            t.is(held.status, 409);
+            t.regex(held.body.problems[0].message, /held by a preview of team payments until/);
+            // The admin is bound by ownership too: it acts for a team.
+            t.is((await call(portal, "POST", "/workloads", { ...workload("growth", "orders", { serviceAccount: "x" }), createNamespace: false }, bearer(TOKENS.root))).status, 409);
+            // growth's preview of "shop" expired; payments applied there since: applying the stale preview is refused.
+            const stale = await call(portal, "POST", `/workloads/${ids.staleGrowth}/apply`, undefined, bearer(TOKENS.bob));
+            t.is(stale.status, 409, JSON.stringify(stale.body));
+            t.regex(stale.body.error, /belongs to team payments/);
+        },
+        (stateDir) => {
+            writeTokensFile(stateDir);
+            ids = {
+                orders: seedWorkload(stateDir, workload("payments", "orders")),
+                carts: seedWorkload(stateDir, workload("payments", "carts"), "previewed", 1),
+                staleGrowth: seedWorkload(stateDir, workload("growth", "shop"), "previewed", 30),
+                shop: seedWorkload(stateDir, workload("payments", "shop", { serviceAccount: "web" })),
+            };
+        },
+    );
+});
+
+test("a preview's claim expires after previewClaimTtlMs; applied workloads hold theirs (Ownership rules)", (t) => {
+    const ownership = new Ownership(15 * 60_000);
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const claim = (team: string, status: string, minutesAgo: number, extra: Partial<Claim> = {}): Claim => ({
+        id: `${team}-${status}-${minutesAgo}`, team, cluster: "prod", namespace: "orders", serviceAccount: "api", status, createdAt: at(minutesAgo), request: {}, ...extra,
+    });
+    const wanted = claim("growth", "previewing", 0, { serviceAccount: "web" });
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 16)]), undefined, "an expired preview blocks nobody");
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 14)])?.problem.field, "namespace", "a fresh one does");
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 600, { appliedAt: at(500) })])?.problem.field, "namespace", "an applied one always does");
+    t.is(ownership.conflict(wanted, [claim("payments", "failed", 600)])?.problem.field, "namespace", "failed means applied");
+    t.is(ownership.conflict({ ...wanted, serviceAccount: "api" }, [claim("payments", "previewed", 16)]), undefined, "nor its service account");
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 1)], true), undefined, "at apply, previews of others do not count: the first apply takes it");
+    t.is(new Ownership(1000).conflict(wanted, [claim("payments", "previewing", 60)])?.problem.field, "namespace", "a preview still running holds it");
+});
+
+test("DELETE of the workload that created a namespace others still use is refused with 409 naming them", async (t) => {
+    let ids: Record<string, string> = {};
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal) => {
+            const refused = await call(portal, "DELETE", `/workloads/${ids.creator}`, undefined, bearer(TOKENS.alice));
+            t.is(refused.status, 409, JSON.stringify(refused.body));
+            t.deepEqual(refused.body.workloads, [ids.joiner]);
+            t.regex(refused.body.error, new RegExp(`${ids.joiner} \\(team payments\\) still uses`));
+        },
+        (stateDir) => {
+            writeTokensFile(stateDir);
+            ids = {
+                creator: seedWorkload(stateDir, workload("payments", "orders")),
+                joiner: seedWorkload(stateDir, workload("payments", "orders", { serviceAccount: "worker", createNamespace: false })),
+            };
+        },
+    );
 });

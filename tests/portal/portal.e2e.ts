@@ -151,6 +151,13 @@ function request(namespace: string, extra: Record<string, unknown> = {}) {
     };
 }
 
+const auditFile = () => path.join(environment.dir, "portal", "audit.log");
+
+/** The audit log's lines about one workload. */
+function auditOf(id: string): any[] {
+    return fs.readFileSync(auditFile(), "utf8").trimEnd().split("\n").map((line) => JSON.parse(line)).filter((entry) => entry.workload === id);
+}
+
 async function destroyWorkload(id: string): Promise<void> {
     const run = await events("DELETE", `/workloads/${id}`);
     assert.equal(done(run.events).status, "destroyed", JSON.stringify(done(run.events)));
@@ -269,6 +276,19 @@ test("create → preview → apply → outputs → destroy", { timeout: 180_000 
     assert.equal(checkpoint(id), undefined, "the stack is removed");
     assert.equal((await call("GET", `/workloads/${id}`)).status, 404);
     assert.deepEqual((await call("GET", "/workloads")).body.workloads, []);
+
+    // The audit log: each change request and each operation's end, by the principal, never the token.
+    const audit = auditOf(id).map(({ principal, team, role, action, result, httpStatus }) => [principal, team, role, action, result, httpStatus ?? null]);
+    const admin = ["portal-token", "platform", "admin"];
+    assert.deepEqual(audit, [
+        [...admin, "create", "succeeded", null],
+        [...admin, "create", "accepted", 201],
+        [...admin, "apply", "accepted", 202],
+        [...admin, "apply", "succeeded", null],
+        [...admin, "destroy", "accepted", 200],
+        [...admin, "destroy", "succeeded", null],
+    ]);
+    assert.ok(!fs.readFileSync(auditFile(), "utf8").includes(TOKEN), "the audit log holds no token");
 });
 
 test("two different workloads at once: separate stacks, both succeed", { timeout: 180_000 }, async () => {
@@ -457,4 +477,38 @@ test("a failure mid-apply leaves a recoverable stack; the retry succeeds", { tim
 
     await destroyWorkload(id);
     await assertNothingLive(id, "refunds");
+});
+
+test("namespace ownership: another team is refused, the creator outlives the workloads that joined it", { timeout: 240_000 }, async () => {
+    const creator = request("shared");
+    const joiner = request("shared", { serviceAccount: "worker", createNamespace: false });
+    const [creatorId, joinerId] = [workloadId(creator), workloadId(joiner)];
+    for (const [body, id] of [[creator, creatorId], [joiner, joinerId]] as const) {
+        const created = await call("POST", "/workloads", body);
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.equal(done((await events("POST", `/workloads/${id}/apply`)).events).result, "succeeded");
+        // Applied: the namespace is payments' from now on.
+        if (id === creatorId) {
+            const intruder = await call("POST", "/workloads", request("shared", { team: "growth", serviceAccount: "intruder", createNamespace: false }));
+            assert.equal(intruder.status, 409, JSON.stringify(intruder.body));
+            assert.equal(intruder.body.problems[0].field, "namespace");
+            assert.match(intruder.body.problems[0].message, /belongs to team payments/);
+        }
+    }
+    assert.equal((await call("POST", "/workloads", request("kube-system", { createNamespace: false }))).status, 400);
+
+    // Destroying the creator would delete the namespace under the joiner: refused, nothing touched.
+    const mark = cloud.mark();
+    const refused = await call("DELETE", `/workloads/${creatorId}`);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.workloads, [joinerId]);
+    assert.deepEqual(cloud.since(mark, "Delete"), []);
+    assert.equal((await liveOf(creatorId, "shared")).kubernetes.filter((o) => o.kind === "Namespace").length, 1, "the namespace is still there");
+    assert.equal((await call("GET", `/workloads/${creatorId}`)).body.status, "applied");
+    assert.ok(auditOf(creatorId).some((e) => e.action === "destroy" && e.result === "refused" && e.httpStatus === 409));
+
+    await destroyWorkload(joinerId);
+    await destroyWorkload(creatorId);
+    await assertNothingLive(creatorId, "shared");
+    await assertNothingLive(joinerId, "shared");
 });
