@@ -7,6 +7,7 @@
  */
 import { createHash } from "crypto";
 import { parseClusterArn } from "../../provider/iam/arn";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS } from "./managedPolicies";
 import { SYSTEM_NAMESPACES, isSystemNamespace } from "./ownership";
 import type { CrossAccountSettings } from "../../provider/crossAccount/args";
 import type { PolicyStatement } from "../../provider/iam/policyDocument";
@@ -71,15 +72,12 @@ export function resolveClusters(clusters: PortalCluster[]): Map<string, Resolved
 export const PRIVILEGED_SERVICES = ["iam", "sts", "organizations", "account", "sso", "identitystore"];
 
 /** What the portal refuses regardless of what the component would accept. */
-/**
- * AWS-managed policies granting administrator or IAM-write access: a self-service request must not obtain them
- * (the component already refuses `*` on `*` statements). Matched in every partition.
- */
-export const PRIVILEGED_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess"];
-
 export interface PortalPolicy {
-    /** AWS-managed policy names requests may not attach. Default PRIVILEGED_MANAGED_POLICIES. */
-    deniedManagedPolicies?: readonly string[];
+    /**
+     * The managed policy ARNs requests may attach, exactly; every other ARN (customer-managed, job-function, any AWS
+     * policy not listed) is refused. Default DEFAULT_ALLOWED_MANAGED_POLICY_ARNS (managedPolicies.ts).
+     */
+    allowedManagedPolicyArns?: readonly string[];
     /** Services whose actions `Allow` statements may not name. Default PRIVILEGED_SERVICES. */
     deniedServices?: readonly string[];
 }
@@ -239,7 +237,7 @@ export function parseWorkloadRequest(
     policy: PortalPolicy = {},
     callerTeam?: string,
 ): { request: WorkloadRequest; problems?: undefined } | { problems: FieldProblem[]; request?: undefined } {
-    const deniedPolicies = policy.deniedManagedPolicies ?? PRIVILEGED_MANAGED_POLICIES;
+    const allowedPolicies = policy.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS;
     const deniedServices = policy.deniedServices ?? PRIVILEGED_SERVICES;
     const problems: FieldProblem[] = [];
     checkShape(problems, "", body, REQUEST);
@@ -260,9 +258,9 @@ export function parseWorkloadRequest(
         problems.push({ field: "cluster", message: `"${request.cluster}" is not a cluster this portal manages: use one of ${known.map((k) => JSON.stringify(k)).join(", ") || "(none configured)"}` });
     }
     (request.managedPolicyArns ?? []).forEach((arn, i) => {
-        const name = /^arn:[\w-]+:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
-        if (name !== undefined && deniedPolicies.includes(name)) {
-            problems.push({ field: `managedPolicyArns[${i}]`, message: `${name} grants administrator or IAM-write access, which the portal does not hand out: request the specific actions in policyStatements` });
+        if (!allowedPolicies.includes(arn)) {
+            const allowed = allowedPolicies.length > 0 ? `the portal allows ${allowedPolicies.join(", ")}` : "the portal allows no managed policies";
+            problems.push({ field: `managedPolicyArns[${i}]`, message: `${JSON.stringify(arn)} is not on the portal's allowlist (${allowed}): request the specific actions in policyStatements` });
         }
     });
     (request.policyStatements ?? []).forEach((statement, i) => {

@@ -8,6 +8,8 @@
  *                             X-Portal-User, X-Portal-Team and X-Portal-Role are believed
  *   PORTAL_TOKEN              one platform-admin bearer token (the portal's original single token); prefer the file
  * Policy and limits:
+ *   PORTAL_ALLOWED_MANAGED_POLICIES  comma-separated managed policy ARNs requests may attach (default: managedPolicies.ts)
+ *   PORTAL_POLICY_FILE   or a JSON/YAML file { allowedManagedPolicyArns: [ARN, …] }
  *   PORTAL_PREVIEW_CLAIM_TTL_MS  how long an unapplied preview holds its namespace, default 900000 (15 min)
  *   PORTAL_AUDIT_LOG     append-only audit log, default <PORTAL_STATE_DIR>/audit.log
  *   PORTAL_PORT          default 8080;  PORTAL_HOST  default 127.0.0.1
@@ -17,6 +19,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { allowlistFromEnvironment } from "./managedPolicies";
 import { startPortal } from "./server";
 
 async function main(): Promise<void> {
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
         tokensFile: env.PORTAL_TOKENS_FILE || undefined,
         proxySecret,
         auditLog: env.PORTAL_AUDIT_LOG || undefined,
+        policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env) },
         previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
     });
     process.stdout.write(`eks-pod-identity portal listening on ${portal.url}\n`);

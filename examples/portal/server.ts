@@ -13,6 +13,7 @@ import * as path from "path";
 import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, WorkloadRequest, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
 import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { Ownership } from "./ownership";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
@@ -232,6 +233,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         ],
         proxySecret: options.proxySecret,
     });
+    const policy: PortalPolicy = { ...options.policy, allowedManagedPolicyArns: checkAllowlist(options.policy?.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) };
     const ownership = new Ownership(options.previewClaimTtlMs ?? 15 * 60_000);
     const audit = new AuditLog(options.auditLog ?? path.join(stateDir, "audit.log"));
     /** What a change request's audit line needs, filled in as the request is handled. */
@@ -531,7 +533,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             // Refused rather than overridden: a client that believes it acts for another team has a bug to see.
             throw new HttpError(403, { error: `you act for team ${caller.team}: leave team out of the request or give ${JSON.stringify(caller.team)}`, problems: [{ field: "team", message: `not your team (${caller.team})` }] });
         }
-        const parsed = parseWorkloadRequest(body, clusters, options.policy, caller.role === "member" ? caller.team : undefined);
+        const parsed = parseWorkloadRequest(body, clusters, policy, caller.role === "member" ? caller.team : undefined);
         if (parsed.problems) throw new HttpError(400, { error: "the request is invalid", problems: parsed.problems });
         const request = parsed.request;
         const id = workloadId(request);

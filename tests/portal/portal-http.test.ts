@@ -11,6 +11,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { WorkloadRequest, workloadId } from "../../examples/portal/api";
 import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, allowlistFromEnvironment, checkAllowlist } from "../../examples/portal/managedPolicies";
 import { Claim, Ownership } from "../../examples/portal/ownership";
 import { Portal, PortalOptions, startPortal } from "../../examples/portal/server";
 
@@ -394,4 +395,47 @@ test("DELETE of the workload that created a namespace others still use is refuse
             };
         },
     );
+});
+
+// ---- managed policies ----
+
+test("managed policies: an allowlist of exact ARNs, deny by default (customer-managed, job-function, unlisted AWS ones)", async (t) => {
+    const allowed = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"];
+    await withPortal(t, { token: ADMIN_TOKEN, policy: { allowedManagedPolicyArns: allowed } }, async (portal) => {
+        const reply = await call(
+            portal,
+            "POST",
+            "/workloads",
+            workload("payments", "orders", {
+                managedPolicyArns: [
+                    "arn:aws:iam::111122223333:policy/team-managed",
+                    "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+                    "arn:aws:iam::aws:policy/AmazonEC2FullAccess",
+                    "arn:aws:iam::aws:policy/AdministratorAccess",
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                ],
+            }),
+            admin,
+        );
+        t.is(reply.status, 400);
+        t.deepEqual(fields(reply), [0, 1, 2, 3].map((i) => `managedPolicyArns[${i}]`));
+        for (const problem of reply.body.problems) t.true(problem.message.includes(`the portal allows ${allowed[0]}`), problem.message);
+    });
+    // The default allowlist is read-only policies; nothing privileged can be configured onto it.
+    for (const arn of ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/job-function/SystemAdministrator", "not-an-arn"]) {
+        t.throws(() => checkAllowlist([arn]), undefined, arn);
+        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+        await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }], token: ADMIN_TOKEN, policy: { allowedManagedPolicyArns: [arn] } }));
+        fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+    for (const arn of DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) t.regex(arn, /ReadOnlyAccess$/);
+    // From the environment: a comma-separated list, or a policy file.
+    t.deepEqual(allowlistFromEnvironment({ PORTAL_ALLOWED_MANAGED_POLICIES: ` ${allowed[0]} ,` }), allowed);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-policy-"));
+    fs.writeFileSync(path.join(dir, "policy.yaml"), `allowedManagedPolicyArns:\n  - ${allowed[0]}\n`);
+    t.deepEqual(allowlistFromEnvironment({ PORTAL_POLICY_FILE: path.join(dir, "policy.yaml") }), allowed);
+    fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify({ allowedManagedPolicyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"] }));
+    t.throws(() => allowlistFromEnvironment({ PORTAL_POLICY_FILE: path.join(dir, "policy.json") }), { message: /job-function/ });
+    t.is(allowlistFromEnvironment({}), undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
 });
