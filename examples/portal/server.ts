@@ -15,6 +15,7 @@ import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { Ownership } from "./ownership";
+import { liveLockHolders } from "./stackLock";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -425,6 +426,15 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             throw new HttpError(409, { error: `workload ${record.id} is busy: ${active.operation === "apply" ? "an" : "a"} ${active.operation} is running; wait for it (GET ${links(record.id).events})`, id: record.id, status: record.status, links: links(record.id) });
         }
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        if (operation !== "preview") {
+            // A CLI of a previous portal run (killed before its worker could stop it) may still be writing the stack:
+            // wait for it rather than run a second update beside it or remove its lock.
+            const holders = liveLockHolders(env.PULUMI_BACKEND_URL, PROJECT, record.id);
+            if (holders.length > 0) {
+                const who = holders.map((h) => `pid ${h.pid} on ${h.hostname}`).join(", ");
+                throw new HttpError(409, { error: `workload ${record.id}'s stack is locked by a process still running (${who}), left by a previous run of the portal: retry once it has ended`, id: record.id, status: record.status });
+            }
+        }
         if (operation === "apply") {
             // Checked again: another team may have applied in the namespace since this workload's preview expired.
             const conflict = ownership.conflict(record, records.values(), true);

@@ -184,6 +184,24 @@ async function run(job: JobSpec): Promise<JobResult> {
     }
 }
 
+/**
+ * The worker dies with the portal. It runs in a process group of its own (server.ts forks it detached, so that stopping
+ * it stops the CLI and plugins too), so a portal killed outright (SIGKILL, OOM) would leave it running, reparented,
+ * still updating a stack the restarted portal then recovers beside it. When the IPC channel to the portal closes, or
+ * the parent changes, the whole group is ended: the stack is left as after any interrupted update, which the next
+ * apply or DELETE recovers.
+ */
+function endWithPortal(): void {
+    try {
+        process.kill(-process.pid, "SIGKILL");
+    } catch {
+        process.exit(1);
+    }
+}
+const portalPid = process.ppid;
+process.once("disconnect", endWithPortal);
+setInterval(() => process.ppid !== portalPid && endWithPortal(), 250).unref();
+
 process.once("message", (message: { job: JobSpec }) => {
     run(message.job)
         .then((result) => send({ type: "result", result }))

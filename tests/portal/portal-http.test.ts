@@ -8,12 +8,13 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { WorkloadRequest, workloadId } from "../../examples/portal/api";
 import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, allowlistFromEnvironment, checkAllowlist } from "../../examples/portal/managedPolicies";
 import { Claim, Ownership } from "../../examples/portal/ownership";
-import { Portal, PortalOptions, startPortal } from "../../examples/portal/server";
+import { PROJECT, Portal, PortalOptions, startPortal } from "../../examples/portal/server";
+import { isRunning, liveLockHolders } from "../../examples/portal/stackLock";
 
 const CLUSTER_ARN = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
 export const ADMIN_TOKEN = "portal-http-admin-token";
@@ -438,4 +439,98 @@ test("managed policies: an allowlist of exact ARNs, deny by default (customer-ma
     t.throws(() => allowlistFromEnvironment({ PORTAL_POLICY_FILE: path.join(dir, "policy.json") }), { message: /job-function/ });
     t.is(allowlistFromEnvironment({}), undefined);
     fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// ---- crash safety ----
+
+/** Children of `pid` whose command line contains `text`, from /proc. */
+function childrenOf(pid: number, text: string): number[] {
+    const found: number[] = [];
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            if (ppid === pid && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) found.push(Number(entry));
+        } catch {
+            // gone meanwhile
+        }
+    }
+    return found;
+}
+
+test("a worker dies with its portal: SIGKILL of the portal ends the running operation's worker at once", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    const main = path.resolve(__dirname, "../../examples/portal/main.js");
+    const portal = spawn(process.execPath, [main], {
+        env: { ...process.env, PORTAL_CLUSTERS: CLUSTER_ARN, PORTAL_TOKEN: ADMIN_TOKEN, PORTAL_PORT: "0", PORTAL_STATE_DIR: stateDir, PULUMI_CONFIG_PASSPHRASE: "unused" },
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+        const url = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            portal.stdout!.on("data", (chunk) => {
+                out += chunk;
+                const match = /listening on (\S+)/.exec(out);
+                if (match) resolve(match[1]);
+            });
+            portal.once("exit", () => reject(new Error(`the portal exited: ${out}`)));
+        });
+        // A preview: its worker validates with the component, then runs the CLI; the reply waits for it.
+        void fetch(`${url}/workloads`, { method: "POST", headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify(workload("payments", "orders")) }).catch(() => undefined);
+        let workers: number[] = [];
+        for (let i = 0; i < 100 && workers.length === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            workers = childrenOf(portal.pid!, "worker.js");
+        }
+        t.is(workers.length, 1, "the preview's worker runs");
+        portal.kill("SIGKILL");
+        const killedAt = Date.now();
+        while (isRunning(workers[0]) && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+        const elapsed = Date.now() - killedAt;
+        t.false(isRunning(workers[0]), "the worker outlived its portal");
+        // Loading the component blocks the worker's event loop for about a second; without the fix it runs on for good.
+        t.true(elapsed < 5000, `the worker ended ${elapsed} ms after the portal`);
+        t.log(`worker ended ${elapsed} ms after the portal's SIGKILL`);
+    } finally {
+        portal.kill("SIGKILL");
+        fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+});
+
+test("fence: no operation starts on a stack whose backend lock a running process of a previous run holds", async (t) => {
+    let id = "";
+    const holder = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+        await withPortal(
+            t,
+            { token: ADMIN_TOKEN },
+            async (portal) => {
+                for (const [method, route] of [["POST", `/workloads/${id}/apply`], ["DELETE", `/workloads/${id}`]]) {
+                    const reply = await call(portal, method, route, undefined, admin);
+                    t.is(reply.status, 409, `${method} ${route}: ${JSON.stringify(reply.body)}`);
+                    t.true(reply.body.error.includes(`pid ${holder.pid} on ${os.hostname()}`), reply.body.error);
+                }
+                t.is((await call(portal, "GET", `/workloads/${id}`, undefined, admin)).body.status, "failed", "the record is untouched");
+            },
+            (stateDir) => {
+                id = seedWorkload(stateDir, workload("payments", "orders"));
+                const file = path.join(stateDir, "workloads", `${id}.json`);
+                fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), status: "failed", recoverable: true }));
+                const locks = path.join(stateDir, "backend", ".pulumi", "locks", "organization", PROJECT, id);
+                fs.mkdirSync(locks, { recursive: true });
+                fs.writeFileSync(path.join(locks, "0b1c.json"), JSON.stringify({ pid: holder.pid, username: "portal", hostname: os.hostname(), timestamp: new Date().toISOString() }));
+            },
+        );
+    } finally {
+        holder.kill("SIGKILL");
+    }
+    // A lock whose process is gone is stale: the fence lets the recovery (which removes it) run.
+    const dead = spawnSync("true").pid;
+    const stale = path.join(os.tmpdir(), `portal-lock-${process.pid}`);
+    fs.mkdirSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w"), { recursive: true });
+    fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "a.json"), JSON.stringify({ pid: dead, hostname: os.hostname() }));
+    t.deepEqual(liveLockHolders(`file://${stale}`, PROJECT, "w"), []);
+    fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "b.json"), JSON.stringify({ pid: dead, hostname: "another-host" }));
+    t.deepEqual(liveLockHolders(`file://${stale}`, PROJECT, "w").map((h) => h.hostname), ["another-host"], "another host's lock cannot be probed: it counts");
+    fs.rmSync(stale, { recursive: true, force: true });
 });
