@@ -14,6 +14,7 @@ import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID
 import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
+import { fileBackendStackState } from "./checkpoint";
 import { Ownership } from "./ownership";
 import { liveLockHolders } from "./stackLock";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
@@ -267,6 +268,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             Object.assign(record, failedState(record.id, record.lastOperation?.operation ?? "apply", "interrupted", true));
             const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
             record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
+            // What the stack holds now (resources, operations the killed run left pending), as GET reports it.
+            const state = fileBackendStackState(env.PULUMI_BACKEND_URL, PROJECT, record.id);
+            if (state) record.lastOperation.state = state;
             save(record);
         }
         records.set(record.id, record);

@@ -599,6 +599,10 @@ test("SIGKILL of the portal mid-apply: the worker and its CLI die with it; after
         const status = (await call("GET", `/workloads/${id}`, undefined, {}, second.url)).body;
         assert.deepEqual([status.status, status.recoverable, status.lastOperation.result], ["failed", true, "failed"]);
         assert.match(status.lastOperation.error, /interrupted/);
+        // What the stack holds, read back at start: the role's create was in flight.
+        const roleUrn = checkpoint(id).checkpoint.latest.pending_operations?.map((p: any) => `${p.type} ${p.resource.urn}`) ?? [];
+        assert.deepEqual(status.lastOperation.state.pendingOperations, roleUrn);
+        assert.ok(roleUrn.some((op: string) => /^creating .*aws:iam\/role:Role/.test(op)), JSON.stringify(roleUrn));
         const retry = await events("POST", `/workloads/${id}/apply`, second.url);
         assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
         const live = await liveOf(id, "crash");
