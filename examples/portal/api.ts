@@ -7,6 +7,8 @@
  */
 import { createHash } from "crypto";
 import { parseClusterArn } from "../../provider/iam/arn";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS } from "./managedPolicies";
+import { SYSTEM_NAMESPACES, isSystemNamespace } from "./ownership";
 import type { CrossAccountSettings } from "../../provider/crossAccount/args";
 import type { PolicyStatement } from "../../provider/iam/policyDocument";
 import type { PodIdentityWorkloadArgs, WorkloadSettings } from "../../provider/components/podIdentityWorkloadArgs";
@@ -61,11 +63,6 @@ export function resolveClusters(clusters: PortalCluster[]): Map<string, Resolved
     return byName;
 }
 
-/**
- * AWS-managed policies granting administrator or IAM-write access: a self-service request must not obtain them
- * (the component already refuses `*` on `*` statements). Matched in every partition.
- */
-export const PRIVILEGED_MANAGED_POLICIES = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess"];
 
 /**
  * Services whose actions a self-service statement may not allow: with them a workload could grant itself more
@@ -76,8 +73,11 @@ export const PRIVILEGED_SERVICES = ["iam", "sts", "organizations", "account", "s
 
 /** What the portal refuses regardless of what the component would accept. */
 export interface PortalPolicy {
-    /** AWS-managed policy names requests may not attach. Default PRIVILEGED_MANAGED_POLICIES. */
-    deniedManagedPolicies?: readonly string[];
+    /**
+     * The managed policy ARNs requests may attach, exactly; every other ARN (customer-managed, job-function, any AWS
+     * policy not listed) is refused. Default DEFAULT_ALLOWED_MANAGED_POLICY_ARNS (managedPolicies.ts).
+     */
+    allowedManagedPolicyArns?: readonly string[];
     /** Services whose actions `Allow` statements may not name. Default PRIVILEGED_SERVICES. */
     deniedServices?: readonly string[];
 }
@@ -159,8 +159,19 @@ const REQUEST: Shape = {
         },
         workload: WORKLOAD,
     },
-    required: ["team", "cluster", "namespace", "serviceAccount"],
+    // `team` is required of admins only: a member's team is its own (see parseWorkloadRequest).
+    required: ["cluster", "namespace", "serviceAccount"],
 };
+
+/**
+ * Keys that name JavaScript's prototype machinery. JSON.parse makes them ordinary own properties, but code that later
+ * copies or merges the body (`{ ...body }`, `Object.assign`) could turn them into prototype changes, so the portal
+ * refuses them by name wherever they appear, before any other check reads the object.
+ */
+export const PROTOTYPE_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** Whether `shape` (a plain object literal) declares `key` itself: inherited names like `toString` are not fields. */
+const declares = (fields: Record<string, Shape>, key: string) => Object.prototype.hasOwnProperty.call(fields, key);
 
 function kindOf(value: unknown): string {
     if (value === null) return "null";
@@ -181,7 +192,8 @@ function checkShape(problems: FieldProblem[], field: string, value: unknown, sha
             problems.push({ field, message: `expected an object of strings, got ${kindOf(value)}` });
         } else {
             for (const [key, item] of Object.entries(value)) {
-                if (typeof item !== "string") problems.push({ field: at(key), message: `expected a string, got ${kindOf(item)}` });
+                if (PROTOTYPE_KEYS.includes(key)) problems.push({ field: at(key), message: `"${key}" is not accepted as a key` });
+                else if (typeof item !== "string") problems.push({ field: at(key), message: `expected a string, got ${kindOf(item)}` });
             }
         }
     } else if ("array" in shape) {
@@ -199,11 +211,14 @@ function checkShape(problems: FieldProblem[], field: string, value: unknown, sha
         }
         const record = value as Record<string, unknown>;
         for (const key of shape.required ?? []) {
-            if (record[key] === undefined || record[key] === null || record[key] === "") problems.push({ field: at(key), message: "required" });
+            const given = Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+            if (given === undefined || given === null || given === "") problems.push({ field: at(key), message: "required" });
         }
         for (const [key, item] of Object.entries(record)) {
-            const itemShape = shape.object[key];
-            if (itemShape === undefined) {
+            const itemShape = declares(shape.object, key) ? shape.object[key] : undefined;
+            if (PROTOTYPE_KEYS.includes(key)) {
+                problems.push({ field: at(key), message: `"${key}" is not a field the portal accepts (it names JavaScript's prototype machinery)` });
+            } else if (itemShape === undefined) {
                 problems.push({ field: at(key), message: `unknown field: the portal accepts ${Object.keys(shape.object).join(", ")}` });
             } else if (item !== undefined && item !== null && !(item === "" && shape.required?.includes(key))) {
                 checkShape(problems, at(key), item, itemShape);
@@ -220,24 +235,32 @@ export function parseWorkloadRequest(
     body: unknown,
     clusters: Map<string, ResolvedCluster>,
     policy: PortalPolicy = {},
+    callerTeam?: string,
 ): { request: WorkloadRequest; problems?: undefined } | { problems: FieldProblem[]; request?: undefined } {
-    const deniedPolicies = policy.deniedManagedPolicies ?? PRIVILEGED_MANAGED_POLICIES;
+    const allowedPolicies = policy.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS;
     const deniedServices = policy.deniedServices ?? PRIVILEGED_SERVICES;
     const problems: FieldProblem[] = [];
     checkShape(problems, "", body, REQUEST);
+    const given = body as Partial<WorkloadRequest>;
+    // A member's requests are its team's (the server refused a different body team already); an admin names one.
+    const team = callerTeam ?? given?.team;
+    if (team === undefined || team === null || team === "") problems.push({ field: "team", message: "required" });
     if (problems.length > 0) return { problems };
-    const request = body as WorkloadRequest;
+    const request = { ...given, team } as WorkloadRequest;
     if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(request.team)) {
         problems.push({ field: "team", message: `"${request.team}" is not a team name: use at most 32 lower-case letters, digits and '-', starting and ending with a letter or digit` });
+    }
+    if (typeof request.namespace === "string" && isSystemNamespace(request.namespace)) {
+        problems.push({ field: "namespace", message: `${request.namespace} is a Kubernetes system namespace (${SYSTEM_NAMESPACES.join(", ")} and every kube- name are reserved): choose your team's own` });
     }
     if (!clusters.has(request.cluster)) {
         const known = [...clusters.keys()];
         problems.push({ field: "cluster", message: `"${request.cluster}" is not a cluster this portal manages: use one of ${known.map((k) => JSON.stringify(k)).join(", ") || "(none configured)"}` });
     }
     (request.managedPolicyArns ?? []).forEach((arn, i) => {
-        const name = /^arn:[\w-]+:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
-        if (name !== undefined && deniedPolicies.includes(name)) {
-            problems.push({ field: `managedPolicyArns[${i}]`, message: `${name} grants administrator or IAM-write access, which the portal does not hand out: request the specific actions in policyStatements` });
+        if (!allowedPolicies.includes(arn)) {
+            const allowed = allowedPolicies.length > 0 ? `the portal allows ${allowedPolicies.join(", ")}` : "the portal allows no managed policies";
+            problems.push({ field: `managedPolicyArns[${i}]`, message: `${JSON.stringify(arn)} is not on the portal's allowlist (${allowed}): request the specific actions in policyStatements` });
         }
     });
     (request.policyStatements ?? []).forEach((statement, i) => {

@@ -2,13 +2,24 @@
  * Runs the portal service: `node dist/examples/portal/main.js` after `npx tsc -p .` (see README.md).
  *
  *   PORTAL_CLUSTERS      comma-separated EKS cluster ARNs requests may name (required)
- *   PORTAL_TOKEN         bearer token clients must send; required unless PORTAL_ALLOW_UNAUTHENTICATED=true
+ * Identity (at least one; see README.md "Identity and roles"):
+ *   PORTAL_TOKENS_FILE        JSON or YAML: { tokens: [{ name, team, role: member|admin, sha256 }] } (hash-token.js)
+ *   PORTAL_PROXY_SECRET_FILE  file holding the authenticating proxy's shared secret (or PORTAL_PROXY_SECRET): with it,
+ *                             X-Portal-User, X-Portal-Team and X-Portal-Role are believed
+ *   PORTAL_TOKEN              one platform-admin bearer token (the portal's original single token); prefer the file
+ * Policy and limits:
+ *   PORTAL_ALLOWED_MANAGED_POLICIES  comma-separated managed policy ARNs requests may attach (default: managedPolicies.ts)
+ *   PORTAL_POLICY_FILE   or a JSON/YAML file { allowedManagedPolicyArns: [ARN, …] }
+ *   PORTAL_PREVIEW_CLAIM_TTL_MS  how long an unapplied preview holds its namespace, default 900000 (15 min)
+ *   PORTAL_AUDIT_LOG     append-only audit log, default <PORTAL_STATE_DIR>/audit.log
  *   PORTAL_PORT          default 8080;  PORTAL_HOST  default 127.0.0.1
  *   PORTAL_STATE_DIR     workload records and stack folders, default ./.portal
  *   PULUMI_BACKEND_URL   default file://<PORTAL_STATE_DIR>/backend;  PULUMI_CONFIG_PASSPHRASE(_FILE) for a file backend
  * AWS credentials and kubeconfig are the CLI's usual ones (environment, ~/.aws, ~/.kube/config).
  */
+import * as fs from "fs";
 import * as path from "path";
+import { allowlistFromEnvironment } from "./managedPolicies";
 import { startPortal } from "./server";
 
 async function main(): Promise<void> {
@@ -16,10 +27,11 @@ async function main(): Promise<void> {
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     const root = path.resolve(__dirname, "../../..");
     env.PATH = [path.join(root, "bin"), env.PATH ?? ""].join(path.delimiter);
-    const token = env.PORTAL_TOKEN;
-    if (!token && env.PORTAL_ALLOW_UNAUTHENTICATED !== "true") {
-        throw new Error("set PORTAL_TOKEN (clients send Authorization: Bearer <token>), or PORTAL_ALLOW_UNAUTHENTICATED=true behind an authenticating proxy");
-    }
+    const token = env.PORTAL_TOKEN || undefined;
+    const proxySecret = env.PORTAL_PROXY_SECRET_FILE ? fs.readFileSync(env.PORTAL_PROXY_SECRET_FILE, "utf8").trim() : env.PORTAL_PROXY_SECRET || undefined;
+    // The portal's own secrets are not the Pulumi CLI's business: keep them out of the workers' environment.
+    delete env.PORTAL_TOKEN;
+    delete env.PORTAL_PROXY_SECRET;
     const portal = await startPortal({
         port: Number(env.PORTAL_PORT ?? 8080),
         host: env.PORTAL_HOST ?? "127.0.0.1",
@@ -27,6 +39,11 @@ async function main(): Promise<void> {
         env,
         stateDir: env.PORTAL_STATE_DIR ?? path.resolve(".portal"),
         token,
+        tokensFile: env.PORTAL_TOKENS_FILE || undefined,
+        proxySecret,
+        auditLog: env.PORTAL_AUDIT_LOG || undefined,
+        policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env) },
+        previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
     });
     process.stdout.write(`eks-pod-identity portal listening on ${portal.url}\n`);
     const stop = () => {

@@ -5,13 +5,18 @@
  * own; one operation per workload at a time (a second gets 409), workloads in parallel. API: README.md.
  */
 import { ChildProcess, fork } from "child_process";
-import { createHash, timingSafeEqual } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, WorkloadRequest, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
+import { AuditAction, AuditLog } from "./audit";
+import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
+import { fileBackendStackState } from "./checkpoint";
+import { Ownership } from "./ownership";
+import { liveLockHolders } from "./stackLock";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -33,12 +38,30 @@ export interface PortalOptions {
     stateDir: string;
     /** Clusters requests may name. Default: the ARNs in `env.PORTAL_CLUSTERS`, comma-separated. */
     clusters?: PortalCluster[];
-    /** When set, every request but `GET /healthz` needs `Authorization: Bearer <token>`. */
+    /**
+     * A platform-admin bearer token (the portal's original single token, `PORTAL_TOKEN`): its holder is the principal
+     * `portal-token` of team `platform` with role `admin`. Prefer per-principal `tokens`.
+     */
     token?: string;
+    /** Principals and the SHA-256 of their bearer tokens (see identity.ts). */
+    tokens?: TokenEntry[];
+    /** A tokens file (JSON or YAML) read at start: `{ tokens: [{ name, team, role, sha256 }] }`. */
+    tokensFile?: string;
+    /** How long a preview that is not applied holds its namespace and service account. Default 15 minutes. */
+    previewClaimTtlMs?: number;
+    /** The append-only audit log (JSON lines). Default `<stateDir>/audit.log`. */
+    auditLog?: string;
+    /** The authenticating proxy's shared secret: requests carrying it may set `X-Portal-User`, `-Team`, `-Role`. */
+    proxySecret?: string;
     /** Operations running at once across workloads; more wait in a queue. Default: the number of CPUs, at least 2. */
     maxConcurrentOperations?: number;
     /** What requests may not ask for beyond the component's own rules. Default: see PortalPolicy. */
     policy?: PortalPolicy;
+    /**
+     * How long a request body may take to arrive, from the request's headers to its last byte; a slower one gets
+     * `408` and its connection is closed, so a client that stalls (slowloris) cannot hold sockets open. Default 10 s.
+     */
+    bodyTimeoutMs?: number;
 }
 
 export interface Portal {
@@ -68,6 +91,8 @@ interface WorkloadRecord {
     request: WorkloadRequest;
     createdAt: string;
     updatedAt: string;
+    /** When its first apply started: from then on it holds its namespace for its team (ownership.ts). */
+    appliedAt?: string;
     preview?: PreviewResult;
     outputs?: Record<string, unknown>;
     lastOperation?: LastOperation;
@@ -82,8 +107,11 @@ class Job {
     private readonly listeners = new Set<(e: { id: string; event: PortalEvent }) => void>();
     finished = false;
     child?: ChildProcess;
+    /** Who asked for the operation: the audit log's line for its end names them too. */
+    startedBy?: Principal;
 
-    constructor(readonly serial: number, readonly operation: Operation) {}
+    /** `team`: the workload's, so that only its team (and admins) may follow the operation. */
+    constructor(readonly serial: number, readonly operation: Operation, readonly team: string) {}
 
     push(event: PortalEvent): void {
         if (this.finished) return;
@@ -129,9 +157,50 @@ class Semaphore {
 }
 
 class HttpError extends Error {
-    constructor(readonly status: number, readonly body: Record<string, unknown>) {
+    /** `closeConnection`: the request's body was not read to its end, so the connection cannot carry another request. */
+    constructor(readonly status: number, readonly body: Record<string, unknown>, readonly closeConnection = false) {
         super(String(body.error));
     }
+}
+
+/**
+ * `application/json`, with at most a `charset=utf-8` parameter (RFC 8259 §8.1: JSON exchanged between systems is
+ * UTF-8). Other types, `application/json-seq` (RFC 7464) and other charsets included, are not what the portal parses.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+    const [type, ...parameters] = (contentType ?? "").split(";").map((part) => part.trim().toLowerCase());
+    if (type !== "application/json") return false;
+    return parameters.every((parameter) => /^charset=("?)utf-8\1$/.test(parameter)) && parameters.length <= 1;
+}
+
+/**
+ * Reads a request body of at most MAX_BODY bytes within `timeoutMs` of being called. Rejects with `413` (too large)
+ * or `408` (too slow); both leave the body unread, so they ask for the connection to be closed.
+ */
+function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const settle = (error?: HttpError) => {
+            clearTimeout(timer);
+            req.off("data", onData).off("end", onEnd).off("error", onError);
+            if (error) {
+                req.pause();
+                reject(error);
+            } else {
+                resolve(chunks);
+            }
+        };
+        const onData = (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY) settle(new HttpError(413, { error: `the request body exceeds ${MAX_BODY} bytes` }, true));
+            else chunks.push(chunk);
+        };
+        const onEnd = () => settle();
+        const onError = () => settle(new HttpError(400, { error: "the request body could not be read" }, true));
+        const timer = setTimeout(() => settle(new HttpError(408, { error: `the request body did not arrive within ${timeoutMs} ms` }, true)), timeoutMs);
+        req.on("data", onData).on("end", onEnd).on("error", onError);
+    });
 }
 
 const now = () => new Date().toISOString();
@@ -158,7 +227,29 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         throw new Error("a self-managed backend needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE in env");
     }
     env.PULUMI_SKIP_UPDATE_CHECK ??= "true";
+    const identities = new IdentityResolver({
+        tokens: [
+            ...(options.token ? [{ name: "portal-token", team: "platform", role: "admin" as const, sha256: hashToken(options.token) }] : []),
+            ...checkTokenEntries(options.tokens ?? []),
+            ...(options.tokensFile ? loadTokensFile(options.tokensFile) : []),
+        ],
+        proxySecret: options.proxySecret,
+    });
+    const policy: PortalPolicy = { ...options.policy, allowedManagedPolicyArns: checkAllowlist(options.policy?.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) };
+    const ownership = new Ownership(options.previewClaimTtlMs ?? 15 * 60_000);
+    const audit = new AuditLog(options.auditLog ?? path.join(stateDir, "audit.log"));
+    /** What a change request's audit line needs, filled in as the request is handled. */
+    interface AuditContext {
+        action: AuditAction;
+        recorded: boolean;
+        principal?: Principal;
+        workload?: string;
+        error?: string;
+    }
+    const auditContexts = new WeakMap<http.IncomingMessage, AuditContext>();
+    const replyContexts = new WeakMap<http.ServerResponse, AuditContext>();
     const workerPath = path.join(__dirname, "worker.js");
+    const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
     const semaphore = new Semaphore(Math.max(1, options.maxConcurrentOperations ?? Math.max(2, os.cpus().length)));
 
     // ---- records ----
@@ -177,6 +268,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             Object.assign(record, failedState(record.id, record.lastOperation?.operation ?? "apply", "interrupted", true));
             const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
             record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
+            // What the stack holds now (resources, operations the killed run left pending), as GET reports it.
+            const state = fileBackendStackState(env.PULUMI_BACKEND_URL, PROJECT, record.id);
+            if (state) record.lastOperation.state = state;
             save(record);
         }
         records.set(record.id, record);
@@ -201,8 +295,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         };
     }
 
-    function startJob(record: WorkloadRecord, operation: Operation, recover: boolean): Job {
-        const job = new Job(++serial, operation);
+    function startJob(record: WorkloadRecord, operation: Operation, recover: boolean, caller: Principal): Job {
+        const job = new Job(++serial, operation, record.team);
+        job.startedBy = caller;
         running.set(record.id, job);
         lastJobs.set(record.id, job);
         const spec: JobSpec = {
@@ -321,19 +416,48 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             done = { operation: job.operation, result: "failed", status: "failed", error: result.error, recoverable: record.recoverable, hint: record.hint, state: result.state };
         }
         job.push({ event: "done", data: { id: record.id, ...done } });
+        audit.record(job.startedBy, {
+            action: job.operation === "preview" ? "create" : job.operation,
+            workload: record.id,
+            result: result.ok ? "succeeded" : "failed",
+            ...(result.ok ? {} : { error: typeof done.error === "string" ? done.error : result.kind === "invalid" ? "the request is invalid" : result.error }),
+        });
     }
 
-    function begin(record: WorkloadRecord, operation: Operation): Job {
+    function begin(record: WorkloadRecord, operation: Operation, caller: Principal): Job {
         const active = running.get(record.id);
         if (active) {
             throw new HttpError(409, { error: `workload ${record.id} is busy: ${active.operation === "apply" ? "an" : "a"} ${active.operation} is running; wait for it (GET ${links(record.id).events})`, id: record.id, status: record.status, links: links(record.id) });
         }
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        if (operation !== "preview") {
+            // A CLI of a previous portal run (killed before its worker could stop it) may still be writing the stack:
+            // wait for it rather than run a second update beside it or remove its lock.
+            const holders = liveLockHolders(env.PULUMI_BACKEND_URL, PROJECT, record.id);
+            if (holders.length > 0) {
+                const who = holders.map((h) => `pid ${h.pid} on ${h.hostname}`).join(", ");
+                throw new HttpError(409, { error: `workload ${record.id}'s stack is locked by a process still running (${who}), left by a previous run of the portal: retry once it has ended`, id: record.id, status: record.status });
+            }
+        }
+        if (operation === "apply") {
+            // Checked again: another team may have applied in the namespace since this workload's preview expired.
+            const conflict = ownership.conflict(record, records.values(), true);
+            if (conflict) throw new HttpError(409, { error: conflict.problem.message, ...(conflict.id ? { id: conflict.id } : {}), problems: [conflict.problem] });
+            record.appliedAt ??= now();
+        }
+        if (operation === "destroy") {
+            const blockers = ownership.blockersOfDestroy(record, records.values());
+            if (blockers.length > 0) {
+                const names = blockers.map((b) => `${b.id} (team ${b.team})`).join(", ");
+                const problem: FieldProblem = { field: "namespace", message: `workload ${record.id} created namespace ${record.namespace}, which ${names} still use${blockers.length === 1 ? "s" : ""}: destroy ${blockers.length === 1 ? "it" : "them"} first` };
+                throw new HttpError(409, { error: problem.message, workloads: blockers.map((b) => b.id), problems: [problem] });
+            }
+        }
         const recover = record.status === "failed";
         record.status = operation === "apply" ? "applying" : operation === "destroy" ? "destroying" : "previewing";
         record.lastOperation = { operation, result: "running", startedAt: now() };
         if (operation !== "preview") save(record);
-        return startJob(record, operation, recover);
+        return startJob(record, operation, recover, caller);
     }
 
     // ---- HTTP ----
@@ -355,11 +479,13 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     });
 
     function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+        auditReply(res, status);
         res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers });
         res.end(JSON.stringify(body, null, 2));
     }
 
     function stream(req: http.IncomingMessage, res: http.ServerResponse, job: Job): void {
+        auditReply(res, 200);
         res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", "X-Accel-Buffering": "no", "X-Content-Type-Options": "nosniff" });
         res.write("retry: 2000\n\n");
         const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
@@ -382,26 +508,23 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     };
     const wantsStream = (req: http.IncomingMessage) => (header(req, "accept") ?? "").includes("text/event-stream");
 
-    const tokenDigest = options.token ? createHash("sha256").update(options.token).digest() : undefined;
-    function authorize(req: http.IncomingMessage): void {
-        if (!tokenDigest) return;
-        const given = /^Bearer (.+)$/.exec(header(req, "authorization") ?? "")?.[1] ?? "";
-        if (!timingSafeEqual(createHash("sha256").update(given).digest(), tokenDigest)) {
-            throw new HttpError(401, { error: "missing or wrong bearer token" });
+    function authenticate(req: http.IncomingMessage): Principal {
+        try {
+            const principal = identities.authenticate(req);
+            const context = auditContexts.get(req);
+            if (context) context.principal = principal;
+            return principal;
+        } catch (error) {
+            if (error instanceof AuthenticationError) throw new HttpError(401, { error: error.message });
+            throw error;
         }
     }
 
     async function readJson(req: http.IncomingMessage): Promise<unknown> {
-        if (!/^application\/json\b/.test(header(req, "content-type") ?? "")) {
-            throw new HttpError(415, { error: "send the request as Content-Type: application/json" });
+        if (!isJsonMediaType(header(req, "content-type"))) {
+            throw new HttpError(415, { error: "send the request as Content-Type: application/json (optionally ; charset=utf-8)" }, true);
         }
-        let size = 0;
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) {
-            size += (chunk as Buffer).length;
-            if (size > MAX_BODY) throw new HttpError(413, { error: `the request body exceeds ${MAX_BODY} bytes` });
-            chunks.push(chunk as Buffer);
-        }
+        const chunks = await readBody(req, bodyTimeoutMs);
         try {
             return JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch (e) {
@@ -409,35 +532,31 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         }
     }
 
-    function lookup(id: string): WorkloadRecord {
+    /** Another team's workload is a 404 like a missing one: a member cannot learn which workloads exist. */
+    function lookup(id: string, caller: Principal): WorkloadRecord {
         const record = WORKLOAD_ID.test(id) ? records.get(id) : undefined;
-        if (!record) throw new HttpError(404, { error: `no workload ${id}` });
+        if (!record || !mayAccess(caller, record.team)) throw new HttpError(404, { error: `no workload ${id}` });
         return record;
     }
 
-    async function createWorkload(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    async function createWorkload(req: http.IncomingMessage, res: http.ServerResponse, caller: Principal): Promise<void> {
         const body = await readJson(req);
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
-        const parsed = parseWorkloadRequest(body, clusters, options.policy);
+        const bodyTeam = typeof body === "object" && body !== null && Object.prototype.hasOwnProperty.call(body, "team") ? (body as { team: unknown }).team : undefined;
+        if (caller.role === "member" && bodyTeam !== undefined && bodyTeam !== caller.team) {
+            // Refused rather than overridden: a client that believes it acts for another team has a bug to see.
+            throw new HttpError(403, { error: `you act for team ${caller.team}: leave team out of the request or give ${JSON.stringify(caller.team)}`, problems: [{ field: "team", message: `not your team (${caller.team})` }] });
+        }
+        const parsed = parseWorkloadRequest(body, clusters, policy, caller.role === "member" ? caller.team : undefined);
         if (parsed.problems) throw new HttpError(400, { error: "the request is invalid", problems: parsed.problems });
         const request = parsed.request;
         const id = workloadId(request);
+        const context = auditContexts.get(req);
+        if (context) context.workload = id;
         // From here to begin() nothing awaits: the check and the claim are one step.
         const existing = records.get(id);
         if (existing) {
             throw new HttpError(409, { error: `workload ${id} already exists (status ${existing.status}): apply it, or DELETE it first`, id, status: existing.status, links: links(id) });
-        }
-        const owner = [...records.values()].find((r) => r.cluster === request.cluster && r.namespace === request.namespace && r.serviceAccount === request.serviceAccount);
-        if (owner) {
-            const problem: FieldProblem = { field: "serviceAccount", message: `service account ${request.namespace}/${request.serviceAccount} of cluster ${request.cluster} already has a workload (${owner.id}, team ${owner.team}); EKS allows one association per service account` };
-            throw new HttpError(409, { error: problem.message, id: owner.id, problems: [problem] });
-        }
-        const namespaceOwner =
-            request.createNamespace !== false &&
-            [...records.values()].find((r) => r.cluster === request.cluster && r.namespace === request.namespace && r.request.createNamespace !== false);
-        if (namespaceOwner) {
-            const problem: FieldProblem = { field: "createNamespace", message: `namespace ${request.namespace} of cluster ${request.cluster} is created by workload ${namespaceOwner.id} (team ${namespaceOwner.team}): set createNamespace to false to add a workload to it` };
-            throw new HttpError(409, { error: problem.message, id: namespaceOwner.id, problems: [problem] });
         }
         const record: WorkloadRecord = {
             id,
@@ -450,8 +569,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             createdAt: now(),
             updatedAt: now(),
         };
+        // Another team's namespace, a service account taken, a namespace created by another workload of the team.
+        const conflict = ownership.conflict(record, records.values());
+        if (conflict) throw new HttpError(409, { error: conflict.problem.message, ...(conflict.id ? { id: conflict.id } : {}), problems: [conflict.problem] });
         records.set(id, record);
-        const job = begin(record, "preview");
+        const job = begin(record, "preview", caller);
         if (wantsStream(req)) return stream(req, res, job);
         const done = await new Promise<Record<string, unknown>>((resolve) => job.follow((e) => e.event.event === "done" && resolve(e.event.data)));
         if (done.status === "rejected") {
@@ -461,8 +583,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         json(res, 201, view(record), { Location: `/workloads/${id}` });
     }
 
-    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy"): void {
-        const job = begin(record, operation);
+    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy", caller: Principal): void {
+        const job = begin(record, operation, caller);
         if (wantsStream(req)) return stream(req, res, job);
         json(res, 202, { id: record.id, status: record.status, operation, links: links(record.id) }, { Location: links(record.id).events });
     }
@@ -477,44 +599,94 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         }
         const method = req.method ?? "GET";
         if (url.pathname === "/healthz" && method === "GET") return json(res, 200, { ok: true });
-        authorize(req);
+        const caller = authenticate(req);
         const allow = (...methods: string[]) => {
             if (!methods.includes(method)) throw new HttpError(405, { error: `use ${methods.join(" or ")}` });
         };
         if (parts[0] !== "workloads" || parts.length > 3) throw new HttpError(404, { error: "not found: see /workloads" });
         if (parts.length === 1) {
             allow("GET", "POST");
-            if (method === "POST") return createWorkload(req, res);
-            return json(res, 200, { workloads: [...records.values()].map((r) => ({ id: r.id, status: r.status, team: r.team, cluster: r.cluster, namespace: r.namespace, serviceAccount: r.serviceAccount, links: links(r.id) })) });
+            if (method === "POST") return createWorkload(req, res, caller);
+            const visible = [...records.values()].filter((r) => mayAccess(caller, r.team));
+            return json(res, 200, { workloads: visible.map((r) => ({ id: r.id, status: r.status, team: r.team, cluster: r.cluster, namespace: r.namespace, serviceAccount: r.serviceAccount, links: links(r.id) })) });
         }
         const id = parts[1];
         if (parts.length === 2) {
             allow("GET", "DELETE");
-            const record = lookup(id);
-            if (method === "DELETE") return operate(req, res, record, "destroy");
+            const record = lookup(id, caller);
+            if (method === "DELETE") return operate(req, res, record, "destroy", caller);
             return json(res, 200, view(record));
         }
         if (parts[2] === "apply") {
             allow("POST");
-            return operate(req, res, lookup(id), "apply");
+            return operate(req, res, lookup(id, caller), "apply", caller);
         }
         if (parts[2] === "events") {
             allow("GET");
             const job = WORKLOAD_ID.test(id) ? lastJobs.get(id) : undefined;
-            if (job) return stream(req, res, job);
+            if (job && mayAccess(caller, job.team)) return stream(req, res, job);
             // No operation since the portal started: the current status as the only event.
-            const record = lookup(id);
-            const replay = new Job(0, record.lastOperation?.operation ?? "preview");
+            const record = lookup(id, caller);
+            const replay = new Job(0, record.lastOperation?.operation ?? "preview", record.team);
             replay.push({ event: "done", data: { id, operation: replay.operation, status: record.status, result: record.lastOperation?.result, replayed: true } });
             return stream(req, res, replay);
         }
         throw new HttpError(404, { error: "not found" });
     }
 
+    /** Change requests are audited when their reply ends, whatever it was: what was asked, by whom, and the status. */
+    function auditRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+        const parts = new URL(req.url ?? "/", "http://portal").pathname.split("/").filter(Boolean);
+        const action: AuditAction | undefined =
+            req.method === "POST" && parts.length === 1 && parts[0] === "workloads"
+                ? "create"
+                : req.method === "POST" && parts.length === 3 && parts[0] === "workloads" && parts[2] === "apply"
+                    ? "apply"
+                    : req.method === "DELETE" && parts.length === 2 && parts[0] === "workloads"
+                        ? "destroy"
+                        : undefined;
+        if (!action) return;
+        const context: AuditContext = { action, workload: action === "create" ? undefined : parts[1], recorded: false };
+        auditContexts.set(req, context);
+        replyContexts.set(res, context);
+        // A connection that ends before any reply: the request is refused all the same.
+        res.once("close", () => auditReply(res, res.headersSent ? res.statusCode : 499));
+    }
+
+    /** Records a change request's line once, as its reply's status is written (an event stream's first, not last). */
+    function auditReply(res: http.ServerResponse, status: number): void {
+        const context = replyContexts.get(res);
+        if (!context || context.recorded) return;
+        context.recorded = true;
+        audit.record(context.principal, {
+            action: context.action,
+            workload: context.workload ?? null,
+            result: status >= 400 ? "refused" : "accepted",
+            httpStatus: status,
+            ...(context.error ? { error: context.error } : {}),
+        });
+    }
+
     const server = http.createServer((req, res) => {
+        auditRequest(req, res);
         route(req, res).catch((error) => {
             if (res.headersSent) return void res.end();
-            if (error instanceof HttpError) return json(res, error.status, error.body, error.status === 401 ? { "WWW-Authenticate": "Bearer" } : {});
+            const context = auditContexts.get(req);
+            if (context) context.error = error instanceof HttpError ? error.message : "internal error";
+            if (error instanceof HttpError) {
+                if (error.closeConnection) {
+                    // The unread rest of the body would be taken for the next request: end the connection once the
+                    // reply is flushed (end() half-closes after pending writes), and drop it if the client lingers.
+                    res.once("finish", () => {
+                        req.socket.end();
+                        setTimeout(() => req.socket.destroy(), 1000).unref();
+                    });
+                }
+                return json(res, error.status, error.body, {
+                    ...(error.status === 401 ? { "WWW-Authenticate": "Bearer" } : {}),
+                    ...(error.closeConnection ? { Connection: "close" } : {}),
+                });
+            }
             json(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
         });
     });
@@ -546,6 +718,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             await new Promise((resolve) => setImmediate(resolve)); // let the interrupted operations record their state
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
+            audit.close();
         },
     };
 }

@@ -184,6 +184,60 @@ async function run(job: JobSpec): Promise<JobResult> {
     }
 }
 
+/** Processes descended from `root`, from /proc (none where there is no /proc: the process group still ends). */
+function descendantsOf(root: number): number[] {
+    const children = new Map<number, number[]>();
+    let entries: string[];
+    try {
+        entries = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+    } catch {
+        return [];
+    }
+    for (const entry of entries) {
+        try {
+            // "<pid> (<comm>) <state> <ppid> …": the command may contain spaces and parentheses.
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // ended meanwhile
+        }
+    }
+    const found: number[] = [];
+    for (let queue = [root]; queue.length > 0; ) {
+        const next = children.get(queue.shift() as number) ?? [];
+        found.push(...next);
+        queue = queue.concat(next);
+    }
+    return found;
+}
+
+/**
+ * The worker dies with the portal. It runs in a process group of its own (server.ts forks it detached, so that stopping
+ * it stops the CLI and plugins too), so a portal killed outright (SIGKILL, OOM) would leave it running, reparented,
+ * still updating a stack the restarted portal then recovers beside it. When the IPC channel to the portal closes, or
+ * the parent changes, the whole group is ended: the stack is left as after any interrupted update, which the next
+ * apply or DELETE recovers.
+ */
+function endWithPortal(): void {
+    // The CLI starts its plugins in process groups of their own: end every descendant, then the group.
+    for (const pid of descendantsOf(process.pid)) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+    try {
+        process.kill(-process.pid, "SIGKILL");
+    } catch {
+        process.exit(1);
+    }
+}
+const portalPid = process.ppid;
+process.once("disconnect", endWithPortal);
+setInterval(() => process.ppid !== portalPid && endWithPortal(), 250).unref();
+
 process.once("message", (message: { job: JobSpec }) => {
     run(message.job)
         .then((result) => send({ type: "result", result }))

@@ -5,11 +5,13 @@
  *   npx tsc -p . && node --test dist/tests/portal/portal.e2e.js
  */
 import * as assert from "assert/strict";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { after, before, test } from "node:test";
 import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
+import { isRunning } from "../../examples/portal/stackLock";
 import { CloudDouble } from "../e2e/support/cloudDouble";
 import { testCluster } from "../cluster/client";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
@@ -55,8 +57,8 @@ interface Reply {
     body: any;
 }
 
-async function call(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const response = await fetch(portal.url + route, {
+async function call(method: string, route: string, body?: unknown, headers: Record<string, string> = {}, base = portal.url): Promise<Reply> {
+    const response = await fetch(base + route, {
         method,
         headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
@@ -74,8 +76,8 @@ interface Sse {
 }
 
 /** Reads a server-sent event stream to its end (the portal ends it after the `done` event), as the events arrive. */
-async function events(method: string, route: string): Promise<{ status: number; contentType: string; events: Sse[] }> {
-    const response = await fetch(portal.url + route, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" } });
+async function events(method: string, route: string, base = portal.url): Promise<{ status: number; contentType: string; events: Sse[] }> {
+    const response = await fetch(base + route, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" } });
     const parsed: Sse[] = [];
     const decoder = new TextDecoder();
     let buffer = "";
@@ -149,6 +151,13 @@ function request(namespace: string, extra: Record<string, unknown> = {}) {
         policyStatements: [{ actions: ["s3:GetObject"], resources: [`arn:aws:s3:::${namespace}-data/*`] }],
         ...extra,
     };
+}
+
+const auditFile = () => path.join(environment.dir, "portal", "audit.log");
+
+/** The audit log's lines about one workload. */
+function auditOf(id: string): any[] {
+    return fs.readFileSync(auditFile(), "utf8").trimEnd().split("\n").map((line) => JSON.parse(line)).filter((entry) => entry.workload === id);
 }
 
 async function destroyWorkload(id: string): Promise<void> {
@@ -269,6 +278,19 @@ test("create → preview → apply → outputs → destroy", { timeout: 180_000 
     assert.equal(checkpoint(id), undefined, "the stack is removed");
     assert.equal((await call("GET", `/workloads/${id}`)).status, 404);
     assert.deepEqual((await call("GET", "/workloads")).body.workloads, []);
+
+    // The audit log: each change request and each operation's end, by the principal, never the token.
+    const audit = auditOf(id).map(({ principal, team, role, action, result, httpStatus }) => [principal, team, role, action, result, httpStatus ?? null]);
+    const admin = ["portal-token", "platform", "admin"];
+    assert.deepEqual(audit, [
+        [...admin, "create", "succeeded", null],
+        [...admin, "create", "accepted", 201],
+        [...admin, "apply", "accepted", 202],
+        [...admin, "apply", "succeeded", null],
+        [...admin, "destroy", "accepted", 200],
+        [...admin, "destroy", "succeeded", null],
+    ]);
+    assert.ok(!fs.readFileSync(auditFile(), "utf8").includes(TOKEN), "the audit log holds no token");
 });
 
 test("two different workloads at once: separate stacks, both succeed", { timeout: 180_000 }, async () => {
@@ -457,4 +479,143 @@ test("a failure mid-apply leaves a recoverable stack; the retry succeeds", { tim
 
     await destroyWorkload(id);
     await assertNothingLive(id, "refunds");
+});
+
+test("namespace ownership: another team is refused, the creator outlives the workloads that joined it", { timeout: 240_000 }, async () => {
+    const creator = request("shared");
+    const joiner = request("shared", { serviceAccount: "worker", createNamespace: false });
+    const [creatorId, joinerId] = [workloadId(creator), workloadId(joiner)];
+    for (const [body, id] of [[creator, creatorId], [joiner, joinerId]] as const) {
+        const created = await call("POST", "/workloads", body);
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.equal(done((await events("POST", `/workloads/${id}/apply`)).events).result, "succeeded");
+        // Applied: the namespace is payments' from now on.
+        if (id === creatorId) {
+            const intruder = await call("POST", "/workloads", request("shared", { team: "growth", serviceAccount: "intruder", createNamespace: false }));
+            assert.equal(intruder.status, 409, JSON.stringify(intruder.body));
+            assert.equal(intruder.body.problems[0].field, "namespace");
+            assert.match(intruder.body.problems[0].message, /belongs to team payments/);
+        }
+    }
+    assert.equal((await call("POST", "/workloads", request("kube-system", { createNamespace: false }))).status, 400);
+
+    // Destroying the creator would delete the namespace under the joiner: refused, nothing touched.
+    const mark = cloud.mark();
+    const refused = await call("DELETE", `/workloads/${creatorId}`);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.workloads, [joinerId]);
+    assert.deepEqual(cloud.since(mark, "Delete"), []);
+    assert.equal((await liveOf(creatorId, "shared")).kubernetes.filter((o) => o.kind === "Namespace").length, 1, "the namespace is still there");
+    assert.equal((await call("GET", `/workloads/${creatorId}`)).body.status, "applied");
+    assert.ok(auditOf(creatorId).some((e) => e.action === "destroy" && e.result === "refused" && e.httpStatus === 409));
+
+    await destroyWorkload(joinerId);
+    await destroyWorkload(creatorId);
+    await assertNothingLive(creatorId, "shared");
+    await assertNothingLive(joinerId, "shared");
+});
+
+/** The portal as its own process (`node dist/examples/portal/main.js`), on `stateDir`; resolves with it and its URL. */
+async function startPortalProcess(stateDir: string): Promise<{ child: ChildProcess; url: string }> {
+    const child = spawn(process.execPath, [path.join(ROOT, "dist", "examples", "portal", "main.js")], {
+        env: { ...environment.env, PORTAL_CLUSTERS: cloud.clusterArn(), PORTAL_TOKEN: TOKEN, PORTAL_PORT: "0", PORTAL_STATE_DIR: stateDir },
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (chunk) => {
+            out += chunk;
+            const match = /listening on (\S+)/.exec(out);
+            if (match) resolve(match[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`the portal exited (${code}): ${out}`)));
+    });
+    return { child, url };
+}
+
+/** Processes descended from `root`, from /proc. */
+function descendantsOf(root: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // ended meanwhile
+        }
+    }
+    const found: number[] = [];
+    for (let queue = [root]; queue.length > 0; ) {
+        const next = children.get(queue.shift()!) ?? [];
+        found.push(...next);
+        queue = queue.concat(next);
+    }
+    return found;
+}
+
+/** Processes (but this one) whose command line mentions `text`. */
+function processesMentioning(text: string): number[] {
+    return fs
+        .readdirSync("/proc")
+        .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+        .filter((e) => {
+            try {
+                return fs.readFileSync(`/proc/${e}/cmdline`, "utf8").includes(text) && isRunning(Number(e));
+            } catch {
+                return false;
+            }
+        })
+        .map(Number);
+}
+
+test("SIGKILL of the portal mid-apply: the worker and its CLI die with it; after a restart one retry, one role, nothing left after DELETE", { timeout: 240_000 }, async () => {
+    const stateDir = path.join(environment.dir, "portal-crash");
+    const body = request("crash");
+    const id = workloadId(body);
+    const first = await startPortalProcess(stateDir);
+    let second: { child: ChildProcess; url: string } | undefined;
+    try {
+        assert.equal((await call("POST", "/workloads", body, {}, first.url)).status, 201);
+        // The role's create reaches "AWS" and waits there: the update is in flight when the portal is killed.
+        const hold = cloud.holdCreatesOf(ROLE);
+        const mark = cloud.mark();
+        assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, first.url)).status, 202);
+        await hold.reached;
+        assert.ok(processesMentioning(id).length > 0, "the CLI runs the stack's update");
+        // The worker, the CLI and its plugins (in process groups of their own).
+        const run = descendantsOf(first.child.pid!);
+        assert.ok(run.length >= 3, `the portal's run: ${run}`);
+        first.child.kill("SIGKILL");
+        const killedAt = Date.now();
+        const alive = () => run.filter(isRunning);
+        while (alive().length > 0 && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+        hold.release();
+        assert.deepEqual(alive(), [], "nothing of the killed portal's run still works on the stack");
+        assert.deepEqual(processesMentioning(id), []);
+
+        // Restarted: the record says interrupted; a retry right away recovers the stack and creates one role.
+        second = await startPortalProcess(stateDir);
+        const status = (await call("GET", `/workloads/${id}`, undefined, {}, second.url)).body;
+        assert.deepEqual([status.status, status.recoverable, status.lastOperation.result], ["failed", true, "failed"]);
+        assert.match(status.lastOperation.error, /interrupted/);
+        // What the stack holds, read back at start: the role's create was in flight.
+        const roleUrn = checkpoint(id).checkpoint.latest.pending_operations?.map((p: any) => `${p.type} ${p.resource.urn}`) ?? [];
+        assert.deepEqual(status.lastOperation.state.pendingOperations, roleUrn);
+        assert.ok(roleUrn.some((op: string) => /^creating .*aws:iam\/role:Role/.test(op)), JSON.stringify(roleUrn));
+        const retry = await events("POST", `/workloads/${id}/apply`, second.url);
+        assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
+        const live = await liveOf(id, "crash");
+        assert.equal(live.roles.length, 1, "one role");
+        assert.equal(applied(cloud.since(mark), "Create", ROLE).length, 1, "one role create reached AWS and was applied");
+        assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, second.url)).body.outputs.roleArn, live.roles[0].arn, "GET reports what the stack holds");
+
+        const destroyed = await events("DELETE", `/workloads/${id}`, second.url);
+        assert.equal(done(destroyed.events).status, "destroyed", JSON.stringify(done(destroyed.events)));
+        await assertNothingLive(id, "crash");
+    } finally {
+        first.child.kill("SIGKILL");
+        second?.child.kill("SIGTERM");
+        if (second) await new Promise((resolve) => (second!.child.exitCode !== null ? resolve(undefined) : second!.child.once("exit", resolve)));
+    }
 });

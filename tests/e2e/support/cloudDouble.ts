@@ -132,6 +132,8 @@ export class CloudDouble {
     private readonly servers: grpc.Server[] = [];
     /** Creates of these types fail (a transient AWS error), to test recovery after a failed update. */
     readonly failCreatesOf = new Set<string>();
+    /** Creates (not previews) of these types wait until the test releases them: see holdCreatesOf. */
+    private readonly heldCreates = new Map<string, { arrived: () => void; released: Promise<void> }>();
 
     constructor(readonly clusterName: string, readonly kubernetesVersion = "1.36") {}
 
@@ -155,6 +157,26 @@ export class CloudDouble {
         }, label);
         await this.webhooks.start();
         return `aws:${port}`;
+    }
+
+    /**
+     * Holds the next creates of `type` until `release()`, so that a test can stop a process while AWS is still
+     * working on its request. `reached` resolves when the first arrives. A create whose caller went away meanwhile
+     * (its CLI killed) is not applied: like a request AWS never got, it changes nothing.
+     */
+    holdCreatesOf(type: string): { reached: Promise<void>; release: () => void } {
+        let arrived!: () => void;
+        let release!: () => void;
+        const reached = new Promise<void>((resolve) => (arrived = resolve));
+        const released = new Promise<void>((resolve) => (release = resolve));
+        this.heldCreates.set(type, { arrived, released });
+        return {
+            reached,
+            release: () => {
+                this.heldCreates.delete(type);
+                release();
+            },
+        };
     }
 
     async stop(): Promise<void> {
@@ -273,7 +295,16 @@ export class CloudDouble {
         all.invoke = unary((request) => this.invoke(pkg, request));
         all.check = unary((request) => this.check(pkg, request));
         all.diff = unary((request) => this.diff(pkg, request));
-        all.create = unary((request) => this.create(pkg, request));
+        const create = unary((request) => this.create(pkg, request));
+        all.create = (call, callback) => {
+            const hold = call.request.getPreview() ? undefined : this.heldCreates.get(call.request.getType() || typeFromUrn(call.request.getUrn()));
+            if (!hold) return create(call, callback);
+            hold.arrived();
+            void hold.released.then(() => {
+                if ((call as grpc.ServerUnaryCall<any, any>).cancelled) return callback({ code: grpc.status.CANCELLED, details: "the caller went away" });
+                create(call, callback);
+            });
+        };
         all.update = unary((request) => this.update(pkg, request));
         all.delete = unary((request) => this.delete(pkg, request));
         all.read = unary((request) => this.read(pkg, request));

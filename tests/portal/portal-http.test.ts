@@ -1,0 +1,536 @@
+/**
+ * The portal's HTTP edge without the Pulumi CLI: input handling, identity, audit, ownership and policy refusals are
+ * all decided before any stack operation starts, so these tests start the portal with a backend that is never used.
+ * Workloads that would need a preview are seeded as records in the state directory (the portal loads them at start).
+ */
+import test, { ExecutionContext } from "ava";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { spawn, spawnSync } from "child_process";
+import { WorkloadRequest, workloadId } from "../../examples/portal/api";
+import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, allowlistFromEnvironment, checkAllowlist } from "../../examples/portal/managedPolicies";
+import { Claim, Ownership } from "../../examples/portal/ownership";
+import { PROJECT, Portal, PortalOptions, startPortal } from "../../examples/portal/server";
+import { isRunning, liveLockHolders } from "../../examples/portal/stackLock";
+
+const CLUSTER_ARN = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
+export const ADMIN_TOKEN = "portal-http-admin-token";
+
+interface Reply {
+    status: number;
+    body: any;
+    headers: Headers;
+}
+
+/** A portal on a fresh state directory; `seed` writes records before it starts. */
+async function withPortal(
+    t: ExecutionContext,
+    options: Partial<PortalOptions> | ((stateDir: string) => Partial<PortalOptions>),
+    run: (portal: Portal, stateDir: string) => Promise<void>,
+    seed?: (stateDir: string) => void,
+): Promise<void> {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    seed?.(stateDir);
+    const portal = await startPortal({
+        port: 0,
+        root: path.resolve(__dirname, "../../.."),
+        env: { PULUMI_CONFIG_PASSPHRASE: "unused" },
+        stateDir,
+        clusters: [{ arn: CLUSTER_ARN }],
+        ...(typeof options === "function" ? options(stateDir) : options),
+    });
+    try {
+        await run(portal, stateDir);
+    } finally {
+        await portal.close();
+        fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+    t.pass();
+}
+
+async function call(portal: Portal, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const response = await fetch(portal.url + route, {
+        method,
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const fields = (reply: Reply): string[] => (reply.body.problems ?? []).map((p: { field: string }) => p.field);
+
+// ---- input handling ----
+
+test("prototype keys are refused with 400 naming the field, at any depth; inherited names are not fields", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        const base = '"team":"payments","cluster":"prod","namespace":"orders","serviceAccount":"api"';
+        for (const [raw, field] of [
+            [`{${base},"__proto__":{"createNamespace":false}}`, "__proto__"],
+            [`{${base},"constructor":{"prototype":{"x":1}}}`, "constructor"],
+            [`{${base},"prototype":1}`, "prototype"],
+            [`{${base},"workload":{"image":"busybox","env":{"__proto__":"x"}}}`, "workload.env.__proto__"],
+            [`{${base},"crossAccount":{"targets":[{"roleArn":"arn:aws:iam::222233334444:role/r","constructor":1}]}}`, "crossAccount.targets[0].constructor"],
+        ]) {
+            const reply = await call(portal, "POST", "/workloads", raw, admin);
+            t.is(reply.status, 400, raw);
+            t.true(fields(reply).includes(field), `${raw}: ${JSON.stringify(reply.body)}`);
+        }
+        // Names inherited from Object.prototype are unknown fields like any other.
+        const inherited = await call(portal, "POST", "/workloads", `{${base},"toString":"x","hasOwnProperty":1}`, admin);
+        t.is(inherited.status, 400);
+        t.deepEqual(fields(inherited).sort(), ["hasOwnProperty", "toString"]);
+        t.regex(inherited.body.problems[0].message, /unknown field/);
+        // A required field is an own property, never an inherited one.
+        const missing = await call(portal, "POST", "/workloads", '{"cluster":"prod","namespace":"orders","serviceAccount":"api","team":null}', admin);
+        t.deepEqual(fields(missing), ["team"]);
+    });
+});
+
+test("a body that stalls gets 408 and its connection closed within the configured bound", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN, bodyTimeoutMs: 300 }, async (portal) => {
+        const { port } = new URL(portal.url);
+        const started = Date.now();
+        const socket = net.connect(Number(port), "127.0.0.1");
+        let received = "";
+        socket.on("data", (chunk) => (received += chunk.toString()));
+        const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now() - started)));
+        socket.write(`POST /workloads HTTP/1.1\r\nHost: portal\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"team":`);
+        // Never sends the rest.
+        const elapsed = await closed;
+        t.regex(received, /^HTTP\/1\.1 408 /);
+        t.regex(received, /connection: close/i);
+        t.true(elapsed >= 250 && elapsed < 2000, `closed after ${elapsed} ms`);
+    });
+});
+
+test("media type: application/json with at most charset=utf-8; json-seq and other charsets are 415", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        for (const type of ["application/json-seq", "application/jsonx", "application/json; charset=latin1", "text/json", "application/json; charset=utf-8; x=1"]) {
+            t.is((await call(portal, "POST", "/workloads", "{}", { ...admin, "content-type": type })).status, 415, type);
+        }
+        for (const type of ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8", 'application/json; charset="utf-8"']) {
+            const reply = await call(portal, "POST", "/workloads", "{}", { ...admin, "content-type": type });
+            t.is(reply.status, 400, type); // parsed, then refused for missing fields
+        }
+    });
+});
+
+test("the auth scheme is case-insensitive (RFC 9110 §11.1)", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
+            t.is((await call(portal, "GET", "/workloads", undefined, { authorization: `${scheme} ${ADMIN_TOKEN}` })).status, 200, scheme);
+        }
+        t.is((await call(portal, "GET", "/workloads", undefined, { authorization: `Basic ${ADMIN_TOKEN}` })).status, 401);
+        t.is((await call(portal, "GET", "/workloads", undefined, { authorization: `Bearer ${ADMIN_TOKEN}x` })).status, 401);
+    });
+});
+
+// ---- identity and roles ----
+
+const TOKENS = { alice: "alice-token-payments-0123456789abcdef", bob: "bob-token-growth-0123456789abcdef", root: "root-token-platform-0123456789abcdef" };
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A workload record as the portal keeps it, for a workload that was applied (or previewed `minutesAgo`). */
+function seedWorkload(stateDir: string, request: WorkloadRequest, status: "applied" | "previewed" = "applied", minutesAgo = 0): string {
+    const id = workloadId(request);
+    const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const record = {
+        id,
+        status,
+        team: request.team,
+        cluster: request.cluster,
+        namespace: request.namespace,
+        serviceAccount: request.serviceAccount,
+        request,
+        createdAt: at,
+        updatedAt: at,
+        lastOperation: { operation: status === "applied" ? "apply" : "preview", result: "succeeded", startedAt: at, finishedAt: at },
+        ...(status === "applied" ? { appliedAt: at } : {}),
+    };
+    fs.mkdirSync(path.join(stateDir, "workloads"), { recursive: true });
+    fs.writeFileSync(path.join(stateDir, "workloads", `${id}.json`), JSON.stringify(record));
+    return id;
+}
+
+const workload = (team: string, namespace: string, extra: Partial<WorkloadRequest> = {}): WorkloadRequest => ({ team, cluster: "prod", namespace, serviceAccount: "api", ...extra });
+
+/** A YAML tokens file: digests only. */
+function writeTokensFile(stateDir: string): string {
+    const file = path.join(stateDir, "tokens.yaml");
+    const entry = (name: string, team: string, role: string, token: string) => `  - name: ${name}\n    team: ${team}\n    role: ${role}\n    sha256: ${hashToken(token)}\n`;
+    fs.writeFileSync(file, `tokens:\n${entry("alice", "payments", "member", TOKENS.alice)}${entry("bob", "growth", "member", TOKENS.bob)}${entry("root", "platform", "admin", TOKENS.root)}`);
+    return file;
+}
+
+test("per-principal tokens: a member sees and changes only its team's workloads (others' are 404); an admin sees all", async (t) => {
+    let ids: string[] = [];
+    const seed = (stateDir: string) => {
+        ids = [seedWorkload(stateDir, workload("payments", "orders")), seedWorkload(stateDir, workload("growth", "signup"))];
+    };
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal, stateDir) => {
+            const [payments, growth] = ids;
+            const list = async (token: string) => (await call(portal, "GET", "/workloads", undefined, bearer(token))).body.workloads.map((w: { id: string }) => w.id).sort();
+            t.deepEqual(await list(TOKENS.alice), [payments]);
+            t.deepEqual(await list(TOKENS.bob), [growth]);
+            t.deepEqual(await list(TOKENS.root), [...ids].sort());
+            t.is((await call(portal, "GET", `/workloads/${payments}`, undefined, bearer(TOKENS.alice))).status, 200);
+            // Another team's workload answers exactly like a missing one.
+            const missing = await call(portal, "GET", "/workloads/nothing-here-000000", undefined, bearer(TOKENS.alice));
+            for (const [method, route] of [["GET", `/workloads/${growth}`], ["DELETE", `/workloads/${growth}`], ["POST", `/workloads/${growth}/apply`], ["GET", `/workloads/${growth}/events`]]) {
+                const reply = await call(portal, method, route, undefined, bearer(TOKENS.alice));
+                t.is(reply.status, 404, `${method} ${route}`);
+                t.is(reply.body.error.replace(growth, "X"), missing.body.error.replace("nothing-here-000000", "X"));
+            }
+            t.is((await call(portal, "GET", `/workloads/${growth}`, undefined, bearer(TOKENS.root))).status, 200, "an admin reads any team's");
+            // The team is the caller's: a body naming another is refused; one naming none is the caller's.
+            const forged = await call(portal, "POST", "/workloads", { ...workload("growth", "orders"), serviceAccount: "x" }, bearer(TOKENS.alice));
+            t.is(forged.status, 403);
+            t.deepEqual(fields(forged), ["team"]);
+            const { team: _team, ...teamless } = workload("payments", "orders");
+            const own = await call(portal, "POST", "/workloads", teamless, bearer(TOKENS.alice));
+            t.is(own.status, 409, JSON.stringify(own.body));
+            t.is(own.body.id, payments, "the id is computed with the caller's team");
+            // An admin acts for a team it names.
+            const adminTeamless = await call(portal, "POST", "/workloads", teamless, bearer(TOKENS.root));
+            t.is(adminTeamless.status, 400);
+            t.deepEqual(fields(adminTeamless), ["team"]);
+            t.is((await call(portal, "GET", "/workloads", undefined, bearer("not-a-token"))).status, 401);
+            // The file holds digests, never the tokens.
+            const file = fs.readFileSync(path.join(stateDir, "tokens.yaml"), "utf8");
+            for (const token of Object.values(TOKENS)) t.false(file.includes(token));
+        },
+        (stateDir) => {
+            seed(stateDir);
+            writeTokensFile(stateDir);
+        },
+    );
+});
+
+test("tokens: the file must hold digests; entries with anything else are refused without echoing the value", (t) => {
+    const error = t.throws(() => checkTokenEntries([{ name: "alice", team: "payments", role: "member", token: "plain-secret-value" }]));
+    t.regex(error!.message, /unexpected field\(s\) token/);
+    t.false(error!.message.includes("plain-secret-value"));
+    t.throws(() => checkTokenEntries([{ name: "a", team: "payments", role: "owner", sha256: hashToken("x") }]), { message: /role/ });
+    t.throws(() => checkTokenEntries([{ name: "a", team: "payments", role: "member", sha256: "abc" }]), { message: /sha256/ });
+    t.throws(() => checkTokenEntries([{ name: "a", team: "Payments!", role: "member", sha256: hashToken("x") }]), { message: /team/ });
+});
+
+test("hash-token prints the digest of the token on stdin, never the token", (t) => {
+    const token = "0123456789abcdef0123456789abcdef-secret";
+    const run = spawnSync(process.execPath, [path.resolve(__dirname, "../../examples/portal/hash-token.js")], { input: `${token}\n`, encoding: "utf8" });
+    t.is(run.status, 0, run.stderr);
+    t.is(run.stdout, `sha256: ${hashToken(token)}\n`);
+    t.false(run.stdout.includes(token) || run.stderr.includes(token));
+    t.is(spawnSync(process.execPath, [path.resolve(__dirname, "../../examples/portal/hash-token.js")], { input: "short" }).status, 1);
+});
+
+test("identity headers are believed only with the proxy's secret (constant-time compare)", async (t) => {
+    const secret = "proxy-shared-secret-0123456789abcdef";
+    let ids: string[] = [];
+    const proxied = (user: string, team: string, role?: string, proof = secret) => ({
+        "x-portal-proxy-secret": proof,
+        "x-portal-user": user,
+        "x-portal-team": team,
+        ...(role ? { "x-portal-role": role } : {}),
+    });
+    await withPortal(
+        t,
+        { proxySecret: secret, token: ADMIN_TOKEN },
+        async (portal) => {
+            const list = async (headers: Record<string, string>) => {
+                const reply = await call(portal, "GET", "/workloads", undefined, headers);
+                return reply.status === 200 ? reply.body.workloads.map((w: { id: string }) => w.id).sort() : reply.status;
+            };
+            t.deepEqual(await list(proxied("carol", "payments")), [ids[0]], "a proxied member sees its team's");
+            t.deepEqual(await list(proxied("dave", "platform", "admin")), [...ids].sort(), "a proxied admin sees all");
+            t.is(await list(proxied("carol", "growth", undefined, "wrong-secret")), 401);
+            const { "x-portal-proxy-secret": _s, ...unproven } = proxied("carol", "growth", "admin");
+            t.is(await list(unproven), 401, "identity headers without the secret");
+            t.is(await list({ ...unproven, ...admin }), 401, "…are refused, not ignored in favour of a bearer token");
+            t.is(await list(proxied("carol", "growth", "owner")), 401, "unknown role");
+            t.is(await list(proxied("carol", "Growth!")), 401, "invalid team");
+            t.deepEqual(await list(admin), [...ids].sort(), "bearer tokens still work");
+        },
+        (stateDir) => {
+            ids = [seedWorkload(stateDir, workload("payments", "orders")), seedWorkload(stateDir, workload("growth", "signup"))];
+        },
+    );
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        const reply = await call(portal, "GET", "/workloads", undefined, proxied("carol", "payments", "admin"));
+        t.is(reply.status, 401, "without a configured proxy secret, identity headers are never believed");
+    });
+});
+
+test("the portal refuses to start without an identity source", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }] }), { message: /identity source/ });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+// ---- audit log ----
+
+test("audit log: refused changes are appended as JSON lines naming principal, team, role, action, workload and status; never tokens", async (t) => {
+    let ids: string[] = [];
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal, stateDir) => {
+            const [, growth] = ids;
+            t.is((await call(portal, "POST", `/workloads/${growth}/apply`, undefined, bearer(TOKENS.alice))).status, 404);
+            t.is((await call(portal, "DELETE", `/workloads/${growth}`, undefined, bearer(TOKENS.alice))).status, 404);
+            t.is((await call(portal, "POST", "/workloads", workload("growth", "x"), bearer(TOKENS.alice))).status, 403);
+            t.is((await call(portal, "POST", "/workloads", workload("payments", "x"), bearer("stolen-or-wrong-token"))).status, 401);
+            t.is((await call(portal, "GET", "/workloads", undefined, bearer(TOKENS.alice))).status, 200, "reads are not audited");
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            const text = fs.readFileSync(path.join(stateDir, "audit.log"), "utf8");
+            const lines = text.trimEnd().split("\n");
+            t.is(lines[0], '{"earlier":"line"}', "the file is appended to, never rewritten");
+            const entries = lines.slice(1).map((line) => JSON.parse(line));
+            const pick = ({ principal, team, role, action, workload: w, result, httpStatus }: any) => ({ principal, team, role, action, workload: w, result, httpStatus });
+            t.deepEqual(entries.map(pick), [
+                { principal: "alice", team: "payments", role: "member", action: "apply", workload: growth, result: "refused", httpStatus: 404 },
+                { principal: "alice", team: "payments", role: "member", action: "destroy", workload: growth, result: "refused", httpStatus: 404 },
+                { principal: "alice", team: "payments", role: "member", action: "create", workload: null, result: "refused", httpStatus: 403 },
+                { principal: null, team: null, role: null, action: "create", workload: null, result: "refused", httpStatus: 401 },
+            ]);
+            for (const entry of entries) t.regex(entry.time, /^\d{4}-\d\d-\d\dT/);
+            t.regex(entries[2].error, /you act for team payments/);
+            for (const token of [...Object.values(TOKENS), "stolen-or-wrong-token"]) t.false(text.includes(token));
+            t.is(fs.statSync(path.join(stateDir, "audit.log")).mode & 0o777, 0o600);
+        },
+        (stateDir) => {
+            ids = [seedWorkload(stateDir, workload("payments", "orders")), seedWorkload(stateDir, workload("growth", "signup"))];
+            writeTokensFile(stateDir);
+            fs.writeFileSync(path.join(stateDir, "audit.log"), '{"earlier":"line"}\n', { mode: 0o600 });
+        },
+    );
+});
+
+// ---- namespace ownership ----
+
+test("system namespaces are refused with 400 (Kubernetes reserves kube-*)", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal) => {
+        for (const namespace of ["kube-system", "kube-public", "kube-node-lease", "default", "kube-anything"]) {
+            const reply = await call(portal, "POST", "/workloads", { ...workload("payments", namespace), createNamespace: false }, admin);
+            t.is(reply.status, 400, namespace);
+            t.deepEqual(fields(reply), ["namespace"], namespace);
+            t.regex(reply.body.problems[0].message, /system namespace/);
+        }
+    });
+});
+
+test("a namespace belongs to the team that applied there first; fresh previews hold it; other teams get 409 naming the owner", async (t) => {
+    let ids: Record<string, string> = {};
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal) => {
+            // growth joining payments' namespace without creating it: the finding's way in.
+            const join = await call(portal, "POST", "/workloads", { ...workload("growth", "orders", { serviceAccount: "spy" }), createNamespace: false }, bearer(TOKENS.bob));
+            t.is(join.status, 409, JSON.stringify(join.body));
+            t.deepEqual(fields(join), ["namespace"]);
+            t.regex(join.body.problems[0].message, /belongs to team payments/);
+            // A preview of payments not yet applied holds "carts" for its TTL.
+            const held = await call(portal, "POST", "/workloads", workload("growth", "carts", { serviceAccount: "web" }), bearer(TOKENS.bob));
+            t.is(held.status, 409);
+            t.regex(held.body.problems[0].message, /held by a preview of team payments until/);
+            // The admin is bound by ownership too: it acts for a team.
+            t.is((await call(portal, "POST", "/workloads", { ...workload("growth", "orders", { serviceAccount: "x" }), createNamespace: false }, bearer(TOKENS.root))).status, 409);
+            // growth's preview of "shop" expired; payments applied there since: applying the stale preview is refused.
+            const stale = await call(portal, "POST", `/workloads/${ids.staleGrowth}/apply`, undefined, bearer(TOKENS.bob));
+            t.is(stale.status, 409, JSON.stringify(stale.body));
+            t.regex(stale.body.error, /belongs to team payments/);
+        },
+        (stateDir) => {
+            writeTokensFile(stateDir);
+            ids = {
+                orders: seedWorkload(stateDir, workload("payments", "orders")),
+                carts: seedWorkload(stateDir, workload("payments", "carts"), "previewed", 1),
+                staleGrowth: seedWorkload(stateDir, workload("growth", "shop"), "previewed", 30),
+                shop: seedWorkload(stateDir, workload("payments", "shop", { serviceAccount: "web" })),
+            };
+        },
+    );
+});
+
+test("a preview's claim expires after previewClaimTtlMs; applied workloads hold theirs (Ownership rules)", (t) => {
+    const ownership = new Ownership(15 * 60_000);
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const claim = (team: string, status: string, minutesAgo: number, extra: Partial<Claim> = {}): Claim => ({
+        id: `${team}-${status}-${minutesAgo}`, team, cluster: "prod", namespace: "orders", serviceAccount: "api", status, createdAt: at(minutesAgo), request: {}, ...extra,
+    });
+    const wanted = claim("growth", "previewing", 0, { serviceAccount: "web" });
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 16)]), undefined, "an expired preview blocks nobody");
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 14)])?.problem.field, "namespace", "a fresh one does");
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 600, { appliedAt: at(500) })])?.problem.field, "namespace", "an applied one always does");
+    t.is(ownership.conflict(wanted, [claim("payments", "failed", 600)])?.problem.field, "namespace", "failed means applied");
+    t.is(ownership.conflict({ ...wanted, serviceAccount: "api" }, [claim("payments", "previewed", 16)]), undefined, "nor its service account");
+    t.is(ownership.conflict(wanted, [claim("payments", "previewed", 1)], true), undefined, "at apply, previews of others do not count: the first apply takes it");
+    t.is(new Ownership(1000).conflict(wanted, [claim("payments", "previewing", 60)])?.problem.field, "namespace", "a preview still running holds it");
+});
+
+test("DELETE of the workload that created a namespace others still use is refused with 409 naming them", async (t) => {
+    let ids: Record<string, string> = {};
+    await withPortal(
+        t,
+        (stateDir) => ({ tokensFile: path.join(stateDir, "tokens.yaml") }),
+        async (portal) => {
+            const refused = await call(portal, "DELETE", `/workloads/${ids.creator}`, undefined, bearer(TOKENS.alice));
+            t.is(refused.status, 409, JSON.stringify(refused.body));
+            t.deepEqual(refused.body.workloads, [ids.joiner]);
+            t.regex(refused.body.error, new RegExp(`${ids.joiner} \\(team payments\\) still uses`));
+        },
+        (stateDir) => {
+            writeTokensFile(stateDir);
+            ids = {
+                creator: seedWorkload(stateDir, workload("payments", "orders")),
+                joiner: seedWorkload(stateDir, workload("payments", "orders", { serviceAccount: "worker", createNamespace: false })),
+            };
+        },
+    );
+});
+
+// ---- managed policies ----
+
+test("managed policies: an allowlist of exact ARNs, deny by default (customer-managed, job-function, unlisted AWS ones)", async (t) => {
+    const allowed = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"];
+    await withPortal(t, { token: ADMIN_TOKEN, policy: { allowedManagedPolicyArns: allowed } }, async (portal) => {
+        const reply = await call(
+            portal,
+            "POST",
+            "/workloads",
+            workload("payments", "orders", {
+                managedPolicyArns: [
+                    "arn:aws:iam::111122223333:policy/team-managed",
+                    "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+                    "arn:aws:iam::aws:policy/AmazonEC2FullAccess",
+                    "arn:aws:iam::aws:policy/AdministratorAccess",
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                ],
+            }),
+            admin,
+        );
+        t.is(reply.status, 400);
+        t.deepEqual(fields(reply), [0, 1, 2, 3].map((i) => `managedPolicyArns[${i}]`));
+        for (const problem of reply.body.problems) t.true(problem.message.includes(`the portal allows ${allowed[0]}`), problem.message);
+    });
+    // The default allowlist is read-only policies; nothing privileged can be configured onto it.
+    for (const arn of ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/job-function/SystemAdministrator", "not-an-arn"]) {
+        t.throws(() => checkAllowlist([arn]), undefined, arn);
+        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+        await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }], token: ADMIN_TOKEN, policy: { allowedManagedPolicyArns: [arn] } }));
+        fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+    for (const arn of DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) t.regex(arn, /ReadOnlyAccess$/);
+    // From the environment: a comma-separated list, or a policy file.
+    t.deepEqual(allowlistFromEnvironment({ PORTAL_ALLOWED_MANAGED_POLICIES: ` ${allowed[0]} ,` }), allowed);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-policy-"));
+    fs.writeFileSync(path.join(dir, "policy.yaml"), `allowedManagedPolicyArns:\n  - ${allowed[0]}\n`);
+    t.deepEqual(allowlistFromEnvironment({ PORTAL_POLICY_FILE: path.join(dir, "policy.yaml") }), allowed);
+    fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify({ allowedManagedPolicyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"] }));
+    t.throws(() => allowlistFromEnvironment({ PORTAL_POLICY_FILE: path.join(dir, "policy.json") }), { message: /job-function/ });
+    t.is(allowlistFromEnvironment({}), undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// ---- crash safety ----
+
+/** Children of `pid` whose command line contains `text`, from /proc. */
+function childrenOf(pid: number, text: string): number[] {
+    const found: number[] = [];
+    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            if (ppid === pid && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) found.push(Number(entry));
+        } catch {
+            // gone meanwhile
+        }
+    }
+    return found;
+}
+
+test("a worker dies with its portal: SIGKILL of the portal ends the running operation's worker at once", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    const main = path.resolve(__dirname, "../../examples/portal/main.js");
+    const portal = spawn(process.execPath, [main], {
+        env: { ...process.env, PORTAL_CLUSTERS: CLUSTER_ARN, PORTAL_TOKEN: ADMIN_TOKEN, PORTAL_PORT: "0", PORTAL_STATE_DIR: stateDir, PULUMI_CONFIG_PASSPHRASE: "unused" },
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+        const url = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            portal.stdout!.on("data", (chunk) => {
+                out += chunk;
+                const match = /listening on (\S+)/.exec(out);
+                if (match) resolve(match[1]);
+            });
+            portal.once("exit", () => reject(new Error(`the portal exited: ${out}`)));
+        });
+        // A preview: its worker validates with the component, then runs the CLI; the reply waits for it.
+        void fetch(`${url}/workloads`, { method: "POST", headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify(workload("payments", "orders")) }).catch(() => undefined);
+        let workers: number[] = [];
+        for (let i = 0; i < 100 && workers.length === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            workers = childrenOf(portal.pid!, "worker.js");
+        }
+        t.is(workers.length, 1, "the preview's worker runs");
+        portal.kill("SIGKILL");
+        const killedAt = Date.now();
+        while (isRunning(workers[0]) && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+        const elapsed = Date.now() - killedAt;
+        t.false(isRunning(workers[0]), "the worker outlived its portal");
+        // Loading the component blocks the worker's event loop for about a second; without the fix it runs on for good.
+        t.true(elapsed < 5000, `the worker ended ${elapsed} ms after the portal`);
+        t.log(`worker ended ${elapsed} ms after the portal's SIGKILL`);
+    } finally {
+        portal.kill("SIGKILL");
+        fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+});
+
+test("fence: no operation starts on a stack whose backend lock a running process of a previous run holds", async (t) => {
+    let id = "";
+    const holder = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+        await withPortal(
+            t,
+            { token: ADMIN_TOKEN },
+            async (portal) => {
+                for (const [method, route] of [["POST", `/workloads/${id}/apply`], ["DELETE", `/workloads/${id}`]]) {
+                    const reply = await call(portal, method, route, undefined, admin);
+                    t.is(reply.status, 409, `${method} ${route}: ${JSON.stringify(reply.body)}`);
+                    t.true(reply.body.error.includes(`pid ${holder.pid} on ${os.hostname()}`), reply.body.error);
+                }
+                t.is((await call(portal, "GET", `/workloads/${id}`, undefined, admin)).body.status, "failed", "the record is untouched");
+            },
+            (stateDir) => {
+                id = seedWorkload(stateDir, workload("payments", "orders"));
+                const file = path.join(stateDir, "workloads", `${id}.json`);
+                fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), status: "failed", recoverable: true }));
+                const locks = path.join(stateDir, "backend", ".pulumi", "locks", "organization", PROJECT, id);
+                fs.mkdirSync(locks, { recursive: true });
+                fs.writeFileSync(path.join(locks, "0b1c.json"), JSON.stringify({ pid: holder.pid, username: "portal", hostname: os.hostname(), timestamp: new Date().toISOString() }));
+            },
+        );
+    } finally {
+        holder.kill("SIGKILL");
+    }
+    // A lock whose process is gone is stale: the fence lets the recovery (which removes it) run.
+    const dead = spawnSync("true").pid;
+    const stale = path.join(os.tmpdir(), `portal-lock-${process.pid}`);
+    fs.mkdirSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w"), { recursive: true });
+    fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "a.json"), JSON.stringify({ pid: dead, hostname: os.hostname() }));
+    t.deepEqual(liveLockHolders(`file://${stale}`, PROJECT, "w"), []);
+    fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "b.json"), JSON.stringify({ pid: dead, hostname: "another-host" }));
+    t.deepEqual(liveLockHolders(`file://${stale}`, PROJECT, "w").map((h) => h.hostname), ["another-host"], "another host's lock cannot be probed: it counts");
+    fs.rmSync(stale, { recursive: true, force: true });
+});
