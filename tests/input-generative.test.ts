@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import test from "ava";
+import test, { ExecutionContext } from "ava";
 import * as fc from "fast-check";
 import { CrossAccountRole, PodIdentityAgent, PodIdentityWorkload, WellKnownPolicySet } from "../provider";
 import { CROSSACCOUNTROLE_TYPE } from "../provider/components/crossAccountRole";
@@ -81,17 +81,22 @@ async function misbehaviour(component: Component, args: Record<string, unknown>,
     return undefined;
 }
 
+/** The property every generated input must have: no misbehaviour (else it is logged with its args). */
+async function behaves(t: ExecutionContext, component: Component, args: Record<string, unknown>, outcomes: { accepted: number; rejected: number }): Promise<boolean> {
+    const problem = await misbehaviour(component, args, outcomes);
+    if (problem !== undefined) {
+        t.log(`${problem}\nargs: ${JSON.stringify(args)}`);
+        return false;
+    }
+    return true;
+}
+
 for (const [title, token, component, base] of components) {
     test.serial(`${title}: random args are accepted or rejected as input errors at the user's paths`, async (t) => {
         const outcomes = { accepted: 0, rejected: 0 };
         const details = await fc.check(
             fc.asyncProperty(argsOf(token, base), async (args) => {
-                const problem = await misbehaviour(component, args, outcomes);
-                if (problem !== undefined) {
-                    t.log(`${problem}\nargs: ${JSON.stringify(args)}`);
-                    return false;
-                }
-                return true;
+                return behaves(t, component, args, outcomes);
             }),
             GENERATION,
         );
@@ -153,12 +158,7 @@ test.serial("PodIdentityWorkload: Kubernetes-bound inputs from the rule corpus, 
                 namespaceLabels: podSecurity ? { ...namespaceLabels, [podSecurity[0]]: podSecurity[1] } : namespaceLabels,
                 workload: { image: "nginx", runAsUser: 1000, ...workload },
             };
-            const problem = await misbehaviour(PodIdentityWorkload, args, outcomes);
-            if (problem !== undefined) {
-                t.log(`${problem}\nargs: ${JSON.stringify(args)}`);
-                return false;
-            }
-            return true;
+            return behaves(t, PodIdentityWorkload, args, outcomes);
         }),
         GENERATION,
     );

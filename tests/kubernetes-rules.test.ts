@@ -23,6 +23,7 @@ import { Problems } from "../provider/validation/problems";
 import { run } from "./support/harness";
 import { ServerTruth, Verdict } from "./cluster/serverTruth";
 import * as values from "./corpus/kubernetesValues";
+import { subdomain } from "./corpus/kubernetesValues";
 
 // The Kubernetes API server's validation rules (provider/kubernetes/rules.ts), seen from the components: a value the
 // API server would refuse is refused at construction, at the path the user wrote, as an InputPropertiesError; values
@@ -56,17 +57,6 @@ function refusal(t: { throws: (f: () => unknown) => Error | undefined; is: (a: u
 type Case = [string, Partial<PodIdentityWorkloadArgs>, WorkloadSettingsLike, string[]];
 
 const long = (n: number, c = "a") => c.repeat(n);
-/** A DNS subdomain of exactly `n` characters made of 50-character labels. */
-const subdomain = (n: number) => {
-    const labels: string[] = [];
-    let left = n;
-    while (left > 0) {
-        const size = Math.min(50, left === 51 ? 49 : left);
-        labels.push(long(size, "p"));
-        left -= size + 1;
-    }
-    return labels.join(".").slice(0, n);
-};
 
 const badCases: Case[] = [
     // Label values (IsValidLabelValue) and keys (IsQualifiedName)

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
+import { descendantsOf } from "./processTree";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
 
@@ -182,34 +183,6 @@ async function run(job: JobSpec): Promise<JobResult> {
         // Failing to start the CLI or to select the stack.
         return failure(error, new EventRelay());
     }
-}
-
-/** Processes descended from `root`, from /proc (none where there is no /proc: the process group still ends). */
-function descendantsOf(root: number): number[] {
-    const children = new Map<number, number[]>();
-    let entries: string[];
-    try {
-        entries = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
-    } catch {
-        return [];
-    }
-    for (const entry of entries) {
-        try {
-            // "<pid> (<comm>) <state> <ppid> …": the command may contain spaces and parentheses.
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        } catch {
-            // ended meanwhile
-        }
-    }
-    const found: number[] = [];
-    for (let queue = [root]; queue.length > 0; ) {
-        const next = children.get(queue.shift() as number) ?? [];
-        found.push(...next);
-        queue = queue.concat(next);
-    }
-    return found;
 }
 
 /**

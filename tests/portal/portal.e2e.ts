@@ -11,6 +11,7 @@ import * as path from "path";
 import { after, before, test } from "node:test";
 import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
+import { descendantsOf } from "../../examples/portal/processTree";
 import { isRunning } from "../../examples/portal/stackLock";
 import { CloudDouble } from "../e2e/support/cloudDouble";
 import { testCluster } from "../cluster/client";
@@ -531,27 +532,6 @@ async function startPortalProcess(stateDir: string): Promise<{ child: ChildProce
         child.once("exit", (code) => reject(new Error(`the portal exited (${code}): ${out}`)));
     });
     return { child, url };
-}
-
-/** Processes descended from `root`, from /proc. */
-function descendantsOf(root: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-        try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        } catch {
-            // ended meanwhile
-        }
-    }
-    const found: number[] = [];
-    for (let queue = [root]; queue.length > 0; ) {
-        const next = children.get(queue.shift()!) ?? [];
-        found.push(...next);
-        queue = queue.concat(next);
-    }
-    return found;
 }
 
 /** Processes (but this one) whose command line mentions `text`. */

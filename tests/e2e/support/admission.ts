@@ -74,7 +74,6 @@ export class AdmissionWebhooks {
             req.on("data", (c) => chunks.push(c));
             req.on("end", () => {
                 const review = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-                if (process.env.E2E_TRACE_ADMISSION) process.stderr.write(`admission ${req.url} ${review.request.operation} ${review.request.kind.kind} ${review.request.namespace}/${review.request.name} ${review.request.userInfo?.username} dryRun=${review.request.dryRun}\n`);
                 // The API server appends ?timeout=… to the configured path.
                 const endpoint = new URL(req.url ?? "/", "https://webhook").pathname;
                 const response = endpoint === "/mutate-pods" ? this.mutatePod(review.request) : this.observe(review.request);

@@ -261,10 +261,9 @@ export class CloudDouble {
                     callback({ code: error instanceof CloudError ? grpc.status.UNKNOWN : grpc.status.INTERNAL, details });
                 }
             };
-        const version = pkg === "aws" ? "7.48.0" : "4.34.2";
         all.getPluginInfo = unary(() => {
             const info = new pluginProto.PluginInfo();
-            info.setVersion(version);
+            info.setVersion("7.48.0");
             return info;
         });
         all.handshake = unary(() => {
