@@ -36,7 +36,7 @@ function project(name: string, source: string): string {
     const dir = path.join(ROOT, "out", "schema-test", name);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, "provider"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "fixture", version: "1.2.3", description: "A fixture", license: "Apache-2.0" }));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "fixture", version: "1.2.3", description: "A fixture", license: "Apache-2.0", repository: "https://github.com/acme/pulumi-fixture" }));
     fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "ES2022", skipLibCheck: true, types: [] } }));
     fs.writeFileSync(path.join(dir, "provider", "index.ts"), source);
     return dir;

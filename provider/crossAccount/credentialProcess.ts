@@ -1,5 +1,4 @@
-import * as fs from "fs";
-import * as path from "path";
+import { packageFilePath, readPackageFile } from "../packageFiles";
 
 /**
  * The helper script behind `credential_process` (cross-account `configFile` mode with `credentialSource: "process"`):
@@ -68,11 +67,11 @@ export const CREDENTIAL_PROCESS_LIMITS = {
 } as const;
 
 /** Where the helper script ships: next to this module's source, in the package (`provider/crossAccount/`). */
-export const CREDENTIAL_PROCESS_SCRIPT_PATH = path.join(__dirname, "..", "..", "..", "provider", "crossAccount", "credential-process.sh");
+export const CREDENTIAL_PROCESS_SCRIPT_PATH = packageFilePath("provider/crossAccount/credential-process.sh");
 
 let script: string | undefined;
 /** The full text of the helper script (POSIX sh), to be mounted executable (0555); read once, on first use. */
 export function credentialProcessScript(): string {
-    script ??= fs.readFileSync(CREDENTIAL_PROCESS_SCRIPT_PATH, "utf8");
+    script ??= readPackageFile("provider/crossAccount/credential-process.sh");
     return script;
 }

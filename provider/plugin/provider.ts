@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
-import { PACKAGE_NAME, PackageSchema, schemaPath } from "./schema";
+import { PACKAGE_NAME, PackageSchema, schemaPath, schemaText as committedSchema } from "./schema";
 import { normalizeInputs } from "./inputs";
 
 /**
@@ -72,7 +71,7 @@ export class ComponentProvider implements pulumi.provider.Provider {
     readonly schema: string;
     private readonly spec: PackageSchema;
 
-    constructor(schemaText = fs.readFileSync(schemaPath(), "utf8")) {
+    constructor(schemaText = committedSchema()) {
         this.schema = schemaText;
         this.spec = JSON.parse(schemaText);
         this.version = this.spec.version;

@@ -3,16 +3,23 @@
  * run time, and what the build-time generator (`provider/tools/schema`) writes.
  */
 
-import * as path from "path";
+import { packageFilePath, readPackageFile } from "../packageFiles";
 
 export const PACKAGE_NAME = "eks-pod-identity";
 
-/**
- * The committed schema, read from the package sources (this file runs from dist/provider/plugin): served by the
- * plugin, and read by the components' shape check (`validation/shape.ts`).
- */
+const SCHEMA_FILE = "provider/plugin/schema.json";
+
+/** Where the committed schema is in the package folder (this file runs from dist/provider/plugin). */
 export function schemaPath(): string {
-    return path.join(__dirname, "..", "..", "..", "provider", "plugin", "schema.json");
+    return packageFilePath(SCHEMA_FILE);
+}
+
+/**
+ * The committed schema's text: served by the plugin, and read by the components' shape check
+ * (`validation/shape.ts`); embedded in the release plugin's single executable.
+ */
+export function schemaText(): string {
+    return readPackageFile(SCHEMA_FILE);
 }
 
 export interface TypeSpec {
@@ -58,6 +65,8 @@ export interface PackageSchema {
     keywords: string[];
     license: string;
     repository: string;
+    /** Where the CLI downloads the plugin from (GitHub releases of the repository). */
+    pluginDownloadURL: string;
     meta: { moduleFormat: string };
     language: Record<string, unknown>;
     config: Record<string, never>;

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
-import { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec, schemaPath } from "../plugin/schema";
+import { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec, schemaText } from "../plugin/schema";
 import { InputProblem, Problems, describe, inputError, keyPath } from "./problems";
 
 /**
@@ -18,7 +17,7 @@ let schema: PackageSchema | undefined;
 
 /** The committed schema, read and parsed once per process, on the first component constructed. */
 export function packageSchema(): PackageSchema {
-    schema ??= JSON.parse(fs.readFileSync(schemaPath(), "utf8")) as PackageSchema;
+    schema ??= JSON.parse(schemaText()) as PackageSchema;
     return schema;
 }
 

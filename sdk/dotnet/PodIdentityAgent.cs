@@ -52,6 +52,7 @@ namespace Pulumi.EksPodIdentity
             var defaultOptions = new ComponentResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-eks-pod-identity/pulumi-eks-pod-identity",
             };
             var merged = ComponentResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.

@@ -32,6 +32,7 @@ namespace Pulumi.EksPodIdentity
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-eks-pod-identity/pulumi-eks-pod-identity",
             };
             var merged = CustomResourceOptions.Merge(defaultOptions, options);
             // Override the ID if one was specified for consistency with other language SDKs.

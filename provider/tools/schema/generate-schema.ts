@@ -22,8 +22,27 @@ import { EnumTypeSpec, ObjectTypeSpec, PACKAGE_NAME, PackageSchema, PropertySpec
 
 export { PACKAGE_NAME, PackageSchema, PropertySpec, ResourceSpec, TypeSpec };
 
-/** Where the SDKs generated from the schema are published; one place to change. */
-const REPOSITORY = "github.com/pulumi-eks-pod-identity/pulumi-eks-pod-identity";
+/**
+ * The GitHub repository (`github.com/<owner>/<repo>`) declared by package.json's `repository`: where the Go SDK's
+ * import path points and where the plugin is released. package.json is the one place to change it.
+ */
+export function githubRepository(packageJson: { repository?: string | { url?: string } }): string {
+    const declared = typeof packageJson.repository === "string" ? packageJson.repository : packageJson.repository?.url;
+    const match = /^(?:git\+)?https:\/\/github\.com\/([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(declared ?? "");
+    if (!match) {
+        throw new Error(`package.json: repository must be a GitHub URL such as "git+https://github.com/<owner>/<repo>.git" (the plugin is released there), was ${JSON.stringify(declared)}`);
+    }
+    return `github.com/${match[1]}/${match[2]}`;
+}
+
+/**
+ * The CLI's form for a plugin released on GitHub: github://api.github.com/<owner>/<repo> (Pulumi's plugin sources,
+ * `pluginDownloadURL`); the CLI fetches the release asset
+ * `pulumi-resource-<name>-v<version>-<os>-<arch>.tar.gz` of tag v<version> from there.
+ */
+export function pluginDownloadUrl(repository: string): string {
+    return `github://api.${repository}`;
+}
 const SCHEMA_FILE = "provider/plugin/schema.json";
 const ENTRY_FILE = "provider/index.ts";
 
@@ -83,6 +102,7 @@ export class SchemaGenerator {
 
     generate(): PackageSchema {
         const packageJson = JSON.parse(fs.readFileSync(path.join(this.root, "package.json"), "utf8"));
+        const repository = githubRepository(packageJson);
         const resources: Record<string, ResourceSpec> = {};
         for (const component of [...this.components.values()].sort((a, b) => a.token.localeCompare(b.token))) {
             resources[component.token] = this.resource(component);
@@ -101,9 +121,10 @@ export class SchemaGenerator {
             description: packageJson.description,
             keywords: ["pulumi", "aws", "eks", "kubernetes", "iam", "pod-identity", "kind/component", "category/cloud"],
             license: packageJson.license,
-            repository: `https://${REPOSITORY}`,
+            repository: `https://${repository}`,
+            pluginDownloadURL: pluginDownloadUrl(repository),
             meta: { moduleFormat: "(.*)" },
-            language: languageSections(),
+            language: languageSections(repository),
             config: {},
             provider: { description: `The provider of the ${PACKAGE_NAME} components; it has no configuration of its own.`, type: "object" },
             resources,
@@ -471,7 +492,7 @@ function isUndefinedNode(node: ts.TypeNode): boolean {
     return node.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword);
 }
 
-function languageSections(): Record<string, unknown> {
+function languageSections(repository: string): Record<string, unknown> {
     const goPackage = PACKAGE_NAME.replace(/-/g, "");
     return {
         nodejs: {
@@ -488,7 +509,7 @@ function languageSections(): Record<string, unknown> {
             respectSchemaVersion: true,
         },
         go: {
-            importBasePath: `${REPOSITORY}/sdk/go/${goPackage}`,
+            importBasePath: `${repository}/sdk/go/${goPackage}`,
             generateResourceContainerTypes: true,
             respectSchemaVersion: true,
         },
