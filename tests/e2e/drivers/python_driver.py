@@ -11,7 +11,8 @@ import os
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
+# E2E_PYTHON_EXAMPLE: a copy of examples/python elsewhere (the release consumer test runs it outside the repository).
+sys.path.insert(0, os.environ.get("E2E_PYTHON_EXAMPLE") or os.path.join(ROOT, "examples", "python"))
 
 from pulumi import automation as auto  # noqa: E402
 
