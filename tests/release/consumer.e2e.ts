@@ -37,7 +37,7 @@ function sh(command: string, args: string[], options: ExecFileSyncOptions = {}):
     try {
         return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options }) as string;
     } catch (error: any) {
-        throw new Error(`${command} ${args.join(" ")} failed (exit ${error.status}):\n${error.stdout}\n${error.stderr}`);
+        throw new Error(`${command} ${args.join(" ")} failed (exit ${error.status}):\n${error.stdout}\n${error.stderr}`, { cause: error });
     }
 }
 
