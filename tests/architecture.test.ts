@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { notProduct, REQUIRED_FILES } from "./support/npmPackage";
 
 /**
  * The tree is the architecture: the library (everything under provider/ but provider/tools) imports nothing from the
@@ -161,29 +162,8 @@ function packedFiles(): string[] {
 
 test("the npm package holds the product only: library JS and types, the plugin, its schema, the helper script, README, LICENSE", (t) => {
     const files = packedFiles();
-    const product = [
-        /^(README\.md|LICENSE|package\.json)$/,
-        /^dist\/provider\/(?!tools\/)([\w]+\/)*[\w]+\.(js|d\.ts)$/,
-        /^dist\/provider\/iam\/action-catalog\.json$/,
-        /^provider\/plugin\/(schema\.json|PulumiPlugin\.yaml|package\.json|pulumi-resource-eks-pod-identity)$/,
-        /^provider\/crossAccount\/credential-process\.sh$/,
-    ];
-    t.deepEqual(
-        files.filter((file) => !product.some((pattern) => pattern.test(file))),
-        [],
-        "files that are not the product",
-    );
-    for (const needed of [
-        "dist/provider/index.js",
-        "dist/provider/index.d.ts",
-        "dist/provider/plugin/main.js",
-        "dist/provider/iam/action-catalog.json",
-        "provider/plugin/schema.json",
-        "provider/plugin/pulumi-resource-eks-pod-identity",
-        "provider/crossAccount/credential-process.sh",
-        "README.md",
-        "LICENSE",
-    ]) {
+    t.deepEqual(notProduct(files), [], "files that are not the product");
+    for (const needed of REQUIRED_FILES) {
         t.true(files.includes(needed), `${needed} is packed`);
     }
     // Every compiled library module is packed: what the library loads at run time is in the package.

@@ -1,10 +1,11 @@
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EngineDouble, ProviderProcess, Registration } from "../../support/engineDouble";
 import { repositoryRoot } from "../../../provider/tools/schema/generate-schema";
 import { referenceCommand, writeReferencePlugin } from "./reference";
+import { archiveName, PLUGIN_EXECUTABLE } from "../../../provider/tools/release/plugin";
 import { clusterArnOf, podIdentityAssociationArnOf, providerIdOf, roleArnOf } from "../../support/awsIds";
 
 /**
@@ -197,6 +198,20 @@ async function main(argv: string[]): Promise<void> {
         quickStart = registrations;
     }
     const coldStarts = [summarize(ours)];
+    // The release plugin (npm run package): the same provider as a Node.js single executable, from its archive.
+    const archive = path.join(ROOT, "dist", "release", archiveName(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version, { os: "linux", arch: os.arch() === "arm64" ? "arm64" : "amd64" }));
+    if (fs.existsSync(archive)) {
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), "bench-release-plugin-"));
+        execFileSync("tar", ["xzf", archive, "-C", folder]);
+        const single: ColdStart[] = [];
+        for (let i = 0; i < runs; i++) {
+            single.push((await coldStart(`release single executable (${(fs.statSync(archive).size / 1e6).toFixed(1)} MB archive)`, [path.join(folder, PLUGIN_EXECUTABLE)])).result);
+        }
+        coldStarts.push(summarize(single));
+        fs.rmSync(folder, { recursive: true, force: true });
+    } else {
+        console.log(`(no ${path.relative(ROOT, archive)}: run \`npm run package\` to measure the release plugin too)`);
+    }
     if (!argv.includes("--no-reference")) {
         const dir = writeReferencePlugin(ROOT);
         const reference: ColdStart[] = [];

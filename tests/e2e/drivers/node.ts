@@ -5,7 +5,8 @@
  *                                  API serves it to the CLI itself, so no Node.js language host is needed)
  *   node node.js yaml <op>         the YAML example as a local program, run by the built pulumi-language-yaml
  *   node node.js program <op>      the inline program exported by the compiled module E2E_PROGRAM (test programs
- *                                  on the TypeScript library, e.g. programs/claimServiceAccount.ts)
+ *                                  on the TypeScript library, e.g. programs/claimServiceAccount.ts), with
+ *                                  @pulumi/pulumi from E2E_PROGRAM_DIR (default: this repository)
  *
  * The protocol every language driver follows: <op> is preview | up | destroy; E2E_WORK_DIR is the stack's
  * workspace folder, E2E_PROJECT its project name, E2E_CONFIG a JSON object of stack configuration set before the
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     const project = required("E2E_PROJECT");
     const config: Record<string, string> = JSON.parse(process.env.E2E_CONFIG ?? "{}");
 
-    const exampleDir = language === "program" ? ROOT : path.join(ROOT, "examples", language);
+    // E2E_PROGRAM_DIR: a project of its own for `program` (the release consumer test's, outside the repository).
+    const exampleDir = language === "program" ? (process.env.E2E_PROGRAM_DIR ?? ROOT) : path.join(ROOT, "examples", language);
     // The program and the Automation API must share one copy of @pulumi/pulumi: resolve it from the example.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the example at run time
     const auto = require(require.resolve("@pulumi/pulumi/automation", { paths: [exampleDir] }));
