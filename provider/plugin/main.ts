@@ -5,7 +5,8 @@ import { ComponentProvider, routeInputError } from "./provider";
 /**
  * Entry point of the `pulumi-resource-eks-pod-identity` plugin: `node main.js [engine address]` prints the port of
  * its gRPC server and serves GetSchema and Construct. Plain precompiled JavaScript from dist/, run by the launcher
- * script next to the sources (a bundle was measured slower: it parses every AWS service the SDK links).
+ * script next to the sources (a plain bundle was measured slower: it parses every AWS service the SDK links). The
+ * release plugin bundles this file with those services left out (provider/tools/release/bundle.ts).
  */
 
 const events = ["unhandledRejection", "uncaughtException"] as const;
