@@ -5,7 +5,8 @@
  * cluster). Our plugin is never on PATH nor in PULUMI_DEBUG_PROVIDERS: the engine must find it in the plugin cache,
  * installed by `pulumi plugin install resource eks-pod-identity <version> --file <archive>`.
  *
- *   npm run package && npm run cluster -- node --test dist/tests/release/consumer.e2e.js   (npm run test:release)
+ *   npm run package && npm run cluster -- node --test dist/tests/release/consumer.e2e.js
+ *   npm run cluster -- npm run test:release      (the same after `tsc`, as `npm test` runs it)
  */
 import { after, before, test } from "node:test";
 import * as assert from "assert/strict";
@@ -150,7 +151,8 @@ test("Go: the example with the SDK module resolved from the release's GOPROXY fo
     const goEnv = { ...process.env, GOPROXY: `file://${path.join(RELEASE, "go")},${sh("go", ["env", "GOPROXY"]).trim()}`, GOSUMDB: "off", GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" };
     sh("go", ["mod", "tidy"], { cwd: module, env: goEnv });
     const binary = path.join(scratch, "go-consumer-driver");
-    sh("go", ["build", "-o", binary, "."], { cwd: module, env: goEnv });
+    // No symbol table or DWARF: the link is most of this build's time (the packages come from the build cache).
+    sh("go", ["build", "-ldflags=-s -w", "-o", binary, "."], { cwd: module, env: goEnv });
     // The SDK compiled in is the release's module, not the repository's sdk/go.
     const resolved = JSON.parse(sh("go", ["list", "-m", "-json", sdk], { cwd: module, env: goEnv }));
     assert.equal(resolved.Version, `v${VERSION}`);
@@ -264,12 +266,12 @@ test("pulumi package add with the extracted plugin's executable: a YAML project 
     assert.match(linkError, /Successfully generated an SDK for the eks-pod-identity package/);
     assert.match(linkError, /linking package: method Link not implemented/, "the only failure is the code-generation host's missing Link");
     const generated = path.join(pythonProject, "sdks", "eks-pod-identity");
-    const venv = path.join(scratch, "package-add-venv");
-    sh("python3", ["-m", "venv", venv]);
-    const python = path.join(venv, "bin", "python");
-    sh(python, ["-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", path.join(ROOT, "examples", "python", "requirements.txt"), generated]);
-    const imported = sh(python, ["-c", "import json, importlib.resources as r, pulumi_eks_pod_identity as m; print(json.dumps({'classes': [c for c in ('PodIdentityWorkload', 'PodIdentityAgent', 'CrossAccountRole') if hasattr(m, c)], 'plugin': json.loads(r.files(m).joinpath('pulumi-plugin.json').read_text())}))"]);
+    // Into a folder of its own, put first on the consumer venv's path (its pulumi; the wheel's copy is shadowed).
+    const target = path.join(scratch, "package-add-site");
+    sh(venvPython, ["-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", "--target", target, generated]);
+    const imported = sh(venvPython, ["-c", "import json, importlib.resources as r, pulumi_eks_pod_identity as m; print(json.dumps({'file': m.__file__, 'classes': [c for c in ('PodIdentityWorkload', 'PodIdentityAgent', 'CrossAccountRole') if hasattr(m, c)], 'plugin': json.loads(r.files(m).joinpath('pulumi-plugin.json').read_text())}))"], { env: { ...process.env, PYTHONPATH: target } });
     const result = JSON.parse(imported);
+    assert.ok(result.file.startsWith(target), `the generated SDK was imported: ${result.file}`);
     assert.deepEqual(result.classes, ["PodIdentityWorkload", "PodIdentityAgent", "CrossAccountRole"]);
     assert.equal(result.plugin.version, VERSION);
     assert.equal(result.plugin.server, "github://api.github.com/pulumi-eks-pod-identity/pulumi-eks-pod-identity");

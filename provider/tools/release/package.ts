@@ -124,12 +124,12 @@ async function plugins(): Promise<void> {
     console.log(`package: plugin bundle ${(bundle.bytes / 1e6).toFixed(1)} MB (${Object.entries(bundle.dropped).map(([p, d]) => `${d.length} namespaces of ${p} left out`).join(", ")})`);
     const host = TARGETS.find((t) => t.nodePackage === `node-${os.platform()}-${os.arch()}`);
     const blob = seaBlob(root, bundle.file, work, host ? nodeBinary(root, host) : process.execPath);
-    for (const target of TARGETS) {
+    await Promise.all(TARGETS.map(async (target) => {
         const folder = path.join(work, `plugin-${target.os}-${target.arch}`);
         fs.rmSync(folder, { recursive: true, force: true });
-        seaExecutable(root, target, blob, folder);
-        pluginArchive(root, folder, path.join(out, archiveName(version, target)));
-    }
+        await seaExecutable(root, target, blob, folder);
+        await pluginArchive(root, folder, path.join(out, archiveName(version, target)));
+    }));
 }
 
 function checksums(): void {

@@ -1,4 +1,5 @@
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { promisify } from "util";
 import * as fs from "fs";
 import * as path from "path";
 import { PACKAGE_FILES } from "../../packageFiles";
@@ -61,20 +62,22 @@ export function seaBlob(root: string, bundle: string, work: string, hostNode: st
     return blob;
 }
 
-/** The target's executable: its Node.js binary with the blob injected. */
-export function seaExecutable(root: string, target: Target, blob: string, outDir: string): string {
+const run = promisify(execFile);
+
+/** The target's executable: its Node.js binary with the blob injected. Asynchronous: targets are built side by side. */
+export async function seaExecutable(root: string, target: Target, blob: string, outDir: string): Promise<string> {
     fs.mkdirSync(outDir, { recursive: true });
     const executable = path.join(outDir, PLUGIN_EXECUTABLE);
     fs.copyFileSync(nodeBinary(root, target), executable);
     fs.chmodSync(executable, 0o755);
-    execFileSync(path.join(root, "node_modules", ".bin", "postject"), [executable, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], { stdio: "pipe" });
+    await run(path.join(root, "node_modules", ".bin", "postject"), [executable, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE]);
     return executable;
 }
 
 /** The plugin archive of one target from a folder holding its executable; returns the archive's path. */
-export function pluginArchive(root: string, folder: string, archive: string): string {
+export async function pluginArchive(root: string, folder: string, archive: string): Promise<string> {
     fs.copyFileSync(path.join(root, "LICENSE"), path.join(folder, "LICENSE"));
     // Entries at the archive's root, owned by root, with a fixed time: the same inputs give the same archive.
-    execFileSync("tar", ["--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--sort=name", "-czf", archive, "-C", folder, PLUGIN_EXECUTABLE, "LICENSE"]);
+    await run("tar", ["--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--sort=name", "-czf", archive, "-C", folder, PLUGIN_EXECUTABLE, "LICENSE"]);
     return archive;
 }
