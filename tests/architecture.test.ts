@@ -159,7 +159,7 @@ function packedFiles(): string[] {
     return (JSON.parse(out)[0].files as { path: string }[]).map((f) => f.path).sort();
 }
 
-test("the npm package holds the product only: library JS and types, the plugin, its schema, the helper script, README, LICENSE", (t) => {
+test("the npm package holds the product only: library JS and types, the plugin, its schema, the helper scripts, README, LICENSE", (t) => {
     const files = packedFiles();
     const product = [
         /^(README\.md|LICENSE|package\.json)$/,
@@ -167,6 +167,7 @@ test("the npm package holds the product only: library JS and types, the plugin, 
         /^dist\/provider\/iam\/action-catalog\.json$/,
         /^provider\/plugin\/(schema\.json|PulumiPlugin\.yaml|package\.json|pulumi-resource-eks-pod-identity)$/,
         /^provider\/crossAccount\/credential-process\.sh$/,
+        /^provider\/agent\/wait-for-credentials\.sh$/,
     ];
     t.deepEqual(
         files.filter((file) => !product.some((pattern) => pattern.test(file))),
@@ -181,6 +182,7 @@ test("the npm package holds the product only: library JS and types, the plugin, 
         "provider/plugin/schema.json",
         "provider/plugin/pulumi-resource-eks-pod-identity",
         "provider/crossAccount/credential-process.sh",
+        "provider/agent/wait-for-credentials.sh",
         "README.md",
         "LICENSE",
     ]) {

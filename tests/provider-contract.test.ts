@@ -193,7 +193,7 @@ serial("agent install: a PodIdentityAgent child with its add-on, and the Deploym
 serial("resource reference: a PodIdentityAgent from an earlier Construct, passed to a workload's agent.waitFor", async (t) => {
     const agent = await construct(AGENT, "cluster-agent", { clusterName: "referenced", addonVersion: "v1.3.2-eksbuild.2" });
     t.is(engine.get("cluster-agent").type, AGENT);
-    t.deepEqual(Object.keys(agent.state).sort(), ["addonArn", "addonVersion"], "configurationValues is undefined with the add-on's defaults");
+    t.deepEqual(Object.keys(agent.state).sort(), ["addonArn", "addonVersion", "installMethod"], "configurationValues and chartValues are undefined with the add-on's defaults");
     t.is(agent.state.addonVersion, "v1.3.2-eksbuild.2");
     const schema = JSON.parse(await provider.getSchema());
     await construct(

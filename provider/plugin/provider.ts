@@ -30,7 +30,10 @@ function componentModule(): Record<string, unknown> {
  * its Deployment depend on the agent's add-on, which is the agent's child `<name>-addon`.
  */
 const referenceParts: Record<string, (urn: string, name: string) => Record<string, unknown>> = {
-    [`${PACKAGE_NAME}:index:PodIdentityAgent`]: (urn, name) => ({ addon: new (pulumi as any).DependencyResource(childUrn(urn, "aws:eks/addon:Addon", `${name}-addon`)) }),
+    [`${PACKAGE_NAME}:index:PodIdentityAgent`]: (urn, name) => {
+        const addon = new (pulumi as any).DependencyResource(childUrn(urn, "aws:eks/addon:Addon", `${name}-addon`));
+        return { addon, installation: addon };
+    },
 };
 
 /** The URN of a child of `parent`: the parent's type chain, then the child's type and name. */
