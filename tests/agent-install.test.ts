@@ -2,7 +2,8 @@ import test, { ExecutionContext } from "ava";
 import * as path from "path";
 import { PodIdentityAgent, PodIdentityWorkload } from "../provider";
 import { run } from "./support/harness";
-import { clusterArnOf } from "./support/awsIds";
+import { clusterArnOf, roleArnOf } from "./support/awsIds";
+import { credentialProcessScript } from "../provider/crossAccount/credentialProcess";
 
 /**
  * PodIdentityAgent's two install methods (the EKS add-on, the agent's Helm chart) with the same typed settings, what
@@ -255,4 +256,36 @@ serial("preflight warnings: Fargate selectors matching the namespace, Windows no
 
     const quiet = await runWarned(() => new PodIdentityWorkload("quiet", { clusterName: "warn2", clusterArn: clusterArnOf("warn2"), namespace: "apps", fargateProfileSelectors: [{ namespace: "kube-system" }], workload: { image: "nginx", runAsUser: 1 } }));
     t.deepEqual(own(quiet.warnings), [], "nothing to warn about: no warning");
+});
+
+serial("waitForCredentials: the same init container without cross-account and in configFile mode; the main container is untouched", async (t) => {
+    const base = { clusterName: "wait", clusterArn: clusterArnOf("wait"), workload: { image: "registry.example.com/app:1.0", runAsUser: 1000, waitForCredentials: { timeoutSeconds: 45 } } };
+    const r = await run(() => {
+        new PodIdentityWorkload("plain", { ...base, namespace: "plain" });
+        new PodIdentityWorkload("chained", { ...base, namespace: "chained", crossAccount: { targets: [{ roleArn: roleArnOf("reader", "/", "210987654321") }] } });
+        new PodIdentityWorkload("without", { ...base, namespace: "without", workload: { image: "registry.example.com/app:1.0", runAsUser: 1000 } });
+    });
+    t.deepEqual(r.failures, []);
+    const spec = (name: string) => r.get(`${name}-deployment`).inputs.spec.template.spec;
+    for (const name of ["plain", "chained"]) {
+        const configMap = r.get(`${name}-credentials-wait`);
+        t.deepEqual(Object.keys(configMap.inputs.data).sort(), ["credential-process.sh", "wait-for-credentials.sh"]);
+        t.is(configMap.inputs.data["credential-process.sh"], credentialProcessScript(), "the credential helper, reused as it ships");
+        t.true(r.get(`${name}-deployment`).dependencies.includes(configMap.urn), "the Deployment waits for the ConfigMap it mounts");
+        const [init] = spec(name).initContainers;
+        t.deepEqual(init.command, ["sh", "/etc/pod-identity-wait/wait-for-credentials.sh", "/etc/pod-identity-wait/credential-process.sh", "45"]);
+        t.is(init.image, "public.ecr.aws/docker/library/busybox:1.36.1");
+        t.deepEqual(init.env, [{ name: "TMPDIR", value: "/tmp" }], "no AWS_PROFILE or AWS_CONFIG_FILE: the wait reads the agent itself");
+        t.true(spec(name).volumes.some((v: any) => v.name === "pod-identity-wait" && v.configMap.name === `${name}-credentials-wait`));
+        t.is(spec(name).containers.length, 1);
+    }
+    const main = spec("chained").containers[0];
+    t.true(main.env.some((e: any) => e.name === "AWS_PROFILE"), "configFile mode still gives the main container its profile");
+    t.false(main.volumeMounts.some((m: any) => m.name === "pod-identity-wait"), "the wait's scripts are not mounted into the main container");
+    t.is(spec("without").initContainers, undefined, "opt-in: no init container by default");
+    t.false(r.has("without-credentials-wait"));
+
+    const refused = await refusal(t, () => new PodIdentityWorkload("bad-wait", { ...base, namespace: "bad-wait", workload: { image: "x", runAsUser: 1, waitForCredentials: { timeoutSeconds: 0, image: "" } } }));
+    t.regex(refused.message, /workload\.waitForCredentials\.timeoutSeconds: 0 is out of range: use a whole number from 1 to 900 seconds/);
+    t.regex(refused.message, /workload\.waitForCredentials\.image: the string "" is not an image reference/);
 });

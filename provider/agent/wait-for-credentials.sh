@@ -46,7 +46,7 @@ while :; do
     elapsed=$((now - start))
     cause=${cause#pod-identity-credentials: }
     if [ "$code" -eq 0 ]; then
-        printf '%s: the Pod Identity agent handed out credentials after %ss (%s attempts); starting the containers\n' "$NAME" "$elapsed" "$attempts" >&2
+        printf '%s: the Pod Identity agent handed out credentials after %ss (attempt %s); starting the containers\n' "$NAME" "$elapsed" "$attempts" >&2
         exit 0
     fi
     case $code in
@@ -57,7 +57,7 @@ while :; do
             ;;
     esac
     if [ "$now" -ge "$deadline" ]; then
-        printf '%s: the Pod Identity agent handed out no credentials within %ss (%s attempts, helper exit %s): %s; is the eks-pod-identity-agent DaemonSet running on this node?\n' "$NAME" "$timeout" "$attempts" "$code" "$cause" >&2
+        printf '%s: the Pod Identity agent handed out no credentials within %ss (attempt %s, helper exit %s): %s; is the eks-pod-identity-agent DaemonSet running on this node?\n' "$NAME" "$timeout" "$attempts" "$code" "$cause" >&2
         exit "$code"
     fi
     if [ "$announced" = no ]; then
