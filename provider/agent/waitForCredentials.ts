@@ -3,6 +3,7 @@ import * as path from "path";
 import { Integer } from "../types";
 import { credentialProcessScript } from "../crossAccount/credentialProcess";
 import { SCRIPT_KEY } from "../crossAccount/profiles";
+import { restrictedContainerSecurityContext } from "../kubernetes/workload";
 import { Problems, checkIntegerRange, describe, joinPath } from "../validation/problems";
 
 /**
@@ -90,16 +91,7 @@ export function waitForCredentialsPodParts(settings: WaitForCredentialsSettings,
         env: [{ name: "TMPDIR", value: "/tmp" }],
         // Memory is not overcommitted: a limit keeps the wait from taking a busy node's memory.
         resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-        securityContext: {
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            runAsUser: WAIT_USER,
-            runAsGroup: WAIT_USER,
-            capabilities: { drop: ["ALL"] },
-            seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: { ...restrictedContainerSecurityContext(true), runAsUser: WAIT_USER, runAsGroup: WAIT_USER },
         volumeMounts: [
             { name: "pod-identity-wait", mountPath: WAIT_MOUNT_PATH, readOnly: true },
             { name: "pod-identity-wait-tmp", mountPath: "/tmp" },

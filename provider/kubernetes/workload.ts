@@ -157,6 +157,18 @@ export interface DeploymentInputs {
     extra?: pulumi.Output<{ volumes: Record<string, unknown>[]; volumeMounts: Record<string, unknown>[]; env: { name: string; value: string }[] } | undefined>;
 }
 
+/** A container's security context under the "restricted" Pod Security Standard: non-root, no escalation, no capabilities. */
+export function restrictedContainerSecurityContext(readOnlyRootFilesystem: boolean) {
+    return {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
 export function selectorLabels(name: string, instance: string): Record<string, string> {
     return { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": instance };
 }
@@ -223,14 +235,7 @@ export function deploymentManifest(inputs: DeploymentInputs) {
                             ...(inputs.livenessProbe ? { livenessProbe: inputs.livenessProbe } : {}),
                             ...(inputs.readinessProbe ? { readinessProbe: inputs.readinessProbe } : {}),
                             ...(inputs.startupProbe ? { startupProbe: inputs.startupProbe } : {}),
-                            securityContext: {
-                                allowPrivilegeEscalation: false,
-                                privileged: false,
-                                readOnlyRootFilesystem: inputs.readOnlyRootFilesystem,
-                                runAsNonRoot: true,
-                                capabilities: { drop: ["ALL"] },
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: restrictedContainerSecurityContext(inputs.readOnlyRootFilesystem),
                             volumeMounts,
                         },
                     ],
