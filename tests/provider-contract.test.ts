@@ -345,6 +345,18 @@ serial("PodIdentityAgent bad input comes back as an input error", async (t) => {
     t.deepEqual(error.inputErrors.map((e) => e.propertyPath), ["addonVersion"]);
 });
 
+serial("PodIdentityAgent from its Helm chart through the wire: the chart child with its values; an unpinned repository chart refused at its path", async (t) => {
+    const chart = path.resolve(__dirname, "..", "..", "tests", "fixtures", "agent-chart");
+    const agent = await construct(AGENT, "chart-agent", { clusterName: "agent-helm-wire", helm: { chart, region: "eu-west-1" }, ipv4Only: true });
+    t.is(agent.state.installMethod, "helm");
+    const child = engine.get("chart-agent-chart");
+    t.is(child.type, "kubernetes:helm.sh/v4:Chart");
+    t.like(child.inputs, { chart, namespace: "kube-system", values: { clusterName: "agent-helm-wire", priorityClassName: "system-node-critical", agent: { additionalArgs: { "-b": "169.254.170.23" } } } });
+    const error = await constructError(AGENT, "unpinned", { clusterName: "agent-unpinned", helm: { chart: "eks-pod-identity-agent", repository: "https://charts.example.com", region: "eu-west-1" } });
+    t.is(error.code, 3);
+    t.deepEqual(error.inputErrors.map((e) => e.propertyPath), ["helm.version"]);
+});
+
 serial("an unknown resource type is refused, naming what the provider constructs", async (t) => {
     const error = await constructError("eks-pod-identity:index:Nope", "nope", {});
     t.regex(error.details, /unknown resource type eks-pod-identity:index:Nope: this provider constructs .*PodIdentityWorkload/);
