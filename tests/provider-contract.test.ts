@@ -209,7 +209,7 @@ serial("resource reference: a PodIdentityAgent from an earlier Construct, passed
         { inputDependencies: { agent: [agent.urn] } },
     );
     t.false(engine.has("waits-agent"), "nothing is installed by the waiting workload");
-    t.true(engine.get("waits-deployment").dependencies.includes(engine.get("cluster-agent-addon").urn), "the Deployment waits for the referenced agent's add-on");
+    t.true(engine.get("waits-deployment").dependencies.includes(agent.urn), "the Deployment waits for the referenced agent (installed before its Construct answered)");
 });
 
 serial("values from other resources keep their dependencies; providers reach every child", async (t) => {
