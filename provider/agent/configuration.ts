@@ -85,7 +85,11 @@ const ADDON_ONLY = ["addonVersion", "kubernetesVersion", "extraConfigurationValu
 
 /**
  * Refuses what the chosen install method cannot apply, naming each input and what to use instead. Kept in one place
- * so that the two methods' gaps are listed side by side.
+ * so that the two methods' gaps are listed side by side. The add-on's side follows its configuration schema
+ * (`aws eks describe-addon-configuration --addon-name eks-pod-identity-agent`; v1.3.2-eksbuild.2 is quoted in the
+ * agent repository's issue "The addon configuration schema from EKS web console does not allow customizing environment
+ * variables"): `additionalProperties: false` at the top, with `affinity`, `agent.additionalArgs`, `tolerations`,
+ * `resources` among its keys and no image, so EKS would refuse the rest at apply.
  */
 export function checkInstallMethod(problems: Problems, settings: AgentSettings & AgentInstallSettings & { kubernetesVersion?: unknown }): void {
     if (settings.helm !== undefined) {
