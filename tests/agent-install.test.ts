@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import test, { ExecutionContext } from "ava";
 import * as path from "path";
 import { PodIdentityAgent, PodIdentityWorkload } from "../provider";
@@ -89,6 +90,13 @@ serial("helm from a local chart: the chart's values rendered from the typed sett
     });
     t.like(r.get("agent").outputs, { installMethod: "helm" });
     t.deepEqual(r.calls, [], "the chart method looks nothing up in AWS");
+});
+
+serial("helm with the cluster's name from another resource: the chart waits for it and carries it", async (t) => {
+    const r = await run(() => new PodIdentityAgent("late-agent", { clusterName: pulumi.output("late-cluster"), helm: { chart: FIXTURE_CHART, region: "eu-west-1" } }));
+    t.deepEqual(r.failures, []);
+    t.is(r.get("late-agent-chart").inputs.values.clusterName, "late-cluster");
+    t.is(JSON.parse(r.get("late-agent").outputs!.chartValues).clusterName, "late-cluster");
 });
 
 serial("helm from a chart repository at an exact version; the release's namespace and name can be chosen", async (t) => {
