@@ -82,69 +82,79 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         noteAgentInstall(this, component, args.helm === undefined ? "addon" : "helm");
         warnAll(this, args.helm === undefined ? agentPortWarnings("extraConfigurationValues", args.extraConfigurationValues) : agentPortWarnings("helm.values", args.helm.values));
 
-        if (args.helm !== undefined) {
-            const values = agentChartValues({ ...args, helm: args.helm }, clusterName);
-            this.chart = agentChart(this, name, args.helm, source!, values);
-            this.installation = this.chart;
-            this.addonArn = pulumi.output(undefined);
-            this.addonVersion = pulumi.output(undefined);
-            this.configurationValues = pulumi.output(undefined);
-            this.installMethod = pulumi.output("helm");
-            this.chartValues = pulumi.output(values).apply((v) => JSON.stringify(v));
-            this.registerOutputs({ installMethod: this.installMethod, chartValues: this.chartValues, addonArn: this.addonArn, addonVersion: this.addonVersion, configurationValues: this.configurationValues });
-            return;
-        }
-
-        const addonVersion =
-            args.addonVersion ??
-            aws.eks.getAddonVersionOutput(
-                {
-                    addonName: AGENT_ADDON_NAME,
-                    kubernetesVersion: args.kubernetesVersion ?? aws.eks.getClusterOutput({ name: clusterName }, { parent: this }).version,
-                    mostRecent: true,
-                },
-                { parent: this },
-            ).version;
-
-        const values = agentConfigurationValues(args);
-        this.addon = new aws.eks.Addon(
-            `${name}-addon`,
-            {
-                clusterName,
-                addonName: AGENT_ADDON_NAME,
-                addonVersion,
-                configurationValues: values ? JSON.stringify(values) : undefined,
-                resolveConflictsOnCreate: args.resolveConflictsOnCreate ?? "OVERWRITE",
-                resolveConflictsOnUpdate: args.resolveConflictsOnUpdate ?? "OVERWRITE",
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        this.installation = this.addon;
-        this.addonArn = this.addon.arn;
-        this.addonVersion = this.addon.addonVersion;
-        this.configurationValues = pulumi.output(values ? JSON.stringify(values) : undefined);
-        this.installMethod = pulumi.output("addon");
-        this.chartValues = pulumi.output(undefined);
-        this.registerOutputs({ installMethod: this.installMethod, chartValues: this.chartValues, addonArn: this.addonArn, addonVersion: this.addonVersion, configurationValues: this.configurationValues });
+        const installed = args.helm === undefined ? installAddon(this, name, args, clusterName) : installChart(this, name, { ...args, helm: args.helm }, source!, clusterName);
+        this.addon = installed.addon;
+        this.chart = installed.chart;
+        this.installation = (installed.addon ?? installed.chart)!;
+        this.installMethod = pulumi.output(installed.addon ? "addon" : "helm");
+        this.addonArn = installed.addon ? installed.addon.arn : pulumi.output(undefined);
+        this.addonVersion = installed.addon ? installed.addon.addonVersion : pulumi.output(undefined);
+        this.configurationValues = pulumi.output(installed.configurationValues ? JSON.stringify(installed.configurationValues) : undefined);
+        this.chartValues = installed.chartValues ? pulumi.output(installed.chartValues).apply((v) => JSON.stringify(v)) : pulumi.output(undefined);
+        this.registerOutputs({
+            installMethod: this.installMethod,
+            addonArn: this.addonArn,
+            addonVersion: this.addonVersion,
+            configurationValues: this.configurationValues,
+            chartValues: this.chartValues,
+        });
     }
+}
+
+/** What an install method registered, and the values it rendered. */
+interface Installed {
+    addon?: aws.eks.Addon;
+    chart?: k8s.helm.v4.Chart;
+    configurationValues?: Record<string, unknown>;
+    chartValues?: Record<string, unknown>;
+}
+
+/** The add-on `<name>-addon`, at the given version or the latest compatible one (looked up at preview). */
+function installAddon(parent: PodIdentityAgent, name: string, args: PodIdentityAgentArgs, clusterName: pulumi.Input<string>): Installed {
+    const addonVersion =
+        args.addonVersion ??
+        aws.eks.getAddonVersionOutput(
+            {
+                addonName: AGENT_ADDON_NAME,
+                kubernetesVersion: args.kubernetesVersion ?? aws.eks.getClusterOutput({ name: clusterName }, { parent }).version,
+                mostRecent: true,
+            },
+            { parent },
+        ).version;
+    const values = agentConfigurationValues(args);
+    const addon = new aws.eks.Addon(
+        `${name}-addon`,
+        {
+            clusterName,
+            addonName: AGENT_ADDON_NAME,
+            addonVersion,
+            configurationValues: values ? JSON.stringify(values) : undefined,
+            resolveConflictsOnCreate: args.resolveConflictsOnCreate ?? "OVERWRITE",
+            resolveConflictsOnUpdate: args.resolveConflictsOnUpdate ?? "OVERWRITE",
+            tags: args.tags,
+        },
+        { parent },
+    );
+    return { addon, configurationValues: values };
 }
 
 /**
  * The chart `<name>-chart`, rendered by the Kubernetes provider's Helm support (helm.v4.Chart: the provider renders
  * the templates and applies each object as a resource of its own, so previews show the DaemonSet's diff).
  */
-function agentChart(parent: PodIdentityAgent, name: string, helm: AgentHelmChart, source: ChartSource, values: Record<string, unknown>): k8s.helm.v4.Chart {
-    return new k8s.helm.v4.Chart(
+function installChart(parent: PodIdentityAgent, name: string, args: PodIdentityAgentArgs & { helm: AgentHelmChart }, source: ChartSource, clusterName: pulumi.Input<string>): Installed {
+    const values = agentChartValues(args, clusterName);
+    const chart = new k8s.helm.v4.Chart(
         `${name}-chart`,
         {
-            name: helm.releaseName ?? DEFAULT_AGENT_RELEASE,
-            namespace: helm.namespace ?? DEFAULT_AGENT_NAMESPACE,
+            name: args.helm.releaseName ?? DEFAULT_AGENT_RELEASE,
+            namespace: args.helm.namespace ?? DEFAULT_AGENT_NAMESPACE,
             ...(source.kind === "local" ? { chart: source.path } : { chart: source.chart, version: source.version, repositoryOpts: { repo: source.repository } }),
             values,
         },
         { parent },
     );
+    return { chart, chartValues: values };
 }
 
 /** Claims the cluster's one agent install; plain names are checked now, resource outputs once known. */
