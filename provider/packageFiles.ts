@@ -3,7 +3,7 @@ import * as path from "path";
 
 /**
  * Files of the package that the library reads at run time (the plugin's schema, the cross-account credential
- * helper script), by their path from the repository root.
+ * helper script, the init container's wait script), by their path from the repository root.
  *
  * From the npm package or a clone, they are read from the package folder (this module runs from dist/provider).
  * In the release plugin, a Node.js single-executable application (`npm run package`), there is no package folder:
@@ -15,7 +15,11 @@ import * as path from "path";
 export const PACKAGE_ROOT = path.join(__dirname, "..", "..");
 
 /** The files that must ship with the code: the release build embeds exactly these. */
-export const PACKAGE_FILES = ["provider/plugin/schema.json", "provider/crossAccount/credential-process.sh"] as const;
+export const PACKAGE_FILES = [
+    "provider/plugin/schema.json",
+    "provider/crossAccount/credential-process.sh",
+    "provider/agent/wait-for-credentials.sh",
+] as const;
 export type PackageFile = (typeof PACKAGE_FILES)[number];
 
 /** Where a package file is on disk when the library runs from a package folder. */

@@ -160,7 +160,7 @@ function packedFiles(): string[] {
     return (JSON.parse(out)[0].files as { path: string }[]).map((f) => f.path).sort();
 }
 
-test("the npm package holds the product only: library JS and types, the plugin, its schema, the helper script, README, LICENSE", (t) => {
+test("the npm package holds the product only: library JS and types, the plugin, its schema, the helper scripts, README, LICENSE", (t) => {
     const files = packedFiles();
     t.deepEqual(notProduct(files), [], "files that are not the product");
     for (const needed of REQUIRED_FILES) {

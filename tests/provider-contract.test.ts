@@ -193,7 +193,7 @@ serial("agent install: a PodIdentityAgent child with its add-on, and the Deploym
 serial("resource reference: a PodIdentityAgent from an earlier Construct, passed to a workload's agent.waitFor", async (t) => {
     const agent = await construct(AGENT, "cluster-agent", { clusterName: "referenced", addonVersion: "v1.3.2-eksbuild.2" });
     t.is(engine.get("cluster-agent").type, AGENT);
-    t.deepEqual(Object.keys(agent.state).sort(), ["addonArn", "addonVersion"], "configurationValues is undefined with the add-on's defaults");
+    t.deepEqual(Object.keys(agent.state).sort(), ["addonArn", "addonVersion", "installMethod"], "configurationValues and chartValues are undefined with the add-on's defaults");
     t.is(agent.state.addonVersion, "v1.3.2-eksbuild.2");
     const schema = JSON.parse(await provider.getSchema());
     await construct(
@@ -209,7 +209,7 @@ serial("resource reference: a PodIdentityAgent from an earlier Construct, passed
         { inputDependencies: { agent: [agent.urn] } },
     );
     t.false(engine.has("waits-agent"), "nothing is installed by the waiting workload");
-    t.true(engine.get("waits-deployment").dependencies.includes(engine.get("cluster-agent-addon").urn), "the Deployment waits for the referenced agent's add-on");
+    t.true(engine.get("waits-deployment").dependencies.includes(agent.urn), "the Deployment waits for the referenced agent (installed before its Construct answered)");
 });
 
 serial("values from other resources keep their dependencies; providers reach every child", async (t) => {
@@ -343,6 +343,18 @@ serial("PodIdentityAgent bad input comes back as an input error", async (t) => {
     const error = await constructError(AGENT, "bad-agent", { clusterName: "agent-bad", addonVersion: "latest" });
     t.is(error.code, 3);
     t.deepEqual(error.inputErrors.map((e) => e.propertyPath), ["addonVersion"]);
+});
+
+serial("PodIdentityAgent from its Helm chart through the wire: the chart child with its values; an unpinned repository chart refused at its path", async (t) => {
+    const chart = path.resolve(__dirname, "..", "..", "tests", "fixtures", "agent-chart");
+    const agent = await construct(AGENT, "chart-agent", { clusterName: "agent-helm-wire", helm: { chart, region: "eu-west-1" }, ipv4Only: true });
+    t.is(agent.state.installMethod, "helm");
+    const child = engine.get("chart-agent-chart");
+    t.is(child.type, "kubernetes:helm.sh/v4:Chart");
+    t.like(child.inputs, { chart, namespace: "kube-system", values: { clusterName: "agent-helm-wire", priorityClassName: "system-node-critical", agent: { additionalArgs: { "-b": "169.254.170.23" } } } });
+    const error = await constructError(AGENT, "unpinned", { clusterName: "agent-unpinned", helm: { chart: "eks-pod-identity-agent", repository: "https://charts.example.com", region: "eu-west-1" } });
+    t.is(error.code, 3);
+    t.deepEqual(error.inputErrors.map((e) => e.propertyPath), ["helm.version"]);
 });
 
 serial("an unknown resource type is refused, naming what the provider constructs", async (t) => {

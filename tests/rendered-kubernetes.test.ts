@@ -33,6 +33,9 @@ const variants: [string, Partial<PodIdentityWorkloadArgs["workload"]>][] = [
         runAsGroup: 10001,
     }],
     ["writable root filesystem", { readOnlyRootFilesystem: false, runAsUser: 1000 }],
+    // The init container that waits for the agent, its ConfigMap and volumes (the scripts as they ship).
+    ["waits for credentials", { runAsUser: 1000, waitForCredentials: { timeoutSeconds: 60 } }],
+    ["waits for credentials, writable root filesystem, own image", { readOnlyRootFilesystem: false, runAsUser: 1000, waitForCredentials: { image: "registry.example.com/mirror/busybox:1.36.1" } }],
 ];
 
 /** Paths (`spec.template.spec.containers[0].image`) of every null value in `value`. */
@@ -50,7 +53,7 @@ for (const [title, workload] of variants) {
         const name = `k8s-${title.replace(/[^a-z]/g, "")}`.slice(0, 30);
         const r = await run(() => new PodIdentityWorkload(name, { clusterName: "k8s", namespace: name, workload: { image: "registry.example.com/app:1.0", ...workload } }));
         const objects = r.resources.filter((x) => x.type.startsWith("kubernetes:")).map((x) => x.inputs);
-        t.deepEqual(objects.map((o) => o.kind).sort(), ["Deployment", "Namespace", "ServiceAccount"]);
+        t.deepEqual(objects.map((o) => o.kind).sort(), [...(workload?.waitForCredentials ? ["ConfigMap"] : []), "Deployment", "Namespace", "ServiceAccount"]);
         for (const object of objects) {
             t.deepEqual(validateKubernetesObject(object), [], `${object.kind} is valid`);
             // The schema accepts null for optional fields and the API server reads it as "unset", so a null here
@@ -59,6 +62,7 @@ for (const [title, workload] of variants) {
         }
         const deployment = objects.find((o) => o.kind === "Deployment")!;
         t.deepEqual(restrictedViolations(deployment.spec.template.spec), []);
+        t.is(deployment.spec.template.spec.initContainers?.length ?? 0, workload?.waitForCredentials ? 1 : 0);
         t.deepEqual(refusals(await truth.admit(objects)), [], "the API server admits every object, and the pods under restricted");
     });
 }

@@ -3,9 +3,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRoleArn, parseClusterArn, parseRoleArn } from "../iam/arn";
 import { claim } from "./claims";
-import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, serviceAccountManifest } from "../kubernetes/workload";
+import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, selectorLabels, serviceAccountManifest } from "../kubernetes/workload";
 import { checkAnnotations } from "../kubernetes/rules";
 import { PodIdentityAgent } from "./podIdentityAgent";
+import { FargateProfileSelector, fargateWarnings, nodeSelectorWarnings, warnAll } from "../agent/preflight";
+import { waitConfigMapData, waitForCredentialsPodParts } from "../agent/waitForCredentials";
 import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArgs";
 import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
 import { ResolvedTrustStatement, checkTrustStatement } from "../iam/trustStatement";
@@ -94,6 +96,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
         const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, component, inputs) };
+        preflight(step);
 
         const identity = inputs.givenRoleArn !== undefined ? existingRole(step, inputs.givenRoleArn) : createdRole(step);
         const association = podIdentityAssociation(step, identity);
@@ -568,6 +571,7 @@ function kubernetesObjects(
     let deploymentName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     if (args.workload) {
         const w = args.workload;
+        const wait = waitForCredentials(step, namespace);
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             deploymentManifest({
@@ -594,18 +598,53 @@ function kubernetesObjects(
                 runAsUser: w.runAsUser,
                 runAsGroup: w.runAsGroup,
                 readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
+                initContainers: wait,
                 extra: profile.podSpecFragment,
             }),
             {
                 parent,
                 // The webhook injects credentials only into pods created after the association exists, and
                 // the first AWS call should find the permissions in place.
-                dependsOn: [association.resource, ...identity.permissionResources, ...(agent ? [agent.addon] : [])],
+                // The wait's ConfigMap is mounted by name: the pods would stay ContainerCreating until it exists.
+                dependsOn: [association.resource, ...identity.permissionResources, ...(agent ? [agent.installation] : []), ...(wait ? [wait.configMap] : [])],
             },
         );
         deploymentName = deployment.metadata.name;
     }
     return { namespace, serviceAccountName, deploymentName, credentialsRevision, ...profile };
+}
+
+/**
+ * `workload.waitForCredentials`: the ConfigMap `<name>-credentials-wait` with the wait script and the credential helper,
+ * and the init container that runs them.
+ */
+function waitForCredentials(step: Step, namespace: pulumi.Output<string>): { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[]; configMap: k8s.core.v1.ConfigMap } | undefined {
+    const { parent, name, args } = step;
+    const settings = args.workload?.waitForCredentials;
+    if (!settings) {
+        return undefined;
+    }
+    const configMapName = `${name}-credentials-wait`;
+    const configMap = new k8s.core.v1.ConfigMap(configMapName, { metadata: { name: configMapName, namespace, labels: { ...MANAGED_BY_LABEL } }, data: waitConfigMapData() }, { parent });
+    const parts = waitForCredentialsPodParts(settings, configMapName);
+    return { containers: [parts.initContainer], volumes: parts.volumes, configMap };
+}
+
+/**
+ * Preflight warnings at preview (see agent/preflight.ts): the workload's pods on nodes without an agent (Fargate
+ * profile selectors matching its namespace, Windows node selectors).
+ */
+function preflight(step: Step): void {
+    const { parent, args, name } = step;
+    const workload = args.workload;
+    warnAll(parent, nodeSelectorWarnings("workload.nodeSelector", workload?.nodeSelector));
+    if (args.fargateProfileSelectors === undefined) {
+        return;
+    }
+    const podLabels = workload ? { ...(workload.labels ?? {}), ...selectorLabels(workload.name ?? name, name) } : undefined;
+    void pulumi.all([step.inputs.namespace, args.fargateProfileSelectors]).apply(([ns, selectors]) => {
+        warnAll(parent, fargateWarnings(ns, podLabels, (selectors ?? []) as FargateProfileSelector[]));
+    });
 }
 
 /** Cross-account `configFile` mode: the config file and helper in the ConfigMap `<name>-aws-config`, and how pods mount it. */

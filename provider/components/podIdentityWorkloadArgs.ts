@@ -6,6 +6,8 @@ import { ContainerPort, Probe, ResourceRequirements, Toleration } from "../kuber
 import type { PodIdentityAgent } from "./podIdentityAgent";
 import { PolicyStatement } from "../iam/policyDocument";
 import { WellKnownPolicies } from "../wellKnownPolicies/registry";
+import type { FargateProfileSelector } from "../agent/preflight";
+import type { WaitForCredentialsSettings } from "../agent/waitForCredentials";
 import { InlinePolicy, RoleSettings } from "./roleArgs";
 
 export { InlinePolicy, RoleSettings };
@@ -139,6 +141,13 @@ export interface WorkloadSettings {
     runAsGroup?: Integer;
     /** Mount the root filesystem read-only, with a writable emptyDir at /tmp (and `HOME=/tmp` unless `env` sets HOME). Default `true`. */
     readOnlyRootFilesystem?: boolean;
+    /**
+     * Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+     * (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+     * answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+     * credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+     */
+    waitForCredentials?: WaitForCredentialsSettings;
 }
 
 export interface PodIdentityWorkloadArgs {
@@ -205,6 +214,12 @@ export interface PodIdentityWorkloadArgs {
     workload?: WorkloadSettings;
     /** Access to roles in other accounts by role chaining. Default: none. */
     crossAccount?: CrossAccountSettings;
+    /**
+     * Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+     * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+     * Only read for the warning. Default: none (not checked).
+     */
+    fargateProfileSelectors?: pulumi.Input<FargateProfileSelector[]>;
     /**
      * Tags on every AWS resource created (role, association, add-on): at most 50, keys 1–128 and values up to 256 letters, digits, spaces and `_ . : / = + - @`, no `aws:` prefix. IAM compares keys
      * without case, so `Team` here and `team` in `role.tags` are refused.

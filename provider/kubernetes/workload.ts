@@ -151,8 +151,22 @@ export interface DeploymentInputs {
     runAsUser?: Integer;
     runAsGroup?: Integer;
     readOnlyRootFilesystem: boolean;
+    /** Init containers run before the main container (the wait for credentials), with the volumes they need. */
+    initContainers?: { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] };
     /** Volumes, mounts and variables added for the cross-account profile. */
     extra?: pulumi.Output<{ volumes: Record<string, unknown>[]; volumeMounts: Record<string, unknown>[]; env: { name: string; value: string }[] } | undefined>;
+}
+
+/** A container's security context under the "restricted" Pod Security Standard: non-root, no escalation, no capabilities. */
+export function restrictedContainerSecurityContext(readOnlyRootFilesystem: boolean) {
+    return {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
 }
 
 export function selectorLabels(name: string, instance: string): Record<string, string> {
@@ -169,7 +183,7 @@ export function deploymentManifest(inputs: DeploymentInputs) {
     // ~/.aws/cli/cache) need a writable home: the /tmp emptyDir, unless the user chose one.
     const homeDefault = inputs.readOnlyRootFilesystem && inputs.env.HOME === undefined ? { HOME: "/tmp" } : {};
     const ownEnv = Object.entries({ ...inputs.env, ...homeDefault }).map(([name, value]) => ({ name, value }));
-    const ownVolumes = inputs.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: {} }] : [];
+    const ownVolumes = [...(inputs.readOnlyRootFilesystem ? [{ name: "tmp", emptyDir: {} }] : []), ...(inputs.initContainers?.volumes ?? [])];
     const ownMounts = inputs.readOnlyRootFilesystem ? [{ name: "tmp", mountPath: "/tmp" }] : [];
     const extra = inputs.extra ?? pulumi.output(undefined);
     const nonEmpty = <T>(list: T[]) => (list.length > 0 ? list : undefined);
@@ -208,6 +222,7 @@ export function deploymentManifest(inputs: DeploymentInputs) {
                     },
                     ...(inputs.tolerations.length > 0 ? { tolerations: inputs.tolerations } : {}),
                     volumes,
+                    ...(inputs.initContainers ? { initContainers: inputs.initContainers.containers as any[] } : {}),
                     containers: [
                         {
                             name: inputs.containerName,
@@ -220,14 +235,7 @@ export function deploymentManifest(inputs: DeploymentInputs) {
                             ...(inputs.livenessProbe ? { livenessProbe: inputs.livenessProbe } : {}),
                             ...(inputs.readinessProbe ? { readinessProbe: inputs.readinessProbe } : {}),
                             ...(inputs.startupProbe ? { startupProbe: inputs.startupProbe } : {}),
-                            securityContext: {
-                                allowPrivilegeEscalation: false,
-                                privileged: false,
-                                readOnlyRootFilesystem: inputs.readOnlyRootFilesystem,
-                                runAsNonRoot: true,
-                                capabilities: { drop: ["ALL"] },
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: restrictedContainerSecurityContext(inputs.readOnlyRootFilesystem),
                             volumeMounts,
                         },
                     ],

@@ -26,10 +26,16 @@ function componentModule(): Record<string, unknown> {
 /**
  * Parts of a component that other components use besides its outputs, rebuilt for a resource reference (a
  * component constructed by an earlier Construct call and passed as an input): a workload's `agent.waitFor` makes
- * its Deployment depend on the agent's add-on, which is the agent's child `<name>-addon`.
+ * its Deployment depend on the agent (`installation`); `addon` is the agent's child `<name>-addon`.
  */
 const referenceParts: Record<string, (urn: string, name: string) => Record<string, unknown>> = {
-    [`${PACKAGE_NAME}:index:PodIdentityAgent`]: (urn, name) => ({ addon: new (pulumi as any).DependencyResource(childUrn(urn, "aws:eks/addon:Addon", `${name}-addon`)) }),
+    // `installation` is the agent itself, whatever its install method (add-on or Helm chart, not known from a
+    // reference): its Construct answered before this reference could exist, and it answers only once its children
+    // (the add-on, or the chart's objects) are registered, so depending on it orders the Deployment after them.
+    [`${PACKAGE_NAME}:index:PodIdentityAgent`]: (urn, name) => ({
+        addon: new (pulumi as any).DependencyResource(childUrn(urn, "aws:eks/addon:Addon", `${name}-addon`)),
+        installation: new (pulumi as any).DependencyResource(urn),
+    }),
 };
 
 /** The URN of a child of `parent`: the parent's type chain, then the child's type and name. */

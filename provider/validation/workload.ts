@@ -1,5 +1,6 @@
 import { checkAgentSettings } from "../agent/configuration";
 import { checkCrossAccountSettings } from "../crossAccount/profiles";
+import { checkWaitForCredentials } from "../agent/waitForCredentials";
 import { isAccountId, parseOidcProviderArn, parsePolicyArn } from "../iam/arn";
 export { checkClusterArn } from "../iam/arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
@@ -348,6 +349,9 @@ export function checkWorkloadSettings(name: string, workload: WorkloadSettings, 
     }
     checkIntegerRange(problems, "workload.runAsGroup", workload.runAsGroup, 0, 2147483647);
     checkBoolean(problems, "workload.readOnlyRootFilesystem", workload.readOnlyRootFilesystem);
+    if (workload.waitForCredentials !== undefined) {
+        checkWaitForCredentials(problems, "workload.waitForCredentials", workload.waitForCredentials);
+    }
 }
 
 /**

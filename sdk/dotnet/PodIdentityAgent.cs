@@ -10,29 +10,42 @@ using Pulumi.Serialization;
 namespace Pulumi.EksPodIdentity
 {
     /// <summary>
-    /// The `eks-pod-identity-agent` EKS add-on, for cluster stacks. One per cluster: a second install of the same
-    /// cluster in one program is rejected at preview.
+    /// The EKS Pod Identity agent, for cluster stacks: the `eks-pod-identity-agent` EKS add-on (default), or the agent's
+    /// Helm chart from a local path or a chart repository at an exact version (`helm`), with the same typed settings.
+    /// One per cluster, whatever the method: a second install of the same cluster in one program is rejected at preview.
     /// </summary>
     [EksPodIdentityResourceType("eks-pod-identity:index:PodIdentityAgent")]
     public partial class PodIdentityAgent : global::Pulumi.ComponentResource
     {
         /// <summary>
-        /// The add-on's ARN.
+        /// The add-on's ARN; undefined with `helm`.
         /// </summary>
         [Output("addonArn")]
-        public Output<string> AddonArn { get; private set; } = null!;
+        public Output<string?> AddonArn { get; private set; } = null!;
 
         /// <summary>
-        /// The installed add-on version.
+        /// The installed add-on version; undefined with `helm`.
         /// </summary>
         [Output("addonVersion")]
-        public Output<string> AddonVersion { get; private set; } = null!;
+        public Output<string?> AddonVersion { get; private set; } = null!;
 
         /// <summary>
-        /// The rendered configuration values JSON, or undefined when the add-on's defaults apply.
+        /// The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+        /// </summary>
+        [Output("chartValues")]
+        public Output<string?> ChartValues { get; private set; } = null!;
+
+        /// <summary>
+        /// The rendered configuration values JSON, or undefined when the add-on's defaults apply (and with `helm`).
         /// </summary>
         [Output("configurationValues")]
         public Output<string?> ConfigurationValues { get; private set; } = null!;
+
+        /// <summary>
+        /// How the agent is installed: `addon` or `helm`.
+        /// </summary>
+        [Output("installMethod")]
+        public Output<string> InstallMethod { get; private set; } = null!;
 
 
         /// <summary>
@@ -71,6 +84,14 @@ namespace Pulumi.EksPodIdentity
         public string? AddonVersion { get; set; }
 
         /// <summary>
+        /// The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+        /// replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+        /// keep those terms when replacing it. Default: the chart's or add-on's.
+        /// </summary>
+        [Input("affinity")]
+        public object? Affinity { get; set; }
+
+        /// <summary>
         /// Name of the EKS cluster to install the agent on. Required.
         /// </summary>
         [Input("clusterName", required: true)]
@@ -81,6 +102,22 @@ namespace Pulumi.EksPodIdentity
         /// </summary>
         [Input("extraConfigurationValues")]
         public object? ExtraConfigurationValues { get; set; }
+
+        /// <summary>
+        /// Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+        /// Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+        /// `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+        /// </summary>
+        [Input("helm")]
+        public Inputs.AgentHelmChartArgs? Helm { get; set; }
+
+        /// <summary>
+        /// The agent's container image, e.g. a private registry's copy
+        /// `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+        /// Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
+        /// </summary>
+        [Input("image")]
+        public string? Image { get; set; }
 
         /// <summary>
         /// Bind the agent to its IPv4 address only (`-b 169.254.170.23`). Needed on nodes with IPv6 disabled, where the
@@ -95,6 +132,28 @@ namespace Pulumi.EksPodIdentity
         /// </summary>
         [Input("kubernetesVersion")]
         public Input<string>? KubernetesVersion { get; set; }
+
+        [Input("nodeSelector")]
+        private Dictionary<string, string>? _nodeSelector;
+
+        /// <summary>
+        /// Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+        /// Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+        /// affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+        /// </summary>
+        public Dictionary<string, string> NodeSelector
+        {
+            get => _nodeSelector ?? (_nodeSelector = new Dictionary<string, string>());
+            set => _nodeSelector = value;
+        }
+
+        /// <summary>
+        /// Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+        /// pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+        /// `system-node-critical` and cannot be changed: another value is refused there.
+        /// </summary>
+        [Input("priorityClassName")]
+        public string? PriorityClassName { get; set; }
 
         /// <summary>
         /// What EKS does when the add-on's fields already exist in the cluster at creation. Default `OVERWRITE`, so an

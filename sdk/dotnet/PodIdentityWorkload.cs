@@ -190,6 +190,20 @@ namespace Pulumi.EksPodIdentity
         [Input("crossAccount")]
         public Inputs.CrossAccountSettingsArgs? CrossAccount { get; set; }
 
+        [Input("fargateProfileSelectors")]
+        private InputList<Inputs.FargateProfileSelectorArgs>? _fargateProfileSelectors;
+
+        /// <summary>
+        /// Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+        /// preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+        /// Only read for the warning. Default: none (not checked).
+        /// </summary>
+        public InputList<Inputs.FargateProfileSelectorArgs> FargateProfileSelectors
+        {
+            get => _fargateProfileSelectors ?? (_fargateProfileSelectors = new InputList<Inputs.FargateProfileSelectorArgs>());
+            set => _fargateProfileSelectors = value;
+        }
+
         [Input("inlinePolicies")]
         private List<Inputs.InlinePolicyArgs>? _inlinePolicies;
 

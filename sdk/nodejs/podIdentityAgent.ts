@@ -8,8 +8,9 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * The `eks-pod-identity-agent` EKS add-on, for cluster stacks. One per cluster: a second install of the same
- * cluster in one program is rejected at preview.
+ * The EKS Pod Identity agent, for cluster stacks: the `eks-pod-identity-agent` EKS add-on (default), or the agent's
+ * Helm chart from a local path or a chart repository at an exact version (`helm`), with the same typed settings.
+ * One per cluster, whatever the method: a second install of the same cluster in one program is rejected at preview.
  */
 export class PodIdentityAgent extends pulumi.ComponentResource {
     /** @internal */
@@ -27,17 +28,25 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
     }
 
     /**
-     * The add-on's ARN.
+     * The add-on's ARN; undefined with `helm`.
      */
-    declare public /*out*/ readonly addonArn: pulumi.Output<string>;
+    declare public /*out*/ readonly addonArn: pulumi.Output<string | undefined>;
     /**
-     * The installed add-on version.
+     * The installed add-on version; undefined with `helm`.
      */
-    declare public readonly addonVersion: pulumi.Output<string>;
+    declare public readonly addonVersion: pulumi.Output<string | undefined>;
     /**
-     * The rendered configuration values JSON, or undefined when the add-on's defaults apply.
+     * The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+     */
+    declare public /*out*/ readonly chartValues: pulumi.Output<string | undefined>;
+    /**
+     * The rendered configuration values JSON, or undefined when the add-on's defaults apply (and with `helm`).
      */
     declare public /*out*/ readonly configurationValues: pulumi.Output<string | undefined>;
+    /**
+     * How the agent is installed: `addon` or `helm`.
+     */
+    declare public /*out*/ readonly installMethod: pulumi.Output<string>;
 
     /**
      * Create a PodIdentityAgent resource with the given unique name, arguments, and options.
@@ -54,21 +63,30 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'clusterName'");
             }
             resourceInputs["addonVersion"] = args?.addonVersion;
+            resourceInputs["affinity"] = args?.affinity;
             resourceInputs["clusterName"] = args?.clusterName;
             resourceInputs["extraConfigurationValues"] = args?.extraConfigurationValues;
+            resourceInputs["helm"] = args?.helm;
+            resourceInputs["image"] = args?.image;
             resourceInputs["ipv4Only"] = args?.ipv4Only;
             resourceInputs["kubernetesVersion"] = args?.kubernetesVersion;
+            resourceInputs["nodeSelector"] = args?.nodeSelector;
+            resourceInputs["priorityClassName"] = args?.priorityClassName;
             resourceInputs["resolveConflictsOnCreate"] = args?.resolveConflictsOnCreate;
             resourceInputs["resolveConflictsOnUpdate"] = args?.resolveConflictsOnUpdate;
             resourceInputs["resources"] = args?.resources;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["tolerations"] = args?.tolerations;
             resourceInputs["addonArn"] = undefined /*out*/;
+            resourceInputs["chartValues"] = undefined /*out*/;
             resourceInputs["configurationValues"] = undefined /*out*/;
+            resourceInputs["installMethod"] = undefined /*out*/;
         } else {
             resourceInputs["addonArn"] = undefined /*out*/;
             resourceInputs["addonVersion"] = undefined /*out*/;
+            resourceInputs["chartValues"] = undefined /*out*/;
             resourceInputs["configurationValues"] = undefined /*out*/;
+            resourceInputs["installMethod"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(PodIdentityAgent.__pulumiType, name, resourceInputs, opts, true /*remote*/);
@@ -85,6 +103,12 @@ export interface PodIdentityAgentArgs {
      */
     addonVersion?: string;
     /**
+     * The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+     * replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+     * keep those terms when replacing it. Default: the chart's or add-on's.
+     */
+    affinity?: any;
+    /**
      * Name of the EKS cluster to install the agent on. Required.
      */
     clusterName: pulumi.Input<string>;
@@ -92,6 +116,18 @@ export interface PodIdentityAgentArgs {
      * Further add-on configuration values merged over the typed ones (see `aws eks describe-addon-configuration`).
      */
     extraConfigurationValues?: any;
+    /**
+     * Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+     * Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+     * `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+     */
+    helm?: inputs.AgentHelmChartArgs;
+    /**
+     * The agent's container image, e.g. a private registry's copy
+     * `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+     * Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
+     */
+    image?: string;
     /**
      * Bind the agent to its IPv4 address only (`-b 169.254.170.23`). Needed on nodes with IPv6 disabled, where the
      * agent otherwise fails to start. Default `false`.
@@ -102,6 +138,18 @@ export interface PodIdentityAgentArgs {
      * `addonVersion` is not given. Default: read from the cluster.
      */
     kubernetesVersion?: pulumi.Input<string | undefined>;
+    /**
+     * Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+     * Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+     * affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+     */
+    nodeSelector?: {[key: string]: string};
+    /**
+     * Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+     * pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+     * `system-node-critical` and cannot be changed: another value is refused there.
+     */
+    priorityClassName?: string;
     /**
      * What EKS does when the add-on's fields already exist in the cluster at creation. Default `OVERWRITE`, so an
      * agent installed earlier by hand is taken over instead of failing the create.

@@ -116,6 +116,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             resourceInputs["createNamespace"] = args?.createNamespace;
             resourceInputs["createServiceAccount"] = args?.createServiceAccount;
             resourceInputs["crossAccount"] = args?.crossAccount;
+            resourceInputs["fargateProfileSelectors"] = args?.fargateProfileSelectors;
             resourceInputs["inlinePolicies"] = args?.inlinePolicies;
             resourceInputs["managedPolicyArns"] = args?.managedPolicyArns;
             resourceInputs["namespace"] = args?.namespace;
@@ -203,6 +204,12 @@ export interface PodIdentityWorkloadArgs {
      * Access to roles in other accounts by role chaining. Default: none.
      */
     crossAccount?: inputs.CrossAccountSettingsArgs;
+    /**
+     * Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+     * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+     * Only read for the warning. Default: none (not checked).
+     */
+    fargateProfileSelectors?: pulumi.Input<inputs.FargateProfileSelectorArgs[] | undefined>;
     /**
      * Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
      */

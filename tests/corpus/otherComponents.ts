@@ -1,5 +1,9 @@
 import { BOOLEAN, Corpus, INTEGER, LIST, MAP, NULL, OBJECT, ONE_OF, REQUIRED, Row, STRING, UNKNOWN, rows } from "./case";
+import * as path from "path";
 import { clusterArnOf, roleArnOf } from "../support/awsIds";
+
+/** Our fixture chart with the agent chart's values interface (from dist/tests/corpus). */
+const FIXTURE_CHART = path.resolve(__dirname, "..", "..", "..", "tests", "fixtures", "agent-chart");
 
 /** PodIdentityAgent, CrossAccountRole and WellKnownPolicySet: the type families, then the rules. */
 
@@ -36,6 +40,22 @@ const agentRows: Row[] = [
     ["cluster", "x", UNKNOWN],
     ["install", true, UNKNOWN],
     ["ipv4only", true, /did you mean "ipv4Only"/],
+    // The install method and the placement settings both methods share.
+    ["helm", "chart", OBJECT],
+    ["helm", { chart: 5, region: "eu-west-1" }, STRING, "helm.chart"],
+    ["helm", { chart: "eks-pod-identity-agent", repository: "https://charts.example.com", region: "eu-west-1" }, /required with repository: pin the exact chart version/, "helm.version"],
+    ["helm", { chart: "eks-pod-identity-agent", repository: "https://charts.example.com", version: "~1.3", region: "eu-west-1" }, /not an exact chart version/, "helm.version"],
+    ["helm", { chart: "eks-pod-identity-agent", repository: "ftp://charts.example.com", version: "1.3.0", region: "eu-west-1" }, /is refused: use an https:\/\/ chart repository/, "helm.repository"],
+    ["helm", { chart: "./no-such-chart", region: "eu-west-1" }, /no chart at .*: give the path of a chart directory/, "helm.chart"],
+    ["helm", { chart: FIXTURE_CHART, region: "Europe" }, /is not an AWS region name/, "helm.region"],
+    ["helm", { chart: FIXTURE_CHART, region: "eu-west-1", releaseName: "Agent" }, /DNS-1123/, "helm.releaseName"],
+    ["helm", { chart: FIXTURE_CHART, region: "eu-west-1", values: ["x"] }, /expected an object of chart values/, "helm.values"],
+    ["image", "registry.example.com/agent:1", /the EKS add-on runs the image EKS publishes/],
+    ["nodeSelector", { pool: "system" }, /express it as affinity/],
+    ["nodeSelector", "system", MAP],
+    ["priorityClassName", "high", /runs the agent at system-node-critical/],
+    ["priorityClassName", 5, STRING],
+    ["affinity", { nodeAfinity: {} }, /is not a field of a Kubernetes Affinity/, "affinity.nodeAfinity"],
 ];
 
 export const podIdentityAgentCorpus: Corpus = {
@@ -44,6 +64,8 @@ export const podIdentityAgentCorpus: Corpus = {
     good: [
         { title: "free-form extra configuration values", args: { clusterName: "agent-extra", extraConfigurationValues: { a: [1, null, { b: "c" }] } } },
         { title: "an Exists toleration without a key", args: { clusterName: "agent-tolerations", tolerations: [{ operator: "Exists" }] } },
+        { title: "the Helm chart from a local path, every placement setting", args: { clusterName: "agent-helm", helm: { chart: FIXTURE_CHART, region: "eu-west-1", values: { a: [1, null] } }, image: "registry.example.com/agent:1", nodeSelector: { "kubernetes.io/os": "linux" }, affinity: {}, priorityClassName: "platform-critical" } },
+        { title: "the add-on at system-node-critical with an affinity", args: { clusterName: "agent-priority", priorityClassName: "system-node-critical", affinity: { nodeAffinity: {} } } },
     ],
 };
 

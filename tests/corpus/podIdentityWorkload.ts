@@ -260,6 +260,13 @@ const types: Row[] = [
     ["workload", { image: "nginx", runAsGroup: "x" }, INTEGER, "workload.runAsGroup"],
     ["workload", { image: "nginx", readOnlyRootFilesystem: "true" }, BOOLEAN, "workload.readOnlyRootFilesystem"],
     ["workload", { imagee: "nginx" }, /did you mean "image"/, "workload.imagee"],
+    ["workload", { image: "nginx", waitForCredentials: true }, OBJECT, "workload.waitForCredentials"],
+    ["workload", { image: "nginx", waitForCredentials: { timeoutSeconds: 1.5 } }, INTEGER, "workload.waitForCredentials.timeoutSeconds"],
+    ["workload", { image: "nginx", waitForCredentials: { timeoutSeconds: 3600 } }, /out of range: use a whole number from 1 to 900 seconds/, "workload.waitForCredentials.timeoutSeconds"],
+    ["workload", { image: "nginx", waitForCredentials: { image: "busy box" } }, /is not an image reference/, "workload.waitForCredentials.image"],
+    ["workload", { image: "nginx", waitForCredentials: { timeout: 5 } }, UNKNOWN, "workload.waitForCredentials.timeout"],
+    ["fargateProfileSelectors", { namespace: "apps" }, LIST],
+    ["fargateProfileSelectors", [{ labels: {} }], REQUIRED, "fargateProfileSelectors[0].namespace"],
     // cross-account
     ["crossAccount", null, NULL],
     ["crossAccount", ROLE, OBJECT],

@@ -1,6 +1,6 @@
 /**
  * What the library's npm package may hold: the product only (library JS and types, the plugin files, its schema,
- * the helper script, README, LICENSE, package.json). Checked on `npm pack --dry-run` (tests/architecture.test.ts)
+ * the helper scripts, README, LICENSE, package.json). Checked on `npm pack --dry-run` (tests/architecture.test.ts)
  * and on the released tarball itself (tests/release/consumer.e2e.ts).
  */
 export const PRODUCT_FILES: RegExp[] = [
@@ -9,6 +9,7 @@ export const PRODUCT_FILES: RegExp[] = [
     /^dist\/provider\/iam\/action-catalog\.json$/,
     /^provider\/plugin\/(schema\.json|PulumiPlugin\.yaml|package\.json|pulumi-resource-eks-pod-identity)$/,
     /^provider\/crossAccount\/credential-process\.sh$/,
+    /^provider\/agent\/wait-for-credentials\.sh$/,
 ];
 
 /** Files the package must hold for the library and the plugin to work. */
@@ -20,6 +21,7 @@ export const REQUIRED_FILES = [
     "provider/plugin/schema.json",
     "provider/plugin/pulumi-resource-eks-pod-identity",
     "provider/crossAccount/credential-process.sh",
+    "provider/agent/wait-for-credentials.sh",
     "README.md",
     "LICENSE",
 ];

@@ -179,6 +179,15 @@ namespace Pulumi.EksPodIdentity.Inputs
             set => _tolerations = value;
         }
 
+        /// <summary>
+        /// Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+        /// (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+        /// answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+        /// credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+        /// </summary>
+        [Input("waitForCredentials")]
+        public Inputs.WaitForCredentialsSettingsArgs? WaitForCredentials { get; set; }
+
         public WorkloadSettingsArgs()
         {
         }

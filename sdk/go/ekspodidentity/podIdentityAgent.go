@@ -12,17 +12,22 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The `eks-pod-identity-agent` EKS add-on, for cluster stacks. One per cluster: a second install of the same
-// cluster in one program is rejected at preview.
+// The EKS Pod Identity agent, for cluster stacks: the `eks-pod-identity-agent` EKS add-on (default), or the agent's
+// Helm chart from a local path or a chart repository at an exact version (`helm`), with the same typed settings.
+// One per cluster, whatever the method: a second install of the same cluster in one program is rejected at preview.
 type PodIdentityAgent struct {
 	pulumi.ResourceState
 
-	// The add-on's ARN.
-	AddonArn pulumi.StringOutput `pulumi:"addonArn"`
-	// The installed add-on version.
-	AddonVersion pulumi.StringOutput `pulumi:"addonVersion"`
-	// The rendered configuration values JSON, or undefined when the add-on's defaults apply.
+	// The add-on's ARN; undefined with `helm`.
+	AddonArn pulumi.StringPtrOutput `pulumi:"addonArn"`
+	// The installed add-on version; undefined with `helm`.
+	AddonVersion pulumi.StringPtrOutput `pulumi:"addonVersion"`
+	// The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+	ChartValues pulumi.StringPtrOutput `pulumi:"chartValues"`
+	// The rendered configuration values JSON, or undefined when the add-on's defaults apply (and with `helm`).
 	ConfigurationValues pulumi.StringPtrOutput `pulumi:"configurationValues"`
+	// How the agent is installed: `addon` or `helm`.
+	InstallMethod pulumi.StringOutput `pulumi:"installMethod"`
 }
 
 // NewPodIdentityAgent registers a new resource with the given unique name, arguments, and options.
@@ -48,16 +53,36 @@ type podIdentityAgentArgs struct {
 	// Add-on version, e.g. `v1.3.4-eksbuild.1`. Default: the most recent version EKS lists as compatible with the
 	// cluster's Kubernetes version, looked up at preview.
 	AddonVersion *string `pulumi:"addonVersion"`
+	// The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+	// replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+	// keep those terms when replacing it. Default: the chart's or add-on's.
+	Affinity interface{} `pulumi:"affinity"`
 	// Name of the EKS cluster to install the agent on. Required.
 	ClusterName string `pulumi:"clusterName"`
 	// Further add-on configuration values merged over the typed ones (see `aws eks describe-addon-configuration`).
 	ExtraConfigurationValues interface{} `pulumi:"extraConfigurationValues"`
+	// Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+	// Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+	// `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+	Helm *AgentHelmChart `pulumi:"helm"`
+	// The agent's container image, e.g. a private registry's copy
+	// `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+	// Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
+	Image *string `pulumi:"image"`
 	// Bind the agent to its IPv4 address only (`-b 169.254.170.23`). Needed on nodes with IPv6 disabled, where the
 	// agent otherwise fails to start. Default `false`.
 	Ipv4Only *bool `pulumi:"ipv4Only"`
 	// Kubernetes version of the cluster (e.g. `1.31`), used to pick the latest compatible add-on version when
 	// `addonVersion` is not given. Default: read from the cluster.
 	KubernetesVersion *string `pulumi:"kubernetesVersion"`
+	// Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+	// Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+	// affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+	NodeSelector map[string]string `pulumi:"nodeSelector"`
+	// Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+	// pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+	// `system-node-critical` and cannot be changed: another value is refused there.
+	PriorityClassName *string `pulumi:"priorityClassName"`
 	// What EKS does when the add-on's fields already exist in the cluster at creation. Default `OVERWRITE`, so an
 	// agent installed earlier by hand is taken over instead of failing the create.
 	ResolveConflictsOnCreate *AgentSettingsResolveConflictsOnCreate `pulumi:"resolveConflictsOnCreate"`
@@ -76,16 +101,36 @@ type PodIdentityAgentArgs struct {
 	// Add-on version, e.g. `v1.3.4-eksbuild.1`. Default: the most recent version EKS lists as compatible with the
 	// cluster's Kubernetes version, looked up at preview.
 	AddonVersion *string
+	// The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+	// replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+	// keep those terms when replacing it. Default: the chart's or add-on's.
+	Affinity interface{}
 	// Name of the EKS cluster to install the agent on. Required.
 	ClusterName pulumi.StringInput
 	// Further add-on configuration values merged over the typed ones (see `aws eks describe-addon-configuration`).
 	ExtraConfigurationValues interface{}
+	// Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+	// Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+	// `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+	Helm *AgentHelmChartArgs
+	// The agent's container image, e.g. a private registry's copy
+	// `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+	// Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
+	Image *string
 	// Bind the agent to its IPv4 address only (`-b 169.254.170.23`). Needed on nodes with IPv6 disabled, where the
 	// agent otherwise fails to start. Default `false`.
 	Ipv4Only *bool
 	// Kubernetes version of the cluster (e.g. `1.31`), used to pick the latest compatible add-on version when
 	// `addonVersion` is not given. Default: read from the cluster.
 	KubernetesVersion pulumi.StringPtrInput
+	// Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+	// Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+	// affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+	NodeSelector map[string]string
+	// Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+	// pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+	// `system-node-critical` and cannot be changed: another value is refused there.
+	PriorityClassName *string
 	// What EKS does when the add-on's fields already exist in the cluster at creation. Default `OVERWRITE`, so an
 	// agent installed earlier by hand is taken over instead of failing the create.
 	ResolveConflictsOnCreate *AgentSettingsResolveConflictsOnCreate
@@ -186,19 +231,29 @@ func (o PodIdentityAgentOutput) ToPodIdentityAgentOutputWithContext(ctx context.
 	return o
 }
 
-// The add-on's ARN.
-func (o PodIdentityAgentOutput) AddonArn() pulumi.StringOutput {
-	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringOutput { return v.AddonArn }).(pulumi.StringOutput)
+// The add-on's ARN; undefined with `helm`.
+func (o PodIdentityAgentOutput) AddonArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringPtrOutput { return v.AddonArn }).(pulumi.StringPtrOutput)
 }
 
-// The installed add-on version.
-func (o PodIdentityAgentOutput) AddonVersion() pulumi.StringOutput {
-	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringOutput { return v.AddonVersion }).(pulumi.StringOutput)
+// The installed add-on version; undefined with `helm`.
+func (o PodIdentityAgentOutput) AddonVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringPtrOutput { return v.AddonVersion }).(pulumi.StringPtrOutput)
 }
 
-// The rendered configuration values JSON, or undefined when the add-on's defaults apply.
+// The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+func (o PodIdentityAgentOutput) ChartValues() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringPtrOutput { return v.ChartValues }).(pulumi.StringPtrOutput)
+}
+
+// The rendered configuration values JSON, or undefined when the add-on's defaults apply (and with `helm`).
 func (o PodIdentityAgentOutput) ConfigurationValues() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringPtrOutput { return v.ConfigurationValues }).(pulumi.StringPtrOutput)
+}
+
+// How the agent is installed: `addon` or `helm`.
+func (o PodIdentityAgentOutput) InstallMethod() pulumi.StringOutput {
+	return o.ApplyT(func(v *PodIdentityAgent) pulumi.StringOutput { return v.InstallMethod }).(pulumi.StringOutput)
 }
 
 type PodIdentityAgentArrayOutput struct{ *pulumi.OutputState }

@@ -95,6 +95,10 @@ type podIdentityWorkloadArgs struct {
 	CreateServiceAccount *bool `pulumi:"createServiceAccount"`
 	// Access to roles in other accounts by role chaining. Default: none.
 	CrossAccount *CrossAccountSettings `pulumi:"crossAccount"`
+	// Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+	// preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+	// Only read for the warning. Default: none (not checked).
+	FargateProfileSelectors []FargateProfileSelector `pulumi:"fargateProfileSelectors"`
 	// Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
 	InlinePolicies []InlinePolicy `pulumi:"inlinePolicies"`
 	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
@@ -151,6 +155,10 @@ type PodIdentityWorkloadArgs struct {
 	CreateServiceAccount *bool
 	// Access to roles in other accounts by role chaining. Default: none.
 	CrossAccount *CrossAccountSettingsArgs
+	// Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+	// preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+	// Only read for the warning. Default: none (not checked).
+	FargateProfileSelectors FargateProfileSelectorArrayInput
 	// Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
 	InlinePolicies []InlinePolicyArgs
 	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each

@@ -13,6 +13,284 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Where the chart comes from and how it is released.
+type AgentHelmChart struct {
+	// The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+	// relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+	// `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+	Chart string `pulumi:"chart"`
+	// Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+	Namespace *string `pulumi:"namespace"`
+	// AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+	Region string `pulumi:"region"`
+	// Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+	ReleaseName *string `pulumi:"releaseName"`
+	// Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+	// only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+	Repository *string `pulumi:"repository"`
+	// Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+	// cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+	Values interface{} `pulumi:"values"`
+	// The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+	// installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+	// must equal the `version` in its `Chart.yaml`, which is checked at preview.
+	Version *string `pulumi:"version"`
+}
+
+// AgentHelmChartInput is an input type that accepts AgentHelmChartArgs and AgentHelmChartOutput values.
+// You can construct a concrete instance of `AgentHelmChartInput` via:
+//
+//	AgentHelmChartArgs{...}
+type AgentHelmChartInput interface {
+	pulumi.Input
+
+	ToAgentHelmChartOutput() AgentHelmChartOutput
+	ToAgentHelmChartOutputWithContext(context.Context) AgentHelmChartOutput
+}
+
+// Where the chart comes from and how it is released.
+type AgentHelmChartArgs struct {
+	// The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+	// relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+	// `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+	Chart string `pulumi:"chart"`
+	// Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+	Namespace *string `pulumi:"namespace"`
+	// AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+	Region string `pulumi:"region"`
+	// Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+	ReleaseName *string `pulumi:"releaseName"`
+	// Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+	// only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+	Repository *string `pulumi:"repository"`
+	// Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+	// cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+	Values interface{} `pulumi:"values"`
+	// The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+	// installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+	// must equal the `version` in its `Chart.yaml`, which is checked at preview.
+	Version *string `pulumi:"version"`
+}
+
+func (AgentHelmChartArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AgentHelmChart)(nil)).Elem()
+}
+
+func (i AgentHelmChartArgs) ToAgentHelmChartOutput() AgentHelmChartOutput {
+	return i.ToAgentHelmChartOutputWithContext(context.Background())
+}
+
+func (i AgentHelmChartArgs) ToAgentHelmChartOutputWithContext(ctx context.Context) AgentHelmChartOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AgentHelmChartOutput)
+}
+
+func (i AgentHelmChartArgs) ToAgentHelmChartPtrOutput() AgentHelmChartPtrOutput {
+	return i.ToAgentHelmChartPtrOutputWithContext(context.Background())
+}
+
+func (i AgentHelmChartArgs) ToAgentHelmChartPtrOutputWithContext(ctx context.Context) AgentHelmChartPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AgentHelmChartOutput).ToAgentHelmChartPtrOutputWithContext(ctx)
+}
+
+// AgentHelmChartPtrInput is an input type that accepts AgentHelmChartArgs, AgentHelmChartPtr and AgentHelmChartPtrOutput values.
+// You can construct a concrete instance of `AgentHelmChartPtrInput` via:
+//
+//	        AgentHelmChartArgs{...}
+//
+//	or:
+//
+//	        nil
+type AgentHelmChartPtrInput interface {
+	pulumi.Input
+
+	ToAgentHelmChartPtrOutput() AgentHelmChartPtrOutput
+	ToAgentHelmChartPtrOutputWithContext(context.Context) AgentHelmChartPtrOutput
+}
+
+type agentHelmChartPtrType AgentHelmChartArgs
+
+func AgentHelmChartPtr(v *AgentHelmChartArgs) AgentHelmChartPtrInput {
+	return (*agentHelmChartPtrType)(v)
+}
+
+func (*agentHelmChartPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AgentHelmChart)(nil)).Elem()
+}
+
+func (i *agentHelmChartPtrType) ToAgentHelmChartPtrOutput() AgentHelmChartPtrOutput {
+	return i.ToAgentHelmChartPtrOutputWithContext(context.Background())
+}
+
+func (i *agentHelmChartPtrType) ToAgentHelmChartPtrOutputWithContext(ctx context.Context) AgentHelmChartPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AgentHelmChartPtrOutput)
+}
+
+// Where the chart comes from and how it is released.
+type AgentHelmChartOutput struct{ *pulumi.OutputState }
+
+func (AgentHelmChartOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AgentHelmChart)(nil)).Elem()
+}
+
+func (o AgentHelmChartOutput) ToAgentHelmChartOutput() AgentHelmChartOutput {
+	return o
+}
+
+func (o AgentHelmChartOutput) ToAgentHelmChartOutputWithContext(ctx context.Context) AgentHelmChartOutput {
+	return o
+}
+
+func (o AgentHelmChartOutput) ToAgentHelmChartPtrOutput() AgentHelmChartPtrOutput {
+	return o.ToAgentHelmChartPtrOutputWithContext(context.Background())
+}
+
+func (o AgentHelmChartOutput) ToAgentHelmChartPtrOutputWithContext(ctx context.Context) AgentHelmChartPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AgentHelmChart) *AgentHelmChart {
+		return &v
+	}).(AgentHelmChartPtrOutput)
+}
+
+// The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+// relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+// `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+func (o AgentHelmChartOutput) Chart() pulumi.StringOutput {
+	return o.ApplyT(func(v AgentHelmChart) string { return v.Chart }).(pulumi.StringOutput)
+}
+
+// Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+func (o AgentHelmChartOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AgentHelmChart) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+}
+
+// AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+func (o AgentHelmChartOutput) Region() pulumi.StringOutput {
+	return o.ApplyT(func(v AgentHelmChart) string { return v.Region }).(pulumi.StringOutput)
+}
+
+// Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+func (o AgentHelmChartOutput) ReleaseName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AgentHelmChart) *string { return v.ReleaseName }).(pulumi.StringPtrOutput)
+}
+
+// Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+// only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+func (o AgentHelmChartOutput) Repository() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AgentHelmChart) *string { return v.Repository }).(pulumi.StringPtrOutput)
+}
+
+// Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+// cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+func (o AgentHelmChartOutput) Values() pulumi.AnyOutput {
+	return o.ApplyT(func(v AgentHelmChart) interface{} { return v.Values }).(pulumi.AnyOutput)
+}
+
+// The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+// installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+// must equal the `version` in its `Chart.yaml`, which is checked at preview.
+func (o AgentHelmChartOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AgentHelmChart) *string { return v.Version }).(pulumi.StringPtrOutput)
+}
+
+type AgentHelmChartPtrOutput struct{ *pulumi.OutputState }
+
+func (AgentHelmChartPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AgentHelmChart)(nil)).Elem()
+}
+
+func (o AgentHelmChartPtrOutput) ToAgentHelmChartPtrOutput() AgentHelmChartPtrOutput {
+	return o
+}
+
+func (o AgentHelmChartPtrOutput) ToAgentHelmChartPtrOutputWithContext(ctx context.Context) AgentHelmChartPtrOutput {
+	return o
+}
+
+func (o AgentHelmChartPtrOutput) Elem() AgentHelmChartOutput {
+	return o.ApplyT(func(v *AgentHelmChart) AgentHelmChart {
+		if v != nil {
+			return *v
+		}
+		var ret AgentHelmChart
+		return ret
+	}).(AgentHelmChartOutput)
+}
+
+// The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+// relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+// `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+func (o AgentHelmChartPtrOutput) Chart() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AgentHelmChart) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Chart
+	}).(pulumi.StringPtrOutput)
+}
+
+// Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+func (o AgentHelmChartPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AgentHelmChart) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+// AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+func (o AgentHelmChartPtrOutput) Region() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AgentHelmChart) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Region
+	}).(pulumi.StringPtrOutput)
+}
+
+// Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+func (o AgentHelmChartPtrOutput) ReleaseName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AgentHelmChart) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ReleaseName
+	}).(pulumi.StringPtrOutput)
+}
+
+// Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+// only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+func (o AgentHelmChartPtrOutput) Repository() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AgentHelmChart) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Repository
+	}).(pulumi.StringPtrOutput)
+}
+
+// Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+// cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+func (o AgentHelmChartPtrOutput) Values() pulumi.AnyOutput {
+	return o.ApplyT(func(v *AgentHelmChart) interface{} {
+		if v == nil {
+			return nil
+		}
+		return v.Values
+	}).(pulumi.AnyOutput)
+}
+
+// The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+// installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+// must equal the `version` in its `Chart.yaml`, which is checked at preview.
+func (o AgentHelmChartPtrOutput) Version() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AgentHelmChart) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Version
+	}).(pulumi.StringPtrOutput)
+}
+
 // Amazon Managed Service for Prometheus: remote write and/or query of the given workspaces.
 type AmazonManagedPrometheusPolicy struct {
 	// Grant the query actions (Grafana, KEDA, Prometheus adapter). Default `false`.
@@ -2616,6 +2894,115 @@ func (o ExternalSecretsPolicyPtrOutput) SsmParameterArns() pulumi.StringArrayOut
 		}
 		return v.SsmParameterArns
 	}).(pulumi.StringArrayOutput)
+}
+
+// One selector of an EKS Fargate profile, as `aws.eks.FargateProfile`'s `selectors` hold them.
+type FargateProfileSelector struct {
+	// Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+	Labels map[string]string `pulumi:"labels"`
+	// Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+	Namespace string `pulumi:"namespace"`
+}
+
+// FargateProfileSelectorInput is an input type that accepts FargateProfileSelectorArgs and FargateProfileSelectorOutput values.
+// You can construct a concrete instance of `FargateProfileSelectorInput` via:
+//
+//	FargateProfileSelectorArgs{...}
+type FargateProfileSelectorInput interface {
+	pulumi.Input
+
+	ToFargateProfileSelectorOutput() FargateProfileSelectorOutput
+	ToFargateProfileSelectorOutputWithContext(context.Context) FargateProfileSelectorOutput
+}
+
+// One selector of an EKS Fargate profile, as `aws.eks.FargateProfile`'s `selectors` hold them.
+type FargateProfileSelectorArgs struct {
+	// Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+	Labels map[string]string `pulumi:"labels"`
+	// Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+	Namespace string `pulumi:"namespace"`
+}
+
+func (FargateProfileSelectorArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FargateProfileSelector)(nil)).Elem()
+}
+
+func (i FargateProfileSelectorArgs) ToFargateProfileSelectorOutput() FargateProfileSelectorOutput {
+	return i.ToFargateProfileSelectorOutputWithContext(context.Background())
+}
+
+func (i FargateProfileSelectorArgs) ToFargateProfileSelectorOutputWithContext(ctx context.Context) FargateProfileSelectorOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FargateProfileSelectorOutput)
+}
+
+// FargateProfileSelectorArrayInput is an input type that accepts FargateProfileSelectorArray and FargateProfileSelectorArrayOutput values.
+// You can construct a concrete instance of `FargateProfileSelectorArrayInput` via:
+//
+//	FargateProfileSelectorArray{ FargateProfileSelectorArgs{...} }
+type FargateProfileSelectorArrayInput interface {
+	pulumi.Input
+
+	ToFargateProfileSelectorArrayOutput() FargateProfileSelectorArrayOutput
+	ToFargateProfileSelectorArrayOutputWithContext(context.Context) FargateProfileSelectorArrayOutput
+}
+
+type FargateProfileSelectorArray []FargateProfileSelectorInput
+
+func (FargateProfileSelectorArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FargateProfileSelector)(nil)).Elem()
+}
+
+func (i FargateProfileSelectorArray) ToFargateProfileSelectorArrayOutput() FargateProfileSelectorArrayOutput {
+	return i.ToFargateProfileSelectorArrayOutputWithContext(context.Background())
+}
+
+func (i FargateProfileSelectorArray) ToFargateProfileSelectorArrayOutputWithContext(ctx context.Context) FargateProfileSelectorArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FargateProfileSelectorArrayOutput)
+}
+
+// One selector of an EKS Fargate profile, as `aws.eks.FargateProfile`'s `selectors` hold them.
+type FargateProfileSelectorOutput struct{ *pulumi.OutputState }
+
+func (FargateProfileSelectorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FargateProfileSelector)(nil)).Elem()
+}
+
+func (o FargateProfileSelectorOutput) ToFargateProfileSelectorOutput() FargateProfileSelectorOutput {
+	return o
+}
+
+func (o FargateProfileSelectorOutput) ToFargateProfileSelectorOutputWithContext(ctx context.Context) FargateProfileSelectorOutput {
+	return o
+}
+
+// Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+func (o FargateProfileSelectorOutput) Labels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v FargateProfileSelector) map[string]string { return v.Labels }).(pulumi.StringMapOutput)
+}
+
+// Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+func (o FargateProfileSelectorOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v FargateProfileSelector) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+type FargateProfileSelectorArrayOutput struct{ *pulumi.OutputState }
+
+func (FargateProfileSelectorArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FargateProfileSelector)(nil)).Elem()
+}
+
+func (o FargateProfileSelectorArrayOutput) ToFargateProfileSelectorArrayOutput() FargateProfileSelectorArrayOutput {
+	return o
+}
+
+func (o FargateProfileSelectorArrayOutput) ToFargateProfileSelectorArrayOutputWithContext(ctx context.Context) FargateProfileSelectorArrayOutput {
+	return o
+}
+
+func (o FargateProfileSelectorArrayOutput) Index(i pulumi.IntInput) FargateProfileSelectorOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FargateProfileSelector {
+		return vs[0].([]FargateProfileSelector)[vs[1].(int)]
+	}).(FargateProfileSelectorOutput)
 }
 
 // Amazon FSx for Lustre CSI driver: creates and deletes file systems, optionally linked to S3 buckets.
@@ -6380,6 +6767,181 @@ func (o VpcCniPolicyPtrOutput) IpFamily() VpcCniPolicyIpFamilyPtrOutput {
 	}).(VpcCniPolicyIpFamilyPtrOutput)
 }
 
+// Opt-in waiting for the Pod Identity agent before the main containers start.
+type WaitForCredentialsSettings struct {
+	// Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+	// bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+	// registry where nodes cannot pull from public ones.
+	Image *string `pulumi:"image"`
+	// How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+	// init container with back-off, as for any failed init container); its last log line names the cause. The whole
+	// wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+	TimeoutSeconds *int `pulumi:"timeoutSeconds"`
+}
+
+// WaitForCredentialsSettingsInput is an input type that accepts WaitForCredentialsSettingsArgs and WaitForCredentialsSettingsOutput values.
+// You can construct a concrete instance of `WaitForCredentialsSettingsInput` via:
+//
+//	WaitForCredentialsSettingsArgs{...}
+type WaitForCredentialsSettingsInput interface {
+	pulumi.Input
+
+	ToWaitForCredentialsSettingsOutput() WaitForCredentialsSettingsOutput
+	ToWaitForCredentialsSettingsOutputWithContext(context.Context) WaitForCredentialsSettingsOutput
+}
+
+// Opt-in waiting for the Pod Identity agent before the main containers start.
+type WaitForCredentialsSettingsArgs struct {
+	// Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+	// bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+	// registry where nodes cannot pull from public ones.
+	Image *string `pulumi:"image"`
+	// How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+	// init container with back-off, as for any failed init container); its last log line names the cause. The whole
+	// wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+	TimeoutSeconds *int `pulumi:"timeoutSeconds"`
+}
+
+func (WaitForCredentialsSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WaitForCredentialsSettings)(nil)).Elem()
+}
+
+func (i WaitForCredentialsSettingsArgs) ToWaitForCredentialsSettingsOutput() WaitForCredentialsSettingsOutput {
+	return i.ToWaitForCredentialsSettingsOutputWithContext(context.Background())
+}
+
+func (i WaitForCredentialsSettingsArgs) ToWaitForCredentialsSettingsOutputWithContext(ctx context.Context) WaitForCredentialsSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WaitForCredentialsSettingsOutput)
+}
+
+func (i WaitForCredentialsSettingsArgs) ToWaitForCredentialsSettingsPtrOutput() WaitForCredentialsSettingsPtrOutput {
+	return i.ToWaitForCredentialsSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i WaitForCredentialsSettingsArgs) ToWaitForCredentialsSettingsPtrOutputWithContext(ctx context.Context) WaitForCredentialsSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WaitForCredentialsSettingsOutput).ToWaitForCredentialsSettingsPtrOutputWithContext(ctx)
+}
+
+// WaitForCredentialsSettingsPtrInput is an input type that accepts WaitForCredentialsSettingsArgs, WaitForCredentialsSettingsPtr and WaitForCredentialsSettingsPtrOutput values.
+// You can construct a concrete instance of `WaitForCredentialsSettingsPtrInput` via:
+//
+//	        WaitForCredentialsSettingsArgs{...}
+//
+//	or:
+//
+//	        nil
+type WaitForCredentialsSettingsPtrInput interface {
+	pulumi.Input
+
+	ToWaitForCredentialsSettingsPtrOutput() WaitForCredentialsSettingsPtrOutput
+	ToWaitForCredentialsSettingsPtrOutputWithContext(context.Context) WaitForCredentialsSettingsPtrOutput
+}
+
+type waitForCredentialsSettingsPtrType WaitForCredentialsSettingsArgs
+
+func WaitForCredentialsSettingsPtr(v *WaitForCredentialsSettingsArgs) WaitForCredentialsSettingsPtrInput {
+	return (*waitForCredentialsSettingsPtrType)(v)
+}
+
+func (*waitForCredentialsSettingsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WaitForCredentialsSettings)(nil)).Elem()
+}
+
+func (i *waitForCredentialsSettingsPtrType) ToWaitForCredentialsSettingsPtrOutput() WaitForCredentialsSettingsPtrOutput {
+	return i.ToWaitForCredentialsSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i *waitForCredentialsSettingsPtrType) ToWaitForCredentialsSettingsPtrOutputWithContext(ctx context.Context) WaitForCredentialsSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WaitForCredentialsSettingsPtrOutput)
+}
+
+// Opt-in waiting for the Pod Identity agent before the main containers start.
+type WaitForCredentialsSettingsOutput struct{ *pulumi.OutputState }
+
+func (WaitForCredentialsSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WaitForCredentialsSettings)(nil)).Elem()
+}
+
+func (o WaitForCredentialsSettingsOutput) ToWaitForCredentialsSettingsOutput() WaitForCredentialsSettingsOutput {
+	return o
+}
+
+func (o WaitForCredentialsSettingsOutput) ToWaitForCredentialsSettingsOutputWithContext(ctx context.Context) WaitForCredentialsSettingsOutput {
+	return o
+}
+
+func (o WaitForCredentialsSettingsOutput) ToWaitForCredentialsSettingsPtrOutput() WaitForCredentialsSettingsPtrOutput {
+	return o.ToWaitForCredentialsSettingsPtrOutputWithContext(context.Background())
+}
+
+func (o WaitForCredentialsSettingsOutput) ToWaitForCredentialsSettingsPtrOutputWithContext(ctx context.Context) WaitForCredentialsSettingsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v WaitForCredentialsSettings) *WaitForCredentialsSettings {
+		return &v
+	}).(WaitForCredentialsSettingsPtrOutput)
+}
+
+// Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+// bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+// registry where nodes cannot pull from public ones.
+func (o WaitForCredentialsSettingsOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WaitForCredentialsSettings) *string { return v.Image }).(pulumi.StringPtrOutput)
+}
+
+// How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+// init container with back-off, as for any failed init container); its last log line names the cause. The whole
+// wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+func (o WaitForCredentialsSettingsOutput) TimeoutSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v WaitForCredentialsSettings) *int { return v.TimeoutSeconds }).(pulumi.IntPtrOutput)
+}
+
+type WaitForCredentialsSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (WaitForCredentialsSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WaitForCredentialsSettings)(nil)).Elem()
+}
+
+func (o WaitForCredentialsSettingsPtrOutput) ToWaitForCredentialsSettingsPtrOutput() WaitForCredentialsSettingsPtrOutput {
+	return o
+}
+
+func (o WaitForCredentialsSettingsPtrOutput) ToWaitForCredentialsSettingsPtrOutputWithContext(ctx context.Context) WaitForCredentialsSettingsPtrOutput {
+	return o
+}
+
+func (o WaitForCredentialsSettingsPtrOutput) Elem() WaitForCredentialsSettingsOutput {
+	return o.ApplyT(func(v *WaitForCredentialsSettings) WaitForCredentialsSettings {
+		if v != nil {
+			return *v
+		}
+		var ret WaitForCredentialsSettings
+		return ret
+	}).(WaitForCredentialsSettingsOutput)
+}
+
+// Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+// bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+// registry where nodes cannot pull from public ones.
+func (o WaitForCredentialsSettingsPtrOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WaitForCredentialsSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Image
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+// init container with back-off, as for any failed init container); its last log line names the cause. The whole
+// wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+func (o WaitForCredentialsSettingsPtrOutput) TimeoutSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *WaitForCredentialsSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
 // Well-known policies for cluster add-ons, each written from the upstream project's documented permission list and
 // scoped by its inputs. Each key present enables that policy as a customer-managed policy attached to the role.
 type WellKnownPolicies struct {
@@ -7236,6 +7798,11 @@ type WorkloadSettings struct {
 	StartupProbe *Probe `pulumi:"startupProbe"`
 	// Tolerations of node taints. Default: none.
 	Tolerations []Toleration `pulumi:"tolerations"`
+	// Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+	// (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+	// answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+	// credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+	WaitForCredentials *WaitForCredentialsSettings `pulumi:"waitForCredentials"`
 }
 
 // WorkloadSettingsInput is an input type that accepts WorkloadSettingsArgs and WorkloadSettingsOutput values.
@@ -7291,6 +7858,11 @@ type WorkloadSettingsArgs struct {
 	StartupProbe *ProbeArgs `pulumi:"startupProbe"`
 	// Tolerations of node taints. Default: none.
 	Tolerations []TolerationArgs `pulumi:"tolerations"`
+	// Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+	// (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+	// answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+	// credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+	WaitForCredentials *WaitForCredentialsSettingsArgs `pulumi:"waitForCredentials"`
 }
 
 func (WorkloadSettingsArgs) ElementType() reflect.Type {
@@ -7466,6 +8038,14 @@ func (o WorkloadSettingsOutput) StartupProbe() ProbePtrOutput {
 // Tolerations of node taints. Default: none.
 func (o WorkloadSettingsOutput) Tolerations() TolerationArrayOutput {
 	return o.ApplyT(func(v WorkloadSettings) []Toleration { return v.Tolerations }).(TolerationArrayOutput)
+}
+
+// Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+// (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+// answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+// credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+func (o WorkloadSettingsOutput) WaitForCredentials() WaitForCredentialsSettingsPtrOutput {
+	return o.ApplyT(func(v WorkloadSettings) *WaitForCredentialsSettings { return v.WaitForCredentials }).(WaitForCredentialsSettingsPtrOutput)
 }
 
 type WorkloadSettingsPtrOutput struct{ *pulumi.OutputState }
@@ -7684,7 +8264,22 @@ func (o WorkloadSettingsPtrOutput) Tolerations() TolerationArrayOutput {
 	}).(TolerationArrayOutput)
 }
 
+// Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+// (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+// answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+// credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+func (o WorkloadSettingsPtrOutput) WaitForCredentials() WaitForCredentialsSettingsPtrOutput {
+	return o.ApplyT(func(v *WorkloadSettings) *WaitForCredentialsSettings {
+		if v == nil {
+			return nil
+		}
+		return v.WaitForCredentials
+	}).(WaitForCredentialsSettingsPtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AgentHelmChartInput)(nil)).Elem(), AgentHelmChartArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AgentHelmChartPtrInput)(nil)).Elem(), AgentHelmChartArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AmazonManagedPrometheusPolicyInput)(nil)).Elem(), AmazonManagedPrometheusPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AmazonManagedPrometheusPolicyPtrInput)(nil)).Elem(), AmazonManagedPrometheusPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AppMeshControllerPolicyInput)(nil)).Elem(), AppMeshControllerPolicyArgs{})
@@ -7717,6 +8312,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalDnsPolicyPtrInput)(nil)).Elem(), ExternalDnsPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalSecretsPolicyInput)(nil)).Elem(), ExternalSecretsPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalSecretsPolicyPtrInput)(nil)).Elem(), ExternalSecretsPolicyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FargateProfileSelectorInput)(nil)).Elem(), FargateProfileSelectorArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FargateProfileSelectorArrayInput)(nil)).Elem(), FargateProfileSelectorArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FsxLustreCsiDriverPolicyInput)(nil)).Elem(), FsxLustreCsiDriverPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FsxLustreCsiDriverPolicyPtrInput)(nil)).Elem(), FsxLustreCsiDriverPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GatewayApiControllerPolicyInput)(nil)).Elem(), GatewayApiControllerPolicyArgs{})
@@ -7761,12 +8358,16 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VeleroPolicyPtrInput)(nil)).Elem(), VeleroPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcCniPolicyInput)(nil)).Elem(), VpcCniPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcCniPolicyPtrInput)(nil)).Elem(), VpcCniPolicyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WaitForCredentialsSettingsInput)(nil)).Elem(), WaitForCredentialsSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WaitForCredentialsSettingsPtrInput)(nil)).Elem(), WaitForCredentialsSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WellKnownPoliciesInput)(nil)).Elem(), WellKnownPoliciesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WellKnownPoliciesPtrInput)(nil)).Elem(), WellKnownPoliciesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadAgentSettingsInput)(nil)).Elem(), WorkloadAgentSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadAgentSettingsPtrInput)(nil)).Elem(), WorkloadAgentSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadSettingsInput)(nil)).Elem(), WorkloadSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadSettingsPtrInput)(nil)).Elem(), WorkloadSettingsArgs{})
+	pulumi.RegisterOutputType(AgentHelmChartOutput{})
+	pulumi.RegisterOutputType(AgentHelmChartPtrOutput{})
 	pulumi.RegisterOutputType(AmazonManagedPrometheusPolicyOutput{})
 	pulumi.RegisterOutputType(AmazonManagedPrometheusPolicyPtrOutput{})
 	pulumi.RegisterOutputType(AppMeshControllerPolicyOutput{})
@@ -7801,6 +8402,8 @@ func init() {
 	pulumi.RegisterOutputType(ExternalDnsPolicyPtrOutput{})
 	pulumi.RegisterOutputType(ExternalSecretsPolicyOutput{})
 	pulumi.RegisterOutputType(ExternalSecretsPolicyPtrOutput{})
+	pulumi.RegisterOutputType(FargateProfileSelectorOutput{})
+	pulumi.RegisterOutputType(FargateProfileSelectorArrayOutput{})
 	pulumi.RegisterOutputType(FsxLustreCsiDriverPolicyOutput{})
 	pulumi.RegisterOutputType(FsxLustreCsiDriverPolicyPtrOutput{})
 	pulumi.RegisterOutputType(GatewayApiControllerPolicyOutput{})
@@ -7847,6 +8450,8 @@ func init() {
 	pulumi.RegisterOutputType(VeleroPolicyPtrOutput{})
 	pulumi.RegisterOutputType(VpcCniPolicyOutput{})
 	pulumi.RegisterOutputType(VpcCniPolicyPtrOutput{})
+	pulumi.RegisterOutputType(WaitForCredentialsSettingsOutput{})
+	pulumi.RegisterOutputType(WaitForCredentialsSettingsPtrOutput{})
 	pulumi.RegisterOutputType(WellKnownPoliciesOutput{})
 	pulumi.RegisterOutputType(WellKnownPoliciesPtrOutput{})
 	pulumi.RegisterOutputType(WorkloadAgentSettingsOutput{})

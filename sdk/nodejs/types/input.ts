@@ -9,6 +9,46 @@ import * as enums from "../types/enums";
 import {PodIdentityAgent} from "..";
 
 /**
+ * Where the chart comes from and how it is released.
+ */
+export interface AgentHelmChartArgs {
+    /**
+     * The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+     * relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+     * `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+     */
+    chart: string;
+    /**
+     * Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+     */
+    namespace?: string;
+    /**
+     * AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+     */
+    region: string;
+    /**
+     * Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+     */
+    releaseName?: string;
+    /**
+     * Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+     * only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+     */
+    repository?: string;
+    /**
+     * Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+     * cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+     */
+    values?: any;
+    /**
+     * The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+     * installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+     * must equal the `version` in its `Chart.yaml`, which is checked at preview.
+     */
+    version?: string;
+}
+
+/**
  * Amazon Managed Service for Prometheus: remote write and/or query of the given workspaces.
  */
 export interface AmazonManagedPrometheusPolicyArgs {
@@ -272,6 +312,20 @@ export interface ExternalSecretsPolicyArgs {
      * ARNs of SSM parameters (`arn:aws:ssm:<region>:<account>:parameter/<name>`); a trailing `*` matches a path.
      */
     ssmParameterArns?: pulumi.Input<string>[];
+}
+
+/**
+ * One selector of an EKS Fargate profile, as `aws.eks.FargateProfile`'s `selectors` hold them.
+ */
+export interface FargateProfileSelectorArgs {
+    /**
+     * Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+     */
+    labels?: {[key: string]: string};
+    /**
+     * Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+     */
+    namespace: string;
 }
 
 /**
@@ -714,6 +768,24 @@ export interface VpcCniPolicyArgs {
 }
 
 /**
+ * Opt-in waiting for the Pod Identity agent before the main containers start.
+ */
+export interface WaitForCredentialsSettingsArgs {
+    /**
+     * Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+     * bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+     * registry where nodes cannot pull from public ones.
+     */
+    image?: string;
+    /**
+     * How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+     * init container with back-off, as for any failed init container); its last log line names the cause. The whole
+     * wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+     */
+    timeoutSeconds?: number;
+}
+
+/**
  * Well-known policies for cluster add-ons, each written from the upstream project's documented permission list and
  * scoped by its inputs. Each key present enables that policy as a customer-managed policy attached to the role.
  */
@@ -928,4 +1000,11 @@ export interface WorkloadSettingsArgs {
      * Tolerations of node taints. Default: none.
      */
     tolerations?: inputs.TolerationArgs[];
+    /**
+     * Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+     * (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+     * answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+     * credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+     */
+    waitForCredentials?: inputs.WaitForCredentialsSettingsArgs;
 }

@@ -17,6 +17,8 @@ from ._enums import *
 from .pod_identity_agent import PodIdentityAgent
 
 __all__ = [
+    'AgentHelmChartArgs',
+    'AgentHelmChartArgsDict',
     'AmazonManagedPrometheusPolicyArgs',
     'AmazonManagedPrometheusPolicyArgsDict',
     'AppMeshControllerPolicyArgs',
@@ -49,6 +51,8 @@ __all__ = [
     'ExternalDnsPolicyArgsDict',
     'ExternalSecretsPolicyArgs',
     'ExternalSecretsPolicyArgsDict',
+    'FargateProfileSelectorArgs',
+    'FargateProfileSelectorArgsDict',
     'FsxLustreCsiDriverPolicyArgs',
     'FsxLustreCsiDriverPolicyArgsDict',
     'GatewayApiControllerPolicyArgs',
@@ -93,6 +97,8 @@ __all__ = [
     'VeleroPolicyArgsDict',
     'VpcCniPolicyArgs',
     'VpcCniPolicyArgsDict',
+    'WaitForCredentialsSettingsArgs',
+    'WaitForCredentialsSettingsArgsDict',
     'WellKnownPoliciesArgs',
     'WellKnownPoliciesArgsDict',
     'WorkloadAgentSettingsArgs',
@@ -100,6 +106,176 @@ __all__ = [
     'WorkloadSettingsArgs',
     'WorkloadSettingsArgsDict',
 ]
+
+class AgentHelmChartArgsDict(TypedDict):
+    """
+    Where the chart comes from and how it is released.
+    """
+    chart: _builtins.str
+    """
+    The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+    relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+    `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+    """
+    region: _builtins.str
+    """
+    AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+    """
+    namespace: NotRequired[_builtins.str]
+    """
+    Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+    """
+    release_name: NotRequired[_builtins.str]
+    """
+    Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+    """
+    repository: NotRequired[_builtins.str]
+    """
+    Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+    only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+    """
+    values: NotRequired[Any]
+    """
+    Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+    cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+    """
+    version: NotRequired[_builtins.str]
+    """
+    The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+    installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+    must equal the `version` in its `Chart.yaml`, which is checked at preview.
+    """
+
+@pulumi.input_type
+class AgentHelmChartArgs:
+    def __init__(__self__, *,
+                 chart: _builtins.str,
+                 region: _builtins.str,
+                 namespace: Optional[_builtins.str] = None,
+                 release_name: Optional[_builtins.str] = None,
+                 repository: Optional[_builtins.str] = None,
+                 values: Optional[Any] = None,
+                 version: Optional[_builtins.str] = None):
+        """
+        Where the chart comes from and how it is released.
+
+        :param _builtins.str chart: The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+               relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+               `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+        :param _builtins.str region: AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+        :param _builtins.str namespace: Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+        :param _builtins.str release_name: Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+        :param _builtins.str repository: Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+               only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+        :param Any values: Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+               cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+        :param _builtins.str version: The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+               installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+               must equal the `version` in its `Chart.yaml`, which is checked at preview.
+        """
+        pulumi.set(__self__, "chart", chart)
+        pulumi.set(__self__, "region", region)
+        if namespace is not None:
+            pulumi.set(__self__, "namespace", namespace)
+        if release_name is not None:
+            pulumi.set(__self__, "release_name", release_name)
+        if repository is not None:
+            pulumi.set(__self__, "repository", repository)
+        if values is not None:
+            pulumi.set(__self__, "values", values)
+        if version is not None:
+            pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def chart(self) -> _builtins.str:
+        """
+        The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
+        relative paths are resolved against the program's working directory and must contain a `Chart.yaml`), or, with
+        `repository`, the chart's name in that repository (e.g. `eks-pod-identity-agent`). Required.
+        """
+        return pulumi.get(self, "chart")
+
+    @chart.setter
+    def chart(self, value: _builtins.str):
+        pulumi.set(self, "chart", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def region(self) -> _builtins.str:
+        """
+        AWS region of the cluster, the agent's `AWS_REGION` (e.g. `eu-west-1`). Required: the chart has no usable default.
+        """
+        return pulumi.get(self, "region")
+
+    @region.setter
+    def region(self, value: _builtins.str):
+        pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> Optional[_builtins.str]:
+        """
+        Namespace of the release, a DNS-1123 label. Default `kube-system` (where the EKS add-on runs the agent too).
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="releaseName")
+    def release_name(self) -> Optional[_builtins.str]:
+        """
+        Helm release name, a DNS-1123 subdomain of at most 53 characters (Helm's limit). Default `eks-pod-identity-agent`.
+        """
+        return pulumi.get(self, "release_name")
+
+    @release_name.setter
+    def release_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "release_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def repository(self) -> Optional[_builtins.str]:
+        """
+        Chart repository URL, e.g. `https://charts.example.com/platform`. https, or plain http to a loopback address
+        only (chart contents decide what runs on every node). Requires an exact `version`. Default: `chart` is a local path.
+        """
+        return pulumi.get(self, "repository")
+
+    @repository.setter
+    def repository(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "repository", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Optional[Any]:
+        """
+        Raw chart values merged over the ones rendered from the typed settings (the escape hatch for what they do not
+        cover, e.g. `updateStrategy`, `podLabels`, `imagePullSecrets`). Default: none.
+        """
+        return pulumi.get(self, "values")
+
+    @values.setter
+    def values(self, value: Optional[Any]):
+        pulumi.set(self, "values", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> Optional[_builtins.str]:
+        """
+        The chart version: an exact SemVer version such as `1.3.0` (ranges like `^1.3` or `1.x` are refused, so the
+        installed chart cannot change under a stack). Required with `repository`; with a local chart, when given it
+        must equal the `version` in its `Chart.yaml`, which is checked at preview.
+        """
+        return pulumi.get(self, "version")
+
+    @version.setter
+    def version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "version", value)
+
 
 class AmazonManagedPrometheusPolicyArgsDict(TypedDict):
     """
@@ -1126,6 +1302,59 @@ class ExternalSecretsPolicyArgs:
     @ssm_parameter_arns.setter
     def ssm_parameter_arns(self, value: Optional[Sequence[pulumi.Input[_builtins.str]]]):
         pulumi.set(self, "ssm_parameter_arns", value)
+
+
+class FargateProfileSelectorArgsDict(TypedDict):
+    """
+    One selector of an EKS Fargate profile, as `aws.eks.FargateProfile`'s `selectors` hold them.
+    """
+    namespace: _builtins.str
+    """
+    Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+    """
+    labels: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+    """
+
+@pulumi.input_type
+class FargateProfileSelectorArgs:
+    def __init__(__self__, *,
+                 namespace: _builtins.str,
+                 labels: Optional[Mapping[str, _builtins.str]] = None):
+        """
+        One selector of an EKS Fargate profile, as `aws.eks.FargateProfile`'s `selectors` hold them.
+
+        :param _builtins.str namespace: Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+        :param Mapping[str, _builtins.str] labels: Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+        """
+        pulumi.set(__self__, "namespace", namespace)
+        if labels is not None:
+            pulumi.set(__self__, "labels", labels)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> _builtins.str:
+        """
+        Namespace the profile selects; EKS accepts the wildcards `*` and `?`. Required.
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: _builtins.str):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def labels(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Pod labels the profile also requires (all of them). Default: none (every pod of the namespace).
+        """
+        return pulumi.get(self, "labels")
+
+    @labels.setter
+    def labels(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "labels", value)
 
 
 class FsxLustreCsiDriverPolicyArgsDict(TypedDict):
@@ -2929,6 +3158,72 @@ class VpcCniPolicyArgs:
         pulumi.set(self, "ip_family", value)
 
 
+class WaitForCredentialsSettingsArgsDict(TypedDict):
+    """
+    Opt-in waiting for the Pod Identity agent before the main containers start.
+    """
+    image: NotRequired[_builtins.str]
+    """
+    Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+    bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+    registry where nodes cannot pull from public ones.
+    """
+    timeout_seconds: NotRequired[_builtins.int]
+    """
+    How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+    init container with back-off, as for any failed init container); its last log line names the cause. The whole
+    wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+    """
+
+@pulumi.input_type
+class WaitForCredentialsSettingsArgs:
+    def __init__(__self__, *,
+                 image: Optional[_builtins.str] = None,
+                 timeout_seconds: Optional[_builtins.int] = None):
+        """
+        Opt-in waiting for the Pod Identity agent before the main containers start.
+
+        :param _builtins.str image: Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+               bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+               registry where nodes cannot pull from public ones.
+        :param _builtins.int timeout_seconds: How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+               init container with back-off, as for any failed init container); its last log line names the cause. The whole
+               wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+        """
+        if image is not None:
+            pulumi.set(__self__, "image", image)
+        if timeout_seconds is not None:
+            pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> Optional[_builtins.str]:
+        """
+        Image of the init container: it needs a POSIX `sh` and one of curl >= 7.55, GNU wget >= 1.17, busybox `nc`, or
+        bash (the helper's transports). Default `public.ecr.aws/docker/library/busybox:1.36.1`; use a copy in a private
+        registry where nodes cannot pull from public ones.
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutSeconds")
+    def timeout_seconds(self) -> Optional[_builtins.int]:
+        """
+        How long to wait for the agent, 1–900 seconds. The wait then fails the pod's start (the kubelet restarts the
+        init container with back-off, as for any failed init container); its last log line names the cause. The whole
+        wait may exceed this by one request to the agent (at most about 7.5 s). Default 120.
+        """
+        return pulumi.get(self, "timeout_seconds")
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "timeout_seconds", value)
+
+
 class WellKnownPoliciesArgsDict(TypedDict):
     """
     Well-known policies for cluster add-ons, each written from the upstream project's documented permission list and
@@ -3633,6 +3928,13 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     Tolerations of node taints. Default: none.
     """
+    wait_for_credentials: NotRequired['WaitForCredentialsSettingsArgsDict']
+    """
+    Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+    (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+    answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+    credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+    """
 
 @pulumi.input_type
 class WorkloadSettingsArgs:
@@ -3655,7 +3957,8 @@ class WorkloadSettingsArgs:
                  run_as_group: Optional[_builtins.int] = None,
                  run_as_user: Optional[_builtins.int] = None,
                  startup_probe: Optional['ProbeArgs'] = None,
-                 tolerations: Optional[Sequence['TolerationArgs']] = None):
+                 tolerations: Optional[Sequence['TolerationArgs']] = None,
+                 wait_for_credentials: Optional['WaitForCredentialsSettingsArgs'] = None):
         """
         The Deployment. Omit it to create only the namespace and service account (for Helm or Argo CD workloads).
 
@@ -3680,6 +3983,10 @@ class WorkloadSettingsArgs:
         :param _builtins.int run_as_user: UID to run as; must not be 0. Default: the image's user, which must then be numeric and non-root.
         :param 'ProbeArgs' startup_probe: Startup probe. Default: none.
         :param Sequence['TolerationArgs'] tolerations: Tolerations of node taints. Default: none.
+        :param 'WaitForCredentialsSettingsArgs' wait_for_credentials: Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+               (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+               answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+               credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
         """
         pulumi.set(__self__, "image", image)
         if args is not None:
@@ -3718,6 +4025,8 @@ class WorkloadSettingsArgs:
             pulumi.set(__self__, "startup_probe", startup_probe)
         if tolerations is not None:
             pulumi.set(__self__, "tolerations", tolerations)
+        if wait_for_credentials is not None:
+            pulumi.set(__self__, "wait_for_credentials", wait_for_credentials)
 
     @_builtins.property
     @pulumi.getter
@@ -3948,5 +4257,20 @@ class WorkloadSettingsArgs:
     @tolerations.setter
     def tolerations(self, value: Optional[Sequence['TolerationArgs']]):
         pulumi.set(self, "tolerations", value)
+
+    @_builtins.property
+    @pulumi.getter(name="waitForCredentials")
+    def wait_for_credentials(self) -> Optional['WaitForCredentialsSettingsArgs']:
+        """
+        Hold the main container until the node's Pod Identity agent hands out the pod's credentials: an init container
+        (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+        answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+        credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+        """
+        return pulumi.get(self, "wait_for_credentials")
+
+    @wait_for_credentials.setter
+    def wait_for_credentials(self, value: Optional['WaitForCredentialsSettingsArgs']):
+        pulumi.set(self, "wait_for_credentials", value)
 
 

@@ -23,9 +23,14 @@ class PodIdentityAgentArgs:
     def __init__(__self__, *,
                  cluster_name: pulumi.Input[_builtins.str],
                  addon_version: Optional[_builtins.str] = None,
+                 affinity: Optional[Any] = None,
                  extra_configuration_values: Optional[Any] = None,
+                 helm: Optional['AgentHelmChartArgs'] = None,
+                 image: Optional[_builtins.str] = None,
                  ipv4_only: Optional[_builtins.bool] = None,
                  kubernetes_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 node_selector: Optional[Mapping[str, _builtins.str]] = None,
+                 priority_class_name: Optional[_builtins.str] = None,
                  resolve_conflicts_on_create: Optional['AgentSettingsResolveConflictsOnCreate'] = None,
                  resolve_conflicts_on_update: Optional['ResolveConflicts'] = None,
                  resources: Optional['ResourceRequirementsArgs'] = None,
@@ -37,11 +42,26 @@ class PodIdentityAgentArgs:
         :param pulumi.Input[_builtins.str] cluster_name: Name of the EKS cluster to install the agent on. Required.
         :param _builtins.str addon_version: Add-on version, e.g. `v1.3.4-eksbuild.1`. Default: the most recent version EKS lists as compatible with the
                cluster's Kubernetes version, looked up at preview.
+        :param Any affinity: The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+               replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+               keep those terms when replacing it. Default: the chart's or add-on's.
         :param Any extra_configuration_values: Further add-on configuration values merged over the typed ones (see `aws eks describe-addon-configuration`).
+        :param 'AgentHelmChartArgs' helm: Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+               Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+               `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+        :param _builtins.str image: The agent's container image, e.g. a private registry's copy
+               `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+               Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
         :param _builtins.bool ipv4_only: Bind the agent to its IPv4 address only (`-b 169.254.170.23`). Needed on nodes with IPv6 disabled, where the
                agent otherwise fails to start. Default `false`.
         :param pulumi.Input[_builtins.str] kubernetes_version: Kubernetes version of the cluster (e.g. `1.31`), used to pick the latest compatible add-on version when
                `addonVersion` is not given. Default: read from the cluster.
+        :param Mapping[str, _builtins.str] node_selector: Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+               Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+               affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+        :param _builtins.str priority_class_name: Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+               pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+               `system-node-critical` and cannot be changed: another value is refused there.
         :param 'AgentSettingsResolveConflictsOnCreate' resolve_conflicts_on_create: What EKS does when the add-on's fields already exist in the cluster at creation. Default `OVERWRITE`, so an
                agent installed earlier by hand is taken over instead of failing the create.
         :param 'ResolveConflicts' resolve_conflicts_on_update: What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth.
@@ -52,12 +72,22 @@ class PodIdentityAgentArgs:
         pulumi.set(__self__, "cluster_name", cluster_name)
         if addon_version is not None:
             pulumi.set(__self__, "addon_version", addon_version)
+        if affinity is not None:
+            pulumi.set(__self__, "affinity", affinity)
         if extra_configuration_values is not None:
             pulumi.set(__self__, "extra_configuration_values", extra_configuration_values)
+        if helm is not None:
+            pulumi.set(__self__, "helm", helm)
+        if image is not None:
+            pulumi.set(__self__, "image", image)
         if ipv4_only is not None:
             pulumi.set(__self__, "ipv4_only", ipv4_only)
         if kubernetes_version is not None:
             pulumi.set(__self__, "kubernetes_version", kubernetes_version)
+        if node_selector is not None:
+            pulumi.set(__self__, "node_selector", node_selector)
+        if priority_class_name is not None:
+            pulumi.set(__self__, "priority_class_name", priority_class_name)
         if resolve_conflicts_on_create is not None:
             pulumi.set(__self__, "resolve_conflicts_on_create", resolve_conflicts_on_create)
         if resolve_conflicts_on_update is not None:
@@ -95,6 +125,20 @@ class PodIdentityAgentArgs:
         pulumi.set(self, "addon_version", value)
 
     @_builtins.property
+    @pulumi.getter
+    def affinity(self) -> Optional[Any]:
+        """
+        The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+        replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+        keep those terms when replacing it. Default: the chart's or add-on's.
+        """
+        return pulumi.get(self, "affinity")
+
+    @affinity.setter
+    def affinity(self, value: Optional[Any]):
+        pulumi.set(self, "affinity", value)
+
+    @_builtins.property
     @pulumi.getter(name="extraConfigurationValues")
     def extra_configuration_values(self) -> Optional[Any]:
         """
@@ -105,6 +149,34 @@ class PodIdentityAgentArgs:
     @extra_configuration_values.setter
     def extra_configuration_values(self, value: Optional[Any]):
         pulumi.set(self, "extra_configuration_values", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def helm(self) -> Optional['AgentHelmChartArgs']:
+        """
+        Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+        Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+        `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+        """
+        return pulumi.get(self, "helm")
+
+    @helm.setter
+    def helm(self, value: Optional['AgentHelmChartArgs']):
+        pulumi.set(self, "helm", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> Optional[_builtins.str]:
+        """
+        The agent's container image, e.g. a private registry's copy
+        `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+        Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "image", value)
 
     @_builtins.property
     @pulumi.getter(name="ipv4Only")
@@ -131,6 +203,34 @@ class PodIdentityAgentArgs:
     @kubernetes_version.setter
     def kubernetes_version(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "kubernetes_version", value)
+
+    @_builtins.property
+    @pulumi.getter(name="nodeSelector")
+    def node_selector(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+        Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+        affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+        """
+        return pulumi.get(self, "node_selector")
+
+    @node_selector.setter
+    def node_selector(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "node_selector", value)
+
+    @_builtins.property
+    @pulumi.getter(name="priorityClassName")
+    def priority_class_name(self) -> Optional[_builtins.str]:
+        """
+        Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+        pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+        `system-node-critical` and cannot be changed: another value is refused there.
+        """
+        return pulumi.get(self, "priority_class_name")
+
+    @priority_class_name.setter
+    def priority_class_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "priority_class_name", value)
 
     @_builtins.property
     @pulumi.getter(name="resolveConflictsOnCreate")
@@ -201,10 +301,15 @@ class PodIdentityAgent(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  addon_version: Optional[_builtins.str] = None,
+                 affinity: Optional[Any] = None,
                  cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
                  extra_configuration_values: Optional[Any] = None,
+                 helm: Optional[Union['AgentHelmChartArgs', 'AgentHelmChartArgsDict']] = None,
+                 image: Optional[_builtins.str] = None,
                  ipv4_only: Optional[_builtins.bool] = None,
                  kubernetes_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 node_selector: Optional[Mapping[str, _builtins.str]] = None,
+                 priority_class_name: Optional[_builtins.str] = None,
                  resolve_conflicts_on_create: Optional['AgentSettingsResolveConflictsOnCreate'] = None,
                  resolve_conflicts_on_update: Optional['ResolveConflicts'] = None,
                  resources: Optional[Union['ResourceRequirementsArgs', 'ResourceRequirementsArgsDict']] = None,
@@ -212,19 +317,35 @@ class PodIdentityAgent(pulumi.ComponentResource):
                  tolerations: Optional[Sequence[Union['TolerationArgs', 'TolerationArgsDict']]] = None,
                  __props__=None):
         """
-        The `eks-pod-identity-agent` EKS add-on, for cluster stacks. One per cluster: a second install of the same
-        cluster in one program is rejected at preview.
+        The EKS Pod Identity agent, for cluster stacks: the `eks-pod-identity-agent` EKS add-on (default), or the agent's
+        Helm chart from a local path or a chart repository at an exact version (`helm`), with the same typed settings.
+        One per cluster, whatever the method: a second install of the same cluster in one program is rejected at preview.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str addon_version: Add-on version, e.g. `v1.3.4-eksbuild.1`. Default: the most recent version EKS lists as compatible with the
                cluster's Kubernetes version, looked up at preview.
+        :param Any affinity: The agent pods' affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+               replacing the chart's or add-on's default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+               keep those terms when replacing it. Default: the chart's or add-on's.
         :param pulumi.Input[_builtins.str] cluster_name: Name of the EKS cluster to install the agent on. Required.
         :param Any extra_configuration_values: Further add-on configuration values merged over the typed ones (see `aws eks describe-addon-configuration`).
+        :param Union['AgentHelmChartArgs', 'AgentHelmChartArgsDict'] helm: Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+               Kubernetes provider, instead of the EKS add-on. Then the add-on's settings (`addonVersion`, `kubernetesVersion`,
+               `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+        :param _builtins.str image: The agent's container image, e.g. a private registry's copy
+               `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart's `image.override`).
+               Helm only: the add-on runs the image EKS publishes for its version. Default: the chart's.
         :param _builtins.bool ipv4_only: Bind the agent to its IPv4 address only (`-b 169.254.170.23`). Needed on nodes with IPv6 disabled, where the
                agent otherwise fails to start. Default `false`.
         :param pulumi.Input[_builtins.str] kubernetes_version: Kubernetes version of the cluster (e.g. `1.31`), used to pick the latest compatible add-on version when
                `addonVersion` is not given. Default: read from the cluster.
+        :param Mapping[str, _builtins.str] node_selector: Node labels the agent's nodes must carry (the chart's `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+               Helm only: the add-on's configuration has no node selector (use `affinity` there). Default: none (the chart's
+               affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+        :param _builtins.str priority_class_name: Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+               pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+               `system-node-critical` and cannot be changed: another value is refused there.
         :param 'AgentSettingsResolveConflictsOnCreate' resolve_conflicts_on_create: What EKS does when the add-on's fields already exist in the cluster at creation. Default `OVERWRITE`, so an
                agent installed earlier by hand is taken over instead of failing the create.
         :param 'ResolveConflicts' resolve_conflicts_on_update: What EKS does with fields changed outside EKS on update. Default `OVERWRITE`: the stack is the source of truth.
@@ -239,8 +360,9 @@ class PodIdentityAgent(pulumi.ComponentResource):
                  args: PodIdentityAgentArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The `eks-pod-identity-agent` EKS add-on, for cluster stacks. One per cluster: a second install of the same
-        cluster in one program is rejected at preview.
+        The EKS Pod Identity agent, for cluster stacks: the `eks-pod-identity-agent` EKS add-on (default), or the agent's
+        Helm chart from a local path or a chart repository at an exact version (`helm`), with the same typed settings.
+        One per cluster, whatever the method: a second install of the same cluster in one program is rejected at preview.
 
         :param str resource_name: The name of the resource.
         :param PodIdentityAgentArgs args: The arguments to use to populate this resource's properties.
@@ -258,10 +380,15 @@ class PodIdentityAgent(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  addon_version: Optional[_builtins.str] = None,
+                 affinity: Optional[Any] = None,
                  cluster_name: pulumi.Input[Optional[_builtins.str]] = None,
                  extra_configuration_values: Optional[Any] = None,
+                 helm: Optional[Union['AgentHelmChartArgs', 'AgentHelmChartArgsDict']] = None,
+                 image: Optional[_builtins.str] = None,
                  ipv4_only: Optional[_builtins.bool] = None,
                  kubernetes_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 node_selector: Optional[Mapping[str, _builtins.str]] = None,
+                 priority_class_name: Optional[_builtins.str] = None,
                  resolve_conflicts_on_create: Optional['AgentSettingsResolveConflictsOnCreate'] = None,
                  resolve_conflicts_on_update: Optional['ResolveConflicts'] = None,
                  resources: Optional[Union['ResourceRequirementsArgs', 'ResourceRequirementsArgsDict']] = None,
@@ -279,19 +406,26 @@ class PodIdentityAgent(pulumi.ComponentResource):
             __props__ = PodIdentityAgentArgs.__new__(PodIdentityAgentArgs)
 
             __props__.__dict__["addon_version"] = addon_version
+            __props__.__dict__["affinity"] = affinity
             if cluster_name is None and not opts.urn:
                 raise TypeError("Missing required property 'cluster_name'")
             __props__.__dict__["cluster_name"] = cluster_name
             __props__.__dict__["extra_configuration_values"] = extra_configuration_values
+            __props__.__dict__["helm"] = helm
+            __props__.__dict__["image"] = image
             __props__.__dict__["ipv4_only"] = ipv4_only
             __props__.__dict__["kubernetes_version"] = kubernetes_version
+            __props__.__dict__["node_selector"] = node_selector
+            __props__.__dict__["priority_class_name"] = priority_class_name
             __props__.__dict__["resolve_conflicts_on_create"] = resolve_conflicts_on_create
             __props__.__dict__["resolve_conflicts_on_update"] = resolve_conflicts_on_update
             __props__.__dict__["resources"] = resources
             __props__.__dict__["tags"] = tags
             __props__.__dict__["tolerations"] = tolerations
             __props__.__dict__["addon_arn"] = None
+            __props__.__dict__["chart_values"] = None
             __props__.__dict__["configuration_values"] = None
+            __props__.__dict__["install_method"] = None
         super(PodIdentityAgent, __self__).__init__(
             'eks-pod-identity:index:PodIdentityAgent',
             resource_name,
@@ -301,25 +435,41 @@ class PodIdentityAgent(pulumi.ComponentResource):
 
     @_builtins.property
     @pulumi.getter(name="addonArn")
-    def addon_arn(self) -> pulumi.Output[_builtins.str]:
+    def addon_arn(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The add-on's ARN.
+        The add-on's ARN; undefined with `helm`.
         """
         return pulumi.get(self, "addon_arn")
 
     @_builtins.property
     @pulumi.getter(name="addonVersion")
-    def addon_version(self) -> pulumi.Output[_builtins.str]:
+    def addon_version(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The installed add-on version.
+        The installed add-on version; undefined with `helm`.
         """
         return pulumi.get(self, "addon_version")
+
+    @_builtins.property
+    @pulumi.getter(name="chartValues")
+    def chart_values(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+        """
+        return pulumi.get(self, "chart_values")
 
     @_builtins.property
     @pulumi.getter(name="configurationValues")
     def configuration_values(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The rendered configuration values JSON, or undefined when the add-on's defaults apply.
+        The rendered configuration values JSON, or undefined when the add-on's defaults apply (and with `helm`).
         """
         return pulumi.get(self, "configuration_values")
+
+    @_builtins.property
+    @pulumi.getter(name="installMethod")
+    def install_method(self) -> pulumi.Output[_builtins.str]:
+        """
+        How the agent is installed: `addon` or `helm`.
+        """
+        return pulumi.get(self, "install_method")
 

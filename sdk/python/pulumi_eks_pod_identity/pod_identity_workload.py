@@ -32,6 +32,7 @@ class PodIdentityWorkloadArgs:
                  create_namespace: Optional[_builtins.bool] = None,
                  create_service_account: Optional[_builtins.bool] = None,
                  cross_account: Optional['CrossAccountSettingsArgs'] = None,
+                 fargate_profile_selectors: pulumi.Input[Optional[Sequence['FargateProfileSelectorArgs']]] = None,
                  inline_policies: Optional[Sequence['InlinePolicyArgs']] = None,
                  managed_policy_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None,
                  namespace_labels: Optional[Mapping[str, _builtins.str]] = None,
@@ -60,6 +61,9 @@ class PodIdentityWorkloadArgs:
                only after preview that turns out to be one of them fails the component unless this is `false`.
         :param _builtins.bool create_service_account: Create the service account (with `automountServiceAccountToken: false`). Default `true`.
         :param 'CrossAccountSettingsArgs' cross_account: Access to roles in other accounts by role chaining. Default: none.
+        :param pulumi.Input[Sequence['FargateProfileSelectorArgs']] fargate_profile_selectors: Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+               preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+               Only read for the warning. Default: none (not checked).
         :param Sequence['InlinePolicyArgs'] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
         :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
                becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
@@ -95,6 +99,8 @@ class PodIdentityWorkloadArgs:
             pulumi.set(__self__, "create_service_account", create_service_account)
         if cross_account is not None:
             pulumi.set(__self__, "cross_account", cross_account)
+        if fargate_profile_selectors is not None:
+            pulumi.set(__self__, "fargate_profile_selectors", fargate_profile_selectors)
         if inline_policies is not None:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if managed_policy_arns is not None:
@@ -230,6 +236,20 @@ class PodIdentityWorkloadArgs:
     @cross_account.setter
     def cross_account(self, value: Optional['CrossAccountSettingsArgs']):
         pulumi.set(self, "cross_account", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fargateProfileSelectors")
+    def fargate_profile_selectors(self) -> pulumi.Input[Optional[Sequence['FargateProfileSelectorArgs']]]:
+        """
+        Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+        preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+        Only read for the warning. Default: none (not checked).
+        """
+        return pulumi.get(self, "fargate_profile_selectors")
+
+    @fargate_profile_selectors.setter
+    def fargate_profile_selectors(self, value: pulumi.Input[Optional[Sequence['FargateProfileSelectorArgs']]]):
+        pulumi.set(self, "fargate_profile_selectors", value)
 
     @_builtins.property
     @pulumi.getter(name="inlinePolicies")
@@ -385,6 +405,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                  create_namespace: Optional[_builtins.bool] = None,
                  create_service_account: Optional[_builtins.bool] = None,
                  cross_account: Optional[Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict']] = None,
+                 fargate_profile_selectors: pulumi.Input[Optional[Sequence[Union['FargateProfileSelectorArgs', 'FargateProfileSelectorArgsDict']]]] = None,
                  inline_policies: Optional[Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']]] = None,
                  managed_policy_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
@@ -417,6 +438,9 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                only after preview that turns out to be one of them fails the component unless this is `false`.
         :param _builtins.bool create_service_account: Create the service account (with `automountServiceAccountToken: false`). Default `true`.
         :param Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict'] cross_account: Access to roles in other accounts by role chaining. Default: none.
+        :param pulumi.Input[Sequence[Union['FargateProfileSelectorArgs', 'FargateProfileSelectorArgsDict']]] fargate_profile_selectors: Selectors of the cluster's Fargate profiles (e.g. an `aws.eks.FargateProfile`'s `selectors` output), for a
+               preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+               Only read for the warning. Default: none (not checked).
         :param Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
         :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
                becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
@@ -470,6 +494,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                  create_namespace: Optional[_builtins.bool] = None,
                  create_service_account: Optional[_builtins.bool] = None,
                  cross_account: Optional[Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict']] = None,
+                 fargate_profile_selectors: pulumi.Input[Optional[Sequence[Union['FargateProfileSelectorArgs', 'FargateProfileSelectorArgsDict']]]] = None,
                  inline_policies: Optional[Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']]] = None,
                  managed_policy_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
@@ -503,6 +528,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
             __props__.__dict__["create_namespace"] = create_namespace
             __props__.__dict__["create_service_account"] = create_service_account
             __props__.__dict__["cross_account"] = cross_account
+            __props__.__dict__["fargate_profile_selectors"] = fargate_profile_selectors
             __props__.__dict__["inline_policies"] = inline_policies
             __props__.__dict__["managed_policy_arns"] = managed_policy_arns
             if namespace is None and not opts.urn:

@@ -14,53 +14,82 @@ import java.util.Optional;
 import javax.annotation.Nullable;
 
 /**
- * The `eks-pod-identity-agent` EKS add-on, for cluster stacks. One per cluster: a second install of the same
- * cluster in one program is rejected at preview.
+ * The EKS Pod Identity agent, for cluster stacks: the `eks-pod-identity-agent` EKS add-on (default), or the agent&#39;s
+ * Helm chart from a local path or a chart repository at an exact version (`helm`), with the same typed settings.
+ * One per cluster, whatever the method: a second install of the same cluster in one program is rejected at preview.
  * 
  */
 @ResourceType(type="eks-pod-identity:index:PodIdentityAgent")
 public class PodIdentityAgent extends com.pulumi.resources.ComponentResource {
     /**
-     * The add-on&#39;s ARN.
+     * The add-on&#39;s ARN; undefined with `helm`.
      * 
      */
     @Export(name="addonArn", refs={String.class}, tree="[0]")
-    private Output<String> addonArn;
+    private Output</* @Nullable */ String> addonArn;
 
     /**
-     * @return The add-on&#39;s ARN.
+     * @return The add-on&#39;s ARN; undefined with `helm`.
      * 
      */
-    public Output<String> addonArn() {
-        return this.addonArn;
+    public Output<Optional<String>> addonArn() {
+        return Codegen.optional(this.addonArn);
     }
     /**
-     * The installed add-on version.
+     * The installed add-on version; undefined with `helm`.
      * 
      */
     @Export(name="addonVersion", refs={String.class}, tree="[0]")
-    private Output<String> addonVersion;
+    private Output</* @Nullable */ String> addonVersion;
 
     /**
-     * @return The installed add-on version.
+     * @return The installed add-on version; undefined with `helm`.
      * 
      */
-    public Output<String> addonVersion() {
-        return this.addonVersion;
+    public Output<Optional<String>> addonVersion() {
+        return Codegen.optional(this.addonVersion);
     }
     /**
-     * The rendered configuration values JSON, or undefined when the add-on&#39;s defaults apply.
+     * The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+     * 
+     */
+    @Export(name="chartValues", refs={String.class}, tree="[0]")
+    private Output</* @Nullable */ String> chartValues;
+
+    /**
+     * @return The chart values rendered from the typed settings and `helm.values` (JSON); undefined with the add-on.
+     * 
+     */
+    public Output<Optional<String>> chartValues() {
+        return Codegen.optional(this.chartValues);
+    }
+    /**
+     * The rendered configuration values JSON, or undefined when the add-on&#39;s defaults apply (and with `helm`).
      * 
      */
     @Export(name="configurationValues", refs={String.class}, tree="[0]")
     private Output</* @Nullable */ String> configurationValues;
 
     /**
-     * @return The rendered configuration values JSON, or undefined when the add-on&#39;s defaults apply.
+     * @return The rendered configuration values JSON, or undefined when the add-on&#39;s defaults apply (and with `helm`).
      * 
      */
     public Output<Optional<String>> configurationValues() {
         return Codegen.optional(this.configurationValues);
+    }
+    /**
+     * How the agent is installed: `addon` or `helm`.
+     * 
+     */
+    @Export(name="installMethod", refs={String.class}, tree="[0]")
+    private Output<String> installMethod;
+
+    /**
+     * @return How the agent is installed: `addon` or `helm`.
+     * 
+     */
+    public Output<String> installMethod() {
+        return this.installMethod;
     }
 
     /**

@@ -7,6 +7,7 @@ import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.ekspodidentity.enums.AgentSettingsResolveConflictsOnCreate;
 import com.pulumi.ekspodidentity.enums.ResolveConflicts;
+import com.pulumi.ekspodidentity.inputs.AgentHelmChartArgs;
 import com.pulumi.ekspodidentity.inputs.ResourceRequirementsArgs;
 import com.pulumi.ekspodidentity.inputs.TolerationArgs;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
@@ -42,6 +43,25 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
+     * The agent pods&#39; affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+     * replacing the chart&#39;s or add-on&#39;s default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+     * keep those terms when replacing it. Default: the chart&#39;s or add-on&#39;s.
+     * 
+     */
+    @Import(name="affinity")
+    private @Nullable Object affinity;
+
+    /**
+     * @return The agent pods&#39; affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+     * replacing the chart&#39;s or add-on&#39;s default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+     * keep those terms when replacing it. Default: the chart&#39;s or add-on&#39;s.
+     * 
+     */
+    public Optional<Object> affinity() {
+        return Optional.ofNullable(this.affinity);
+    }
+
+    /**
      * Name of the EKS cluster to install the agent on. Required.
      * 
      */
@@ -69,6 +89,44 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
      */
     public Optional<Object> extraConfigurationValues() {
         return Optional.ofNullable(this.extraConfigurationValues);
+    }
+
+    /**
+     * Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+     * Kubernetes provider, instead of the EKS add-on. Then the add-on&#39;s settings (`addonVersion`, `kubernetesVersion`,
+     * `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+     * 
+     */
+    @Import(name="helm")
+    private @Nullable AgentHelmChartArgs helm;
+
+    /**
+     * @return Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+     * Kubernetes provider, instead of the EKS add-on. Then the add-on&#39;s settings (`addonVersion`, `kubernetesVersion`,
+     * `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+     * 
+     */
+    public Optional<AgentHelmChartArgs> helm() {
+        return Optional.ofNullable(this.helm);
+    }
+
+    /**
+     * The agent&#39;s container image, e.g. a private registry&#39;s copy
+     * `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart&#39;s `image.override`).
+     * Helm only: the add-on runs the image EKS publishes for its version. Default: the chart&#39;s.
+     * 
+     */
+    @Import(name="image")
+    private @Nullable String image;
+
+    /**
+     * @return The agent&#39;s container image, e.g. a private registry&#39;s copy
+     * `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart&#39;s `image.override`).
+     * Helm only: the add-on runs the image EKS publishes for its version. Default: the chart&#39;s.
+     * 
+     */
+    public Optional<String> image() {
+        return Optional.ofNullable(this.image);
     }
 
     /**
@@ -103,6 +161,44 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
      */
     public Optional<Output<String>> kubernetesVersion() {
         return Optional.ofNullable(this.kubernetesVersion);
+    }
+
+    /**
+     * Node labels the agent&#39;s nodes must carry (the chart&#39;s `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+     * Helm only: the add-on&#39;s configuration has no node selector (use `affinity` there). Default: none (the chart&#39;s
+     * affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+     * 
+     */
+    @Import(name="nodeSelector")
+    private @Nullable Map<String,String> nodeSelector;
+
+    /**
+     * @return Node labels the agent&#39;s nodes must carry (the chart&#39;s `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+     * Helm only: the add-on&#39;s configuration has no node selector (use `affinity` there). Default: none (the chart&#39;s
+     * affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+     * 
+     */
+    public Optional<Map<String,String>> nodeSelector() {
+        return Optional.ofNullable(this.nodeSelector);
+    }
+
+    /**
+     * Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+     * pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+     * `system-node-critical` and cannot be changed: another value is refused there.
+     * 
+     */
+    @Import(name="priorityClassName")
+    private @Nullable String priorityClassName;
+
+    /**
+     * @return Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+     * pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+     * `system-node-critical` and cannot be changed: another value is refused there.
+     * 
+     */
+    public Optional<String> priorityClassName() {
+        return Optional.ofNullable(this.priorityClassName);
     }
 
     /**
@@ -186,10 +282,15 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
 
     private PodIdentityAgentArgs(PodIdentityAgentArgs $) {
         this.addonVersion = $.addonVersion;
+        this.affinity = $.affinity;
         this.clusterName = $.clusterName;
         this.extraConfigurationValues = $.extraConfigurationValues;
+        this.helm = $.helm;
+        this.image = $.image;
         this.ipv4Only = $.ipv4Only;
         this.kubernetesVersion = $.kubernetesVersion;
+        this.nodeSelector = $.nodeSelector;
+        this.priorityClassName = $.priorityClassName;
         this.resolveConflictsOnCreate = $.resolveConflictsOnCreate;
         this.resolveConflictsOnUpdate = $.resolveConflictsOnUpdate;
         this.resources = $.resources;
@@ -228,6 +329,19 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
+         * @param affinity The agent pods&#39; affinity (a Kubernetes `Affinity` object: `nodeAffinity`, `podAffinity`, `podAntiAffinity`),
+         * replacing the chart&#39;s or add-on&#39;s default, which keeps the agent to Linux amd64/arm64 nodes and off Fargate:
+         * keep those terms when replacing it. Default: the chart&#39;s or add-on&#39;s.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder affinity(@Nullable Object affinity) {
+            $.affinity = affinity;
+            return this;
+        }
+
+        /**
          * @param clusterName Name of the EKS cluster to install the agent on. Required.
          * 
          * @return builder
@@ -256,6 +370,32 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
          */
         public Builder extraConfigurationValues(@Nullable Object extraConfigurationValues) {
             $.extraConfigurationValues = extraConfigurationValues;
+            return this;
+        }
+
+        /**
+         * @param helm Install the agent from its Helm chart (a local chart or a chart repository at an exact version) through the
+         * Kubernetes provider, instead of the EKS add-on. Then the add-on&#39;s settings (`addonVersion`, `kubernetesVersion`,
+         * `extraConfigurationValues`, `resolveConflictsOnCreate/Update`, `tags`) are refused. Default: the EKS add-on.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder helm(@Nullable AgentHelmChartArgs helm) {
+            $.helm = helm;
+            return this;
+        }
+
+        /**
+         * @param image The agent&#39;s container image, e.g. a private registry&#39;s copy
+         * `111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:0.1.29` (the chart&#39;s `image.override`).
+         * Helm only: the add-on runs the image EKS publishes for its version. Default: the chart&#39;s.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder image(@Nullable String image) {
+            $.image = image;
             return this;
         }
 
@@ -292,6 +432,32 @@ public final class PodIdentityAgentArgs extends com.pulumi.resources.ResourceArg
          */
         public Builder kubernetesVersion(String kubernetesVersion) {
             return kubernetesVersion(Output.of(kubernetesVersion));
+        }
+
+        /**
+         * @param nodeSelector Node labels the agent&#39;s nodes must carry (the chart&#39;s `nodeSelector`); `kubernetes.io/os` can only be `linux`.
+         * Helm only: the add-on&#39;s configuration has no node selector (use `affinity` there). Default: none (the chart&#39;s
+         * affinity already keeps the agent to Linux, amd64/arm64, non-Fargate nodes).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder nodeSelector(@Nullable Map<String,String> nodeSelector) {
+            $.nodeSelector = nodeSelector;
+            return this;
+        }
+
+        /**
+         * @param priorityClassName Priority class of the agent pods. Default `system-node-critical`: under node pressure the kubelet evicts other
+         * pods before the agent, and the scheduler may preempt them to place it. The add-on runs at
+         * `system-node-critical` and cannot be changed: another value is refused there.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder priorityClassName(@Nullable String priorityClassName) {
+            $.priorityClassName = priorityClassName;
+            return this;
         }
 
         /**

@@ -7,6 +7,7 @@ import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.ekspodidentity.inputs.AssociationSettingsArgs;
 import com.pulumi.ekspodidentity.inputs.CrossAccountSettingsArgs;
+import com.pulumi.ekspodidentity.inputs.FargateProfileSelectorArgs;
 import com.pulumi.ekspodidentity.inputs.InlinePolicyArgs;
 import com.pulumi.ekspodidentity.inputs.PolicyStatementArgs;
 import com.pulumi.ekspodidentity.inputs.RoleSettingsArgs;
@@ -156,6 +157,25 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
      */
     public Optional<CrossAccountSettingsArgs> crossAccount() {
         return Optional.ofNullable(this.crossAccount);
+    }
+
+    /**
+     * Selectors of the cluster&#39;s Fargate profiles (e.g. an `aws.eks.FargateProfile`&#39;s `selectors` output), for a
+     * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+     * Only read for the warning. Default: none (not checked).
+     * 
+     */
+    @Import(name="fargateProfileSelectors")
+    private @Nullable Output<List<FargateProfileSelectorArgs>> fargateProfileSelectors;
+
+    /**
+     * @return Selectors of the cluster&#39;s Fargate profiles (e.g. an `aws.eks.FargateProfile`&#39;s `selectors` output), for a
+     * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+     * Only read for the warning. Default: none (not checked).
+     * 
+     */
+    public Optional<Output<List<FargateProfileSelectorArgs>>> fargateProfileSelectors() {
+        return Optional.ofNullable(this.fargateProfileSelectors);
     }
 
     /**
@@ -363,6 +383,7 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         this.createNamespace = $.createNamespace;
         this.createServiceAccount = $.createServiceAccount;
         this.crossAccount = $.crossAccount;
+        this.fargateProfileSelectors = $.fargateProfileSelectors;
         this.inlinePolicies = $.inlinePolicies;
         this.managedPolicyArns = $.managedPolicyArns;
         this.namespace = $.namespace;
@@ -507,6 +528,43 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         public Builder crossAccount(@Nullable CrossAccountSettingsArgs crossAccount) {
             $.crossAccount = crossAccount;
             return this;
+        }
+
+        /**
+         * @param fargateProfileSelectors Selectors of the cluster&#39;s Fargate profiles (e.g. an `aws.eks.FargateProfile`&#39;s `selectors` output), for a
+         * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+         * Only read for the warning. Default: none (not checked).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder fargateProfileSelectors(@Nullable Output<List<FargateProfileSelectorArgs>> fargateProfileSelectors) {
+            $.fargateProfileSelectors = fargateProfileSelectors;
+            return this;
+        }
+
+        /**
+         * @param fargateProfileSelectors Selectors of the cluster&#39;s Fargate profiles (e.g. an `aws.eks.FargateProfile`&#39;s `selectors` output), for a
+         * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+         * Only read for the warning. Default: none (not checked).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder fargateProfileSelectors(List<FargateProfileSelectorArgs> fargateProfileSelectors) {
+            return fargateProfileSelectors(Output.of(fargateProfileSelectors));
+        }
+
+        /**
+         * @param fargateProfileSelectors Selectors of the cluster&#39;s Fargate profiles (e.g. an `aws.eks.FargateProfile`&#39;s `selectors` output), for a
+         * preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
+         * Only read for the warning. Default: none (not checked).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder fargateProfileSelectors(FargateProfileSelectorArgs... fargateProfileSelectors) {
+            return fargateProfileSelectors(List.of(fargateProfileSelectors));
         }
 
         /**

@@ -9,6 +9,7 @@ import com.pulumi.ekspodidentity.inputs.ContainerPortArgs;
 import com.pulumi.ekspodidentity.inputs.ProbeArgs;
 import com.pulumi.ekspodidentity.inputs.ResourceRequirementsArgs;
 import com.pulumi.ekspodidentity.inputs.TolerationArgs;
+import com.pulumi.ekspodidentity.inputs.WaitForCredentialsSettingsArgs;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
 import java.lang.Boolean;
 import java.lang.Integer;
@@ -317,6 +318,27 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         return Optional.ofNullable(this.tolerations);
     }
 
+    /**
+     * Hold the main container until the node&#39;s Pod Identity agent hands out the pod&#39;s credentials: an init container
+     * (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+     * answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+     * credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+     * 
+     */
+    @Import(name="waitForCredentials")
+    private @Nullable WaitForCredentialsSettingsArgs waitForCredentials;
+
+    /**
+     * @return Hold the main container until the node&#39;s Pod Identity agent hands out the pod&#39;s credentials: an init container
+     * (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+     * answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+     * credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+     * 
+     */
+    public Optional<WaitForCredentialsSettingsArgs> waitForCredentials() {
+        return Optional.ofNullable(this.waitForCredentials);
+    }
+
     private WorkloadSettingsArgs() {}
 
     private WorkloadSettingsArgs(WorkloadSettingsArgs $) {
@@ -339,6 +361,7 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         this.runAsUser = $.runAsUser;
         this.startupProbe = $.startupProbe;
         this.tolerations = $.tolerations;
+        this.waitForCredentials = $.waitForCredentials;
     }
 
     public static Builder builder() {
@@ -618,6 +641,20 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
          */
         public Builder tolerations(TolerationArgs... tolerations) {
             return tolerations(List.of(tolerations));
+        }
+
+        /**
+         * @param waitForCredentials Hold the main container until the node&#39;s Pod Identity agent hands out the pod&#39;s credentials: an init container
+         * (`wait-for-pod-identity`, restricted Pod Security Standard) asks the agent with the credential helper until it
+         * answers or `timeoutSeconds` pass, logging one line when it starts waiting and one when it ends, never a
+         * credential. For pods that call AWS at start-up on nodes that may be new. Default: none (no init container).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder waitForCredentials(@Nullable WaitForCredentialsSettingsArgs waitForCredentials) {
+            $.waitForCredentials = waitForCredentials;
+            return this;
         }
 
         public WorkloadSettingsArgs build() {
