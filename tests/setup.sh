@@ -1,12 +1,13 @@
 #!/bin/sh
 # Everything `npm test` needs beyond node_modules (its pretest step), built concurrently: the Go toolchain (the Pulumi
-# CLI, language hosts, the real Kubernetes provider and the test cluster; CPU-bound, minutes when cold) in the
-# background while the registry downloads of the other set-ups run. Each step is idempotent and cheap when warm.
+# CLI, language hosts and the test cluster; CPU-bound, minutes when cold) in the background while the registry
+# downloads of the other set-ups run. The real Kubernetes provider builds later, beside the first suites
+# (tests/suites.sh). Each step is idempotent and cheap when warm.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p out
 log=out/toolchain-build.log
-sh provider/tools/toolchain/build.sh >"$log" 2>&1 &
+sh provider/tools/toolchain/build.sh cli cluster >"$log" 2>&1 &
 toolchain=$!
 trap 'kill "$toolchain" 2>/dev/null || true' INT TERM
 status=0

@@ -14,7 +14,14 @@
 # go.sum is committed: sum.golang.org is not reachable from this workplace, so the checksum database is skipped
 # and the committed hashes verify the downloads; -mod=readonly refuses any change to go.mod/go.sum.
 # Reuses the Go build and module caches: a warm rebuild only relinks what changed.
+# Usage: build.sh [cli] [cluster] [kubernetes-provider]: those parts only ("cli" includes the language hosts); all
+# three without arguments. `npm test` builds the first two before the suites and the provider during the first suites.
 set -eu
+targets=${*:-cli cluster kubernetes-provider}
+for target in $targets; do
+    case $target in cli|cluster|kubernetes-provider) ;; *) echo "build.sh: unknown part '$target' (cli, cluster, kubernetes-provider)" >&2; exit 2;; esac
+done
+wants() { case " $targets " in *" $1 "*) return 0;; esac; return 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 bin="$root/bin"
@@ -33,6 +40,7 @@ build() { # output, ldflags, package (in the current module)
 # Downloads are network-bound and compiling is CPU-bound: fetch the modules of the later builds (the cluster and the
 # Kubernetes provider; go list downloads what their packages need) while the CLI compiles. The module cache is
 # locked per module, so the concurrent go commands share it safely.
+if wants cli; then
 prefetch_log=$(mktemp)
 (
     cd "$here/cluster" && go list -deps k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
@@ -61,8 +69,11 @@ build pulumi-language-dotnet "-X $m/version.Version=$(ver $m)" $m
 # A failed prefetch is not fatal (the builds below download what is missing), but say why it failed.
 wait "$prefetch" || { echo "module prefetch failed (the builds retry):" >&2; cat "$prefetch_log" >&2; }
 rm -f "$prefetch_log"
+"$bin/pulumi" version
+fi
 
 # The test cluster: one go build, so the Kubernetes libraries compile once for all five binaries.
+if wants cluster; then
 cd "$here/cluster"
 echo "go build kube-apiserver kube-controller-manager kube-scheduler kwok etcd -> bin/cluster/" >&2
 mkdir -p "$bin/cluster"
@@ -78,8 +89,10 @@ stages=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
 for stage in node/fast/node-initialize pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
     cat "$stages/$stage.yaml"; echo "---"
 done > "$bin/cluster/kwok-stages.yaml"
+fi
 
 # The real Kubernetes provider, at the version @pulumi/kubernetes asks the engine for (it finds the binary on PATH).
+wants kubernetes-provider || exit 0
 cd "$here/kubernetes-provider"
 kubernetes_version=$(node -p 'require(process.argv[1]).version' "$root/node_modules/@pulumi/kubernetes/package.json")
 src="$bin/.src/pulumi-kubernetes-provider"
@@ -104,5 +117,3 @@ if [ ! -f "$src/.version" ] || [ "$(cat "$src/.version")" != "$module $kubernete
 fi
 build pulumi-resource-kubernetes "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$kubernetes_version" \
     github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes
-
-"$bin/pulumi" version
