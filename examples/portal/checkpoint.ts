@@ -1,21 +1,20 @@
 /**
- * What a stack holds, read from a file backend's checkpoint without the CLI: used at start to report, for an operation
- * the previous run did not see finish, the state its stack was left in (the same data `pulumi stack export` prints).
+ * What a stack holds, read from a DIY backend's checkpoint without the CLI: used to report, for an operation a
+ * previous run (or another replica) did not see finish, the state its stack was left in (the same data
+ * `pulumi stack export` prints).
  */
-import * as fs from "fs";
-import * as path from "path";
-import { fileURLToPath } from "url";
+import type { BackendFiles } from "./backendFiles";
 import type { StackState } from "./protocol";
 
-/** The stack's state in a `file://` backend; undefined for other backends or a stack without a checkpoint. */
-export function fileBackendStackState(backendUrl: string, project: string, stack: string): StackState | undefined {
-    if (!backendUrl.startsWith("file://")) return undefined;
-    const file = path.join(fileURLToPath(backendUrl.split("?")[0]), ".pulumi", "stacks", project, `${stack}.json`);
+/** The stack's state; undefined for a stack without a (readable, uncompressed) checkpoint. */
+export async function backendStackState(files: BackendFiles, project: string, stack: string): Promise<StackState | undefined> {
     let latest: { resources?: any[]; pending_operations?: any[] } | undefined;
     try {
-        latest = JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest;
+        const text = await files.read(`.pulumi/stacks/${project}/${stack}.json`);
+        if (text === undefined) return undefined;
+        latest = JSON.parse(text).checkpoint?.latest;
     } catch {
-        return undefined; // no checkpoint (or a compressed one): the record keeps saying "interrupted" only
+        return undefined; // unreadable: the record keeps saying "interrupted" only
     }
     return {
         resources: (latest?.resources ?? []).filter((r) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length,
