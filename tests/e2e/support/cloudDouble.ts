@@ -132,8 +132,8 @@ export class CloudDouble {
     private readonly servers: grpc.Server[] = [];
     /** Creates of these types fail (a transient AWS error), to test recovery after a failed update. */
     readonly failCreatesOf = new Set<string>();
-    /** Creates (not previews) of these types wait until the test releases them: see holdCreatesOf. */
-    private readonly heldCreates = new Map<string, { arrived: () => void; released: Promise<void> }>();
+    /** Creates (not previews) and deletes of these types (`<method> <type>`) wait until the test releases them: see hold. */
+    private readonly held = new Map<string, { arrived: () => void; released: Promise<void>; applied: boolean }>();
 
     constructor(readonly clusterName: string, readonly kubernetesVersion = "1.36") {}
 
@@ -165,17 +165,47 @@ export class CloudDouble {
      * (its CLI killed) is not applied: like a request AWS never got, it changes nothing.
      */
     holdCreatesOf(type: string): { reached: Promise<void>; release: () => void } {
+        return this.hold("Create", type);
+    }
+
+    /**
+     * Holds the next creates (not previews) or deletes of `type` until `release()`; `reached` resolves when the first
+     * arrives. Without `applied`, AWS has not acted yet: a call whose caller went away meanwhile changes nothing. With
+     * `applied`, AWS has done the work and only its answer waits: a caller killed meanwhile never learns of a resource
+     * that exists (or is gone) all the same, as when a process dies between AWS's change and the reply.
+     */
+    hold(method: "Create" | "Delete", type: string, options: { applied?: boolean } = {}): { reached: Promise<void>; release: () => void } {
         let arrived!: () => void;
         let release!: () => void;
         const reached = new Promise<void>((resolve) => (arrived = resolve));
         const released = new Promise<void>((resolve) => (release = resolve));
-        this.heldCreates.set(type, { arrived, released });
+        const key = `${method} ${type}`;
+        this.held.set(key, { arrived, released, applied: options.applied ?? false });
         return {
             reached,
             release: () => {
-                this.heldCreates.delete(type);
+                this.held.delete(key);
                 release();
             },
+        };
+    }
+
+    /** `handler`, but held while a test holds calls of its method and the request's type (see hold). */
+    private withHold(method: "Create" | "Delete", handler: Handler): Handler {
+        return (call, callback) => {
+            const request = call.request;
+            const preview = typeof request.getPreview === "function" && request.getPreview();
+            const hold = preview ? undefined : this.held.get(`${method} ${request.getType() || typeFromUrn(request.getUrn())}`);
+            if (!hold) return handler(call, callback);
+            hold.arrived();
+            const cancelled = () => (call as grpc.ServerUnaryCall<any, any>).cancelled;
+            if (hold.applied) {
+                let answer!: Parameters<typeof callback>;
+                handler(call, ((...args: Parameters<typeof callback>) => (answer = args)) as typeof callback);
+                void hold.released.then(() => (cancelled() ? callback({ code: grpc.status.CANCELLED, details: "the caller went away" }) : callback(...answer)));
+                return;
+            }
+            void hold.released.then(() => (cancelled() ? callback({ code: grpc.status.CANCELLED, details: "the caller went away" }) : handler(call, callback)));
         };
     }
 
@@ -294,18 +324,9 @@ export class CloudDouble {
         all.invoke = unary((request) => this.invoke(pkg, request));
         all.check = unary((request) => this.check(pkg, request));
         all.diff = unary((request) => this.diff(pkg, request));
-        const create = unary((request) => this.create(pkg, request));
-        all.create = (call, callback) => {
-            const hold = call.request.getPreview() ? undefined : this.heldCreates.get(call.request.getType() || typeFromUrn(call.request.getUrn()));
-            if (!hold) return create(call, callback);
-            hold.arrived();
-            void hold.released.then(() => {
-                if ((call as grpc.ServerUnaryCall<any, any>).cancelled) return callback({ code: grpc.status.CANCELLED, details: "the caller went away" });
-                create(call, callback);
-            });
-        };
+        all.create = this.withHold("Create", unary((request) => this.create(pkg, request)));
         all.update = unary((request) => this.update(pkg, request));
-        all.delete = unary((request) => this.delete(pkg, request));
+        all.delete = this.withHold("Delete", unary((request) => this.delete(pkg, request)));
         all.read = unary((request) => this.read(pkg, request));
         all.cancel = unary(() => new emptyproto.Empty());
         // A debugged (attached) provider is told the engine address this way instead of a command-line argument.
