@@ -3,9 +3,9 @@
  * cloud. A create the engine sent but never saw answered may have happened: dropping it from the stack
  * (`--clear-pending-creates`) orphans what the cloud made, and the retry then makes a second one. Where the id
  * follows from the inputs the engine recorded (the physical name chosen before the create was sent), the portal
- * imports it (`pulumi refresh --import-pending-creates <urn> <id>`); the refresh then reads it from the cloud, keeps
- * it if it exists and drops it if the create never arrived (Pulumi docs, "pulumi refresh": pending creates are
- * imported with the ids given, then refreshed like any resource).
+ * adopts it with that id (what `pulumi refresh --import-pending-creates <urn> <id>` means to do; see
+ * adoptPendingCreates); the refresh then reads it from the cloud, keeps it if it exists and drops it if the create
+ * never arrived (a refresh removes from the stack what the provider's Read no longer finds).
  */
 
 /** One pending operation as `pulumi stack export` writes it. */
@@ -54,6 +54,28 @@ export function pendingImports(pending: PendingOperation[]): PendingImport[] {
     });
 }
 
-/** The CLI's arguments for those imports: the flag takes a URN and an id, each as a value of its own. */
-export const importArguments = (imports: PendingImport[]): string[] =>
-    imports.flatMap(({ urn, id }) => ["--import-pending-creates", urn, "--import-pending-creates", id]);
+/**
+ * The stack's deployment (as `pulumi stack export` writes it) with each of `imports` moved from its pending create into
+ * the stack's resources, with the cloud id, as `pulumi refresh --import-pending-creates <urn> <id>` means to; the next
+ * refresh reads it from the cloud. Done on the exported state rather than with that flag: with CLI 3.248 the flag
+ * turns the operation into a pending `importing` one that the non-interactive refresh does not read (measured: the
+ * role was never read, and the update created a second one). Appended last: what it depends on (its parent, its
+ * provider) is already in the state, and nothing in the state depends on it (its dependents were never created).
+ */
+export function adoptPendingCreates<T extends { deployment?: any }>(exported: T, imports: PendingImport[]): T {
+    const ids = new Map(imports.map((i) => [i.urn, i.id]));
+    const deployment = exported.deployment ?? {};
+    const pending: PendingOperation[] = deployment.pending_operations ?? [];
+    const adopted = pending.filter((p) => p.type === "creating" && ids.has(p.resource.urn));
+    return {
+        ...exported,
+        deployment: {
+            ...deployment,
+            resources: [
+                ...(deployment.resources ?? []),
+                ...adopted.map((p) => ({ ...p.resource, id: ids.get(p.resource.urn), outputs: { ...(p.resource.inputs ?? {}), ...((p.resource as any).outputs ?? {}) } })),
+            ],
+            pending_operations: pending.filter((p) => !adopted.includes(p)),
+        },
+    };
+}

@@ -5,6 +5,7 @@
  * own; one operation per workload at a time (a second gets 409), workloads in parallel. API: README.md.
  */
 import { ChildProcess, fork } from "child_process";
+import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -263,7 +264,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
 
     // ---- records ----
     // This portal process among the replicas sharing the backend (records and stacks say which one runs what).
-    const self: Runner = { replica: `${os.hostname()}:${process.pid}:${Date.now().toString(36)}`, host: os.hostname(), pid: process.pid };
+    const self: Runner = { replica: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, host: os.hostname(), pid: process.pid };
     const location = s3Location(env.PULUMI_BACKEND_URL, env);
     // Replicas on an s3:// backend keep their records in its bucket; one portal on a file backend, in stateDir.
     const store: RecordStore<WorkloadRecord> = location

@@ -3,12 +3,10 @@
  * runtime state per process, so inline programs of different workloads must not share one. Receives a JobSpec over
  * IPC, streams PortalEvents back while the CLI runs, ends with one JobResult and exits.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
-import { PendingOperation, importArguments, pendingImports } from "./pendingCreates";
+import { PendingOperation, adoptPendingCreates, pendingImports } from "./pendingCreates";
 import { descendantsOf } from "./processTree";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
@@ -101,42 +99,24 @@ async function stackState(stack: Stack): Promise<StackState> {
 
 /**
  * After a failed or interrupted operation: removes a lock a killed CLI left (the server starts an operation only once
- * no live process holds the stack's lock, so any lock is stale), imports the pending creates whose cloud id is known
- * (pendingCreates.ts: what reached the cloud stays in the stack, what did not is dropped by the refresh), and clears
- * the others; the update's own refresh reconciles the rest.
+ * no live process holds the stack's lock, so any lock is stale), adopts the pending creates whose cloud id is known
+ * (pendingCreates.ts) and clears the others; the update's own refresh then reads every adopted resource from the
+ * cloud, keeping what the cloud has and dropping what it does not.
  */
-async function recover(stack: Stack, job: JobSpec, relay: EventRelay): Promise<void> {
+async function recover(stack: Stack, relay: EventRelay): Promise<void> {
     await stack.cancel();
-    const { deployment } = await stack.exportStack();
-    const pending: PendingOperation[] = deployment?.pending_operations ?? [];
+    const exported = await stack.exportStack();
+    const pending: PendingOperation[] = exported.deployment?.pending_operations ?? [];
     if (pending.length === 0) return;
     const imports = pendingImports(pending);
     emit("status", {
         message: `recovering ${pending.length} pending operation(s) of the interrupted run: ${pending.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`,
         ...(imports.length > 0 ? { imports } : {}),
     });
-    if (imports.length > 0) {
-        // The Automation API of @pulumi/pulumi 3.248 has no option for it: the CLI itself, in the stack's work dir.
-        await runCli(job, ["refresh", "--stack", job.id, "--yes", "--skip-preview", "--non-interactive", ...importArguments(imports)], relay);
-    }
+    if (imports.length > 0) await stack.importStack(adoptPendingCreates(exported, imports));
     if ((await stackState(stack)).pendingOperations.some((p) => p.startsWith("creating "))) {
         await stack.refresh({ clearPendingCreates: true, onEvent: relay.onEvent, onOutput: relay.onOutput });
     }
-}
-
-function runCli(job: JobSpec, args: string[], relay: EventRelay): Promise<void> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(path.join(job.root, "bin", "pulumi"), args, { cwd: job.workDir, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
-        let tail = "";
-        const collect = (chunk: Buffer) => {
-            relay.onOutput(chunk.toString());
-            tail = (tail + chunk).slice(-4000);
-        };
-        child.stdout.on("data", collect);
-        child.stderr.on("data", collect);
-        child.once("error", reject);
-        child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`pulumi ${args[0]} exited with ${code}: ${tail}`))));
-    });
 }
 
 function failure(error: unknown, relay: EventRelay, state?: StackState): JobResult {
@@ -181,7 +161,7 @@ async function apply(job: JobSpec): Promise<JobResult> {
     const relay = new EventRelay();
     const stack = await openStack(job, false);
     try {
-        if (job.recover) await recover(stack, job, relay);
+        if (job.recover) await recover(stack, relay);
         const result = await stack.up({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover });
         const outputs: Record<string, unknown> = {};
         for (const [key, output] of Object.entries(result.outputs)) {
@@ -197,7 +177,7 @@ async function destroy(job: JobSpec): Promise<JobResult> {
     const relay = new EventRelay();
     const stack = await openStack(job, false);
     try {
-        if (job.recover) await recover(stack, job, relay);
+        if (job.recover) await recover(stack, relay);
         const result = await stack.destroy({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover, remove: true });
         fs.rmSync(job.workDir, { recursive: true, force: true });
         return { ok: true, operation: "destroy", changes: { ...result.summary.resourceChanges } as Record<string, number> };

@@ -9,7 +9,7 @@ import test from "ava";
 import * as os from "os";
 import { bucketBackendFiles } from "../../examples/portal/backendFiles";
 import { backendStackState } from "../../examples/portal/checkpoint";
-import { importArguments, pendingImports } from "../../examples/portal/pendingCreates";
+import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
 import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
 import { s3Location } from "../../examples/portal/s3";
 import { liveLockHolders } from "../../examples/portal/stackLock";
@@ -97,5 +97,8 @@ test("pending creates: roles, inline policies and Kubernetes objects are importe
     ];
     const imports = pendingImports(pending);
     t.deepEqual(imports.map((i) => i.id), ["w-role-4f1c2a9", "w-role-4f1c2a9:permissions", "orders/api", "orders"]);
-    t.deepEqual(importArguments(imports.slice(0, 1)), ["--import-pending-creates", pending[0].resource.urn, "--import-pending-creates", "w-role-4f1c2a9"]);
+    const state = adoptPendingCreates({ version: 3, deployment: { resources: [{ urn: "stack" }], pending_operations: pending } }, imports.slice(0, 1));
+    t.deepEqual(state.deployment.resources.map((r: any) => [r.urn, r.id]), [["stack", undefined], [pending[0].resource.urn, "w-role-4f1c2a9"]]);
+    t.deepEqual((state.deployment.resources[1] as any).outputs, { name: "w-role-4f1c2a9" }, "the refresh reads it by id; its inputs stand in for outputs until then");
+    t.deepEqual(state.deployment.pending_operations.map((p: any) => p.resource.urn), pending.slice(1).map((p) => p.resource.urn), "the others stay pending");
 });

@@ -13,7 +13,7 @@ import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
 import { descendantsOf } from "../../examples/portal/processTree";
 import { isRunning } from "../../examples/portal/stackLock";
-import { CloudDouble } from "../e2e/support/cloudDouble";
+import { CloudDouble, Hold } from "../e2e/support/cloudDouble";
 import { testCluster } from "../cluster/client";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
 import { applied } from "../e2e/support/scenario";
@@ -563,7 +563,7 @@ async function stopPortalProcess(portal: PortalProcess | undefined): Promise<voi
  * SIGKILL of the portal while the aws double holds one call of the operation, then: nothing of the killed run still
  * runs, and a restarted portal reports the operation interrupted with what the stack holds.
  */
-async function killDuring(portal: PortalProcess, id: string, stateDir: string, start: () => Promise<void>, hold: { reached: Promise<void>; release: () => void }): Promise<PortalProcess> {
+async function killDuring(portal: PortalProcess, id: string, stateDir: string, start: () => Promise<void>, hold: Hold): Promise<PortalProcess> {
     await start();
     await hold.reached;
     assert.ok(processesMentioning(id).length > 0, "the CLI runs the stack's operation");
@@ -574,6 +574,8 @@ async function killDuring(portal: PortalProcess, id: string, stateDir: string, s
     const killedAt = Date.now();
     const alive = () => run.filter(isRunning);
     while (alive().length > 0 && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The double sees the CLI's connection close before it answers (or, for a call AWS already acted on, fails to).
+    await Promise.race([hold.abandoned, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     hold.release();
     assert.deepEqual(alive(), [], "nothing of the killed portal's run still works on the stack");
     assert.deepEqual(processesMentioning(id), []);

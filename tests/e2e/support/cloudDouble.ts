@@ -121,6 +121,15 @@ const COLLECTIONS: Record<string, { path: string; type: string }> = {
 };
 const PREEXISTING_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
+/** A held provider call (CloudDouble.hold). */
+export interface Hold {
+    /** Resolves when the first held call arrives. */
+    reached: Promise<void>;
+    /** Resolves when the caller of a held call went away (its connection closed). */
+    abandoned: Promise<void>;
+    release: () => void;
+}
+
 export class CloudDouble {
     readonly calls: CallRecord[] = [];
     readonly rollouts: PodRollout[] = [];
@@ -133,7 +142,7 @@ export class CloudDouble {
     /** Creates of these types fail (a transient AWS error), to test recovery after a failed update. */
     readonly failCreatesOf = new Set<string>();
     /** Creates (not previews) and deletes of these types (`<method> <type>`) wait until the test releases them: see hold. */
-    private readonly held = new Map<string, { arrived: () => void; released: Promise<void>; applied: boolean }>();
+    private readonly held = new Map<string, { arrived: () => void; abandon: () => void; released: Promise<void>; applied: boolean }>();
 
     constructor(readonly clusterName: string, readonly kubernetesVersion = "1.36") {}
 
@@ -164,7 +173,7 @@ export class CloudDouble {
      * working on its request. `reached` resolves when the first arrives. A create whose caller went away meanwhile
      * (its CLI killed) is not applied: like a request AWS never got, it changes nothing.
      */
-    holdCreatesOf(type: string): { reached: Promise<void>; release: () => void } {
+    holdCreatesOf(type: string): Hold {
         return this.hold("Create", type);
     }
 
@@ -172,17 +181,22 @@ export class CloudDouble {
      * Holds the next creates (not previews) or deletes of `type` until `release()`; `reached` resolves when the first
      * arrives. Without `applied`, AWS has not acted yet: a call whose caller went away meanwhile changes nothing. With
      * `applied`, AWS has done the work and only its answer waits: a caller killed meanwhile never learns of a resource
-     * that exists (or is gone) all the same, as when a process dies between AWS's change and the reply.
+     * that exists (or is gone) all the same, as when a process dies between AWS's change and the reply. `abandoned`
+     * resolves when the held call's caller has gone (its connection closed): release after it to be sure the call
+     * is seen as abandoned.
      */
-    hold(method: "Create" | "Delete", type: string, options: { applied?: boolean } = {}): { reached: Promise<void>; release: () => void } {
+    hold(method: "Create" | "Delete", type: string, options: { applied?: boolean } = {}): Hold {
         let arrived!: () => void;
+        let abandon!: () => void;
         let release!: () => void;
         const reached = new Promise<void>((resolve) => (arrived = resolve));
+        const abandoned = new Promise<void>((resolve) => (abandon = resolve));
         const released = new Promise<void>((resolve) => (release = resolve));
         const key = `${method} ${type}`;
-        this.held.set(key, { arrived, released, applied: options.applied ?? false });
+        this.held.set(key, { arrived, abandon, released, applied: options.applied ?? false });
         return {
             reached,
+            abandoned,
             release: () => {
                 this.held.delete(key);
                 release();
@@ -198,6 +212,7 @@ export class CloudDouble {
             const hold = preview ? undefined : this.held.get(`${method} ${request.getType() || typeFromUrn(request.getUrn())}`);
             if (!hold) return handler(call, callback);
             hold.arrived();
+            (call as grpc.ServerUnaryCall<any, any>).once("cancelled", () => hold.abandon());
             const cancelled = () => (call as grpc.ServerUnaryCall<any, any>).cancelled;
             if (hold.applied) {
                 let answer!: Parameters<typeof callback>;
