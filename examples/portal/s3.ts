@@ -10,8 +10,8 @@ type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (data: SourceData): string | Buffer =>
     typeof data === "string" ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 
-/** SHA-256 / HMAC-SHA-256 for the signer, from node:crypto. */
-class NodeSha256 {
+/** SHA-256 / HMAC-SHA-256 for @smithy/signature-v4, from node:crypto. */
+export class NodeSha256 {
     private hash: Hash | Hmac;
     constructor(private readonly secret?: SourceData) {
         this.hash = this.fresh();

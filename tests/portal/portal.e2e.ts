@@ -1,8 +1,9 @@
 /**
  * End to end: the self-service portal (examples/portal) over HTTP, running every stack operation with the real
- * Pulumi CLI built by the toolchain, a local file backend, and the test-double aws and kubernetes providers.
+ * Pulumi CLI built by the toolchain, a local file backend (two replicas: an S3 backend on moto's server), the real
+ * Kubernetes provider on the test cluster and the aws double.
  *
- *   npx tsc -p . && node --test dist/tests/portal/portal.e2e.js
+ *   npm run cluster -- node --test dist/tests/portal/portal.e2e.js
  */
 import * as assert from "assert/strict";
 import { ChildProcess, spawn } from "child_process";
