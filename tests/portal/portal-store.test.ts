@@ -23,7 +23,7 @@ test.after.always(async () => {
     await s3?.stop();
 });
 
-test("the backend URL is read as the CLI's gocloud s3 driver reads it (v2 and v1 parameter names)", (t) => {
+test.serial("the backend URL is read as the CLI's gocloud s3 driver reads it (v2 and v1 parameter names)", (t) => {
     const v2 = s3Location("s3://state/team-a?endpoint=http://127.0.0.1:9000&use_path_style=true&region=eu-west-1")!;
     t.deepEqual([v2.bucket, v2.prefix, v2.endpoint.href, v2.region, v2.pathStyle], ["state", "team-a/", "http://127.0.0.1:9000/", "eu-west-1", true]);
     const v1 = s3Location("s3://state?endpoint=127.0.0.1:9000&s3ForcePathStyle=true&disableSSL=true&region=us-east-1")!;
@@ -31,7 +31,7 @@ test("the backend URL is read as the CLI's gocloud s3 driver reads it (v2 and v1
     t.is(s3Location("file:///tmp/state"), undefined);
 });
 
-test("two replicas' mutex: a conditional write lets one holder in at a time; records are shared", async (t) => {
+test.serial("two replicas' mutex: a conditional write lets one holder in at a time; records are shared", async (t) => {
     const [a, b] = [new BucketRecordStore<{ id: string; n: number }>(s3.bucket, "replica-a"), new BucketRecordStore<{ id: string; n: number }>(s3.bucket, "replica-b")];
     let inside = 0;
     let most = 0;
@@ -52,7 +52,7 @@ test("two replicas' mutex: a conditional write lets one holder in at a time; rec
     t.deepEqual(await b.list(), []);
 });
 
-test("a mutex whose holder died is taken over once its lease has expired", async (t) => {
+test.serial("a mutex whose holder died is taken over once its lease has expired", async (t) => {
     const expired = new Date(Date.now() - 1000).toISOString();
     t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "dead-replica", token: "x", expiresAt: expired }), { ifNoneMatch: "*" }));
     const store = new BucketRecordStore(s3.bucket, "replica-a");
@@ -69,7 +69,7 @@ test("a mutex whose holder died is taken over once its lease has expired", async
     t.true(ran);
 });
 
-test("the CLI's locks and checkpoints are read from the bucket", async (t) => {
+test.serial("the CLI's locks and checkpoints are read from the bucket", async (t) => {
     const files = bucketBackendFiles(s3.bucket);
     const project = "eks-pod-identity-portal";
     await s3.bucket.put(`.pulumi/locks/organization/${project}/w1/a.json`, JSON.stringify({ pid: process.pid, hostname: os.hostname() }));
@@ -85,7 +85,7 @@ test("the CLI's locks and checkpoints are read from the bucket", async (t) => {
     t.is(await backendStackState(files, project, "w2"), undefined);
 });
 
-test("pending creates: roles, inline policies and Kubernetes objects are imported by the id their inputs give; others are not", (t) => {
+test.serial("pending creates: roles, inline policies and Kubernetes objects are imported by the id their inputs give; others are not", (t) => {
     const urn = (type: string, name: string) => `urn:pulumi:w::p::eks-pod-identity:index:PodIdentityWorkload$${type}::${name}`;
     const pending = [
         { type: "creating", resource: { urn: urn("aws:iam/role:Role", "w-role"), type: "aws:iam/role:Role", inputs: { name: "w-role-4f1c2a9" } } },
