@@ -119,7 +119,11 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
         }
     }
 
-    /** Deletes the mutex if it is still ours (a holder slower than the lease may have lost it to another). */
+    /**
+     * Deletes the mutex if it is still ours (a holder slower than the lease may have lost it to another). Reading and
+     * deleting are two calls: a holder that stalls for the whole lease between them could delete its successor's
+     * mutex; the lease (30 s) is kept far above a decision's duration (a few S3 calls) to leave that window shut.
+     */
     private async release(token: string): Promise<void> {
         const current = await this.bucket.get(BucketRecordStore.MUTEX);
         if (current && JSON.parse(current.body).token === token) await this.bucket.delete(BucketRecordStore.MUTEX);
