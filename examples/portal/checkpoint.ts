@@ -3,6 +3,9 @@
  * previous run (or another replica) did not see finish, the state its stack was left in (the same data
  * `pulumi stack export` prints).
  */
+import * as fs from "fs";
+import * as path from "path";
+import { fileURLToPath } from "url";
 import type { BackendFiles } from "./backendFiles";
 import type { StackState } from "./protocol";
 
@@ -20,4 +23,37 @@ export async function backendStackState(files: BackendFiles, project: string, st
         resources: (latest?.resources ?? []).filter((r) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length,
         pendingOperations: (latest?.pending_operations ?? []).map((p) => `${p.type} ${p.resource?.urn}`),
     };
+}
+
+/**
+ * Removes the attribute files of a stack's checkpoint and locks in a `file://` backend that a killed CLI left torn;
+ * returns their paths. The file backend (gocloud.dev's fileblob) writes each object through a temp file renamed into
+ * place, but its attributes beside it (`<file>.attrs`) in place: created empty, then filled (gocloud.dev v0.46
+ * blob/fileblob/attrs.go, setAttrs). A CLI killed in between leaves an empty `.attrs`, and every later command on the
+ * stack fails with "failed to load checkpoint: EOF". Without the file fileblob uses default attributes, so removing an
+ * unreadable one loses nothing. Call only once no process of the killed run holds the stack's lock.
+ */
+export function removeTornAttributes(backendUrl: string, project: string, stack: string): string[] {
+    if (!backendUrl.startsWith("file://")) return []; // S3 writes an object and its metadata in one request
+    const root = fileURLToPath(backendUrl.split("?")[0]);
+    const dirs = [path.join(root, ".pulumi", "stacks", project), path.join(root, ".pulumi", "locks", "organization", project, stack)];
+    const removed: string[] = [];
+    for (const dir of dirs) {
+        let names: string[];
+        try {
+            names = fs.readdirSync(dir);
+        } catch {
+            continue;
+        }
+        for (const name of names.filter((n) => n.endsWith(".attrs") && (dir !== dirs[0] || n.startsWith(`${stack}.json`)))) {
+            const file = path.join(dir, name);
+            try {
+                JSON.parse(fs.readFileSync(file, "utf8"));
+            } catch {
+                fs.rmSync(file, { force: true });
+                removed.push(file);
+            }
+        }
+    }
+    return removed;
 }

@@ -16,7 +16,7 @@ import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
-import { backendStackState } from "./checkpoint";
+import { backendStackState, removeTornAttributes } from "./checkpoint";
 import { Ownership } from "./ownership";
 import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
 import { S3Bucket, s3Location } from "./s3";
@@ -498,6 +498,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
                 const who = holders.map((h) => `pid ${h.pid} on ${h.hostname}`).join(", ");
                 throw new HttpError(409, { error: `workload ${record.id}'s stack is locked by a process still running (${who}), left by a previous run of the portal: retry once it has ended`, id: record.id, status: record.status });
             }
+            // No process of a killed run writes the stack any more: undo what its kill may have torn.
+            if (record.status === "failed") removeTornAttributes(env.PULUMI_BACKEND_URL, PROJECT, record.id);
         }
         if (operation === "apply") {
             // Checked again: another team may have applied in the namespace since this workload's preview expired.

@@ -6,9 +6,12 @@
  *   npx tsc -p . && npx ava dist/tests/portal/portal-store.test.js
  */
 import test from "ava";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
+import * as path from "path";
 import { bucketBackendFiles } from "../../examples/portal/backendFiles";
-import { backendStackState } from "../../examples/portal/checkpoint";
+import { backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
 import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
 import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
 import { s3Location } from "../../examples/portal/s3";
@@ -101,4 +104,28 @@ test.serial("pending creates: roles, inline policies and Kubernetes objects are 
     t.deepEqual(state.deployment.resources.map((r: any) => [r.urn, r.id]), [["stack", undefined], [pending[0].resource.urn, "w-role-4f1c2a9"]]);
     t.deepEqual((state.deployment.resources[1] as any).outputs, { name: "w-role-4f1c2a9" }, "the refresh reads it by id; its inputs stand in for outputs until then");
     t.deepEqual(state.deployment.pending_operations.map((p: any) => p.resource.urn), pending.slice(1).map((p) => p.resource.urn), "the others stay pending");
+});
+
+test.serial("a checkpoint's attributes file torn by a killed CLI (empty) breaks every command on the stack; it is removed, the stack reads again", (t) => {
+    const root = path.resolve(__dirname, "../../..");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-attrs-"));
+    try {
+        fs.mkdirSync(path.join(dir, "state"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: yaml\n");
+        const backendUrl = `file://${path.join(dir, "state")}`;
+        const env = { ...process.env, PULUMI_BACKEND_URL: backendUrl, PULUMI_HOME: path.join(dir, "home"), PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true" };
+        const cli = (...args: string[]) => spawnSync(path.join(root, "bin", "pulumi"), args, { cwd: dir, env, encoding: "utf8" });
+        t.is(cli("stack", "init", "w").status, 0);
+        const attrs = path.join(dir, "state", ".pulumi", "stacks", "p", "w.json.attrs");
+        t.true(fs.existsSync(attrs), "the file backend writes attributes beside the checkpoint");
+        fs.writeFileSync(attrs, ""); // as left by a CLI killed between creating and filling it
+        const broken = cli("stack", "export", "--stack", "w");
+        t.not(broken.status, 0);
+        t.regex(broken.stderr, /failed to load checkpoint: EOF/);
+        t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [attrs]);
+        t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [], "readable ones are kept");
+        t.is(cli("stack", "export", "--stack", "w").status, 0);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });
