@@ -1,8 +1,8 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
 import test, { ExecutionContext } from "ava";
-import { createHash, createHmac, Hash, Hmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
+import { NodeSha256 } from "../examples/portal/s3";
 import { buildCrossAccountTrustPolicy } from "../provider/iam/crossAccountTrust";
 import { ACCOUNT_A, ACCOUNT_B, CLUSTER_ARN, CrossAccountScenario, NAMESPACE, READER, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
 import { CredentialStore, IssuedCredentials, roleSession } from "./support/fakeAws";
@@ -19,35 +19,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
  */
 
 // ---- SigV4 ----
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(data: SourceData): string | Buffer {
-    if (typeof data === "string") {
-        return data;
-    }
-    return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-}
-
-/** SHA-256 / HMAC-SHA-256 for the SDK's signer, from node:crypto. */
-class NodeSha256 {
-    private hash: Hash | Hmac;
-    constructor(private readonly secret?: SourceData) {
-        this.hash = this.fresh();
-    }
-    private fresh(): Hash | Hmac {
-        return this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(this.secret));
-    }
-    update(data: SourceData): void {
-        this.hash.update(bytes(data));
-    }
-    async digest(): Promise<Uint8Array> {
-        return new Uint8Array(this.hash.digest());
-    }
-    reset(): void {
-        this.hash = this.fresh();
-    }
-}
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLE//token+with/base64==";

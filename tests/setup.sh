@@ -11,7 +11,7 @@ sh provider/tools/toolchain/build.sh cli cluster >"$log" 2>&1 &
 toolchain=$!
 trap 'kill "$toolchain" 2>/dev/null || true' INT TERM
 status=0
-sh tests/aws-cli/setup.sh && sh tests/clients/setup.sh && sh tests/busybox/setup.sh || status=$?
+sh tests/aws-cli/setup.sh && sh tests/clients/setup.sh && sh tests/busybox/setup.sh && sh tests/s3/setup.sh || status=$?
 if [ "$status" -ne 0 ]; then
     kill "$toolchain" 2>/dev/null || true
     exit "$status"

@@ -1,24 +1,59 @@
 /**
- * What a stack holds, read from a file backend's checkpoint without the CLI: used at start to report, for an operation
- * the previous run did not see finish, the state its stack was left in (the same data `pulumi stack export` prints).
+ * What a stack holds, read from a DIY backend's checkpoint without the CLI: used to report, for an operation a
+ * previous run (or another replica) did not see finish, the state its stack was left in (the same data
+ * `pulumi stack export` prints).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { fileURLToPath } from "url";
+import type { BackendFiles } from "./backendFiles";
 import type { StackState } from "./protocol";
 
-/** The stack's state in a `file://` backend; undefined for other backends or a stack without a checkpoint. */
-export function fileBackendStackState(backendUrl: string, project: string, stack: string): StackState | undefined {
-    if (!backendUrl.startsWith("file://")) return undefined;
-    const file = path.join(fileURLToPath(backendUrl.split("?")[0]), ".pulumi", "stacks", project, `${stack}.json`);
+/** The stack's state; undefined for a stack without a (readable, uncompressed) checkpoint. */
+export async function backendStackState(files: BackendFiles, project: string, stack: string): Promise<StackState | undefined> {
     let latest: { resources?: any[]; pending_operations?: any[] } | undefined;
     try {
-        latest = JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest;
+        const text = await files.read(`.pulumi/stacks/${project}/${stack}.json`);
+        if (text === undefined) return undefined;
+        latest = JSON.parse(text).checkpoint?.latest;
     } catch {
-        return undefined; // no checkpoint (or a compressed one): the record keeps saying "interrupted" only
+        return undefined; // unreadable: the record keeps saying "interrupted" only
     }
     return {
         resources: (latest?.resources ?? []).filter((r) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length,
         pendingOperations: (latest?.pending_operations ?? []).map((p) => `${p.type} ${p.resource?.urn}`),
     };
+}
+
+/**
+ * Removes the attribute files of a stack's checkpoint and locks in a `file://` backend that a killed CLI left torn;
+ * returns their paths. The file backend (gocloud.dev's fileblob) writes each object through a temp file renamed into
+ * place, but its attributes beside it (`<file>.attrs`) in place: created empty, then filled (gocloud.dev v0.46
+ * blob/fileblob/attrs.go, setAttrs). A CLI killed in between leaves an empty `.attrs`, and every later command on the
+ * stack fails with "failed to load checkpoint: EOF". Without the file fileblob uses default attributes, so removing an
+ * unreadable one loses nothing. Call only once no process of the killed run holds the stack's lock.
+ */
+export function removeTornAttributes(backendUrl: string, project: string, stack: string): string[] {
+    if (!backendUrl.startsWith("file://")) return []; // S3 writes an object and its metadata in one request
+    const root = fileURLToPath(backendUrl.split("?")[0]);
+    const dirs = [path.join(root, ".pulumi", "stacks", project), path.join(root, ".pulumi", "locks", "organization", project, stack)];
+    const removed: string[] = [];
+    for (const dir of dirs) {
+        let names: string[];
+        try {
+            names = fs.readdirSync(dir);
+        } catch {
+            continue;
+        }
+        for (const name of names.filter((n) => n.endsWith(".attrs") && (dir !== dirs[0] || n.startsWith(`${stack}.json`)))) {
+            const file = path.join(dir, name);
+            try {
+                JSON.parse(fs.readFileSync(file, "utf8"));
+            } catch {
+                fs.rmSync(file, { force: true });
+                removed.push(file);
+            }
+        }
+    }
+    return removed;
 }

@@ -14,7 +14,9 @@
  *   PORTAL_AUDIT_LOG     append-only audit log, default <PORTAL_STATE_DIR>/audit.log
  *   PORTAL_PORT          default 8080;  PORTAL_HOST  default 127.0.0.1
  *   PORTAL_STATE_DIR     workload records and stack folders, default ./.portal
- *   PULUMI_BACKEND_URL   default file://<PORTAL_STATE_DIR>/backend;  PULUMI_CONFIG_PASSPHRASE(_FILE) for a file backend
+ *   PULUMI_BACKEND_URL   default file://<PORTAL_STATE_DIR>/backend;  PULUMI_CONFIG_PASSPHRASE(_FILE) for a DIY backend.
+ *                        s3://<bucket>?endpoint=…&use_path_style=true&region=…: records in the bucket, replicas may
+ *                        share it (README.md "Two replicas"); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY sign the calls
  * AWS credentials and kubeconfig are the CLI's usual ones (environment, ~/.aws, ~/.kube/config).
  */
 import * as fs from "fs";

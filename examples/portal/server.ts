@@ -5,6 +5,7 @@
  * own; one operation per workload at a time (a second gets 409), workloads in parallel. API: README.md.
  */
 import { ChildProcess, fork } from "child_process";
+import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -14,9 +15,12 @@ import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID
 import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
-import { fileBackendStackState } from "./checkpoint";
+import { BackendFiles, backendFiles } from "./backendFiles";
+import { backendStackState, removeTornAttributes } from "./checkpoint";
 import { Ownership } from "./ownership";
-import { liveLockHolders } from "./stackLock";
+import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
+import { S3Bucket, s3Location } from "./s3";
+import { isRunning, liveLockHolders } from "./stackLock";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -99,6 +103,14 @@ interface WorkloadRecord {
     /** With status `failed`: whether the stack can be brought back by retrying, and how. */
     recoverable?: boolean;
     hint?: string;
+    /** While an operation runs: the replica (portal process) running it, so that the others can tell if it died. */
+    runner?: Runner;
+}
+
+interface Runner {
+    replica: string;
+    host: string;
+    pid: number;
 }
 
 /** An operation's event log: replayed to late subscribers, followed live until `done`. */
@@ -213,9 +225,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     );
     if (clusters.size === 0) throw new Error("the portal needs at least one cluster: give clusters, or PORTAL_CLUSTERS=<cluster ARN>,…");
     const stateDir = path.resolve(options.stateDir);
-    const recordsDir = path.join(stateDir, "workloads");
     const stacksDir = path.join(stateDir, "stacks");
-    fs.mkdirSync(recordsDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(stacksDir, { recursive: true, mode: 0o700 });
     const env: Record<string, string> = { ...options.env };
     if (!env.PULUMI_BACKEND_URL) {
@@ -253,31 +263,74 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     const semaphore = new Semaphore(Math.max(1, options.maxConcurrentOperations ?? Math.max(2, os.cpus().length)));
 
     // ---- records ----
+    // This portal process among the replicas sharing the backend (records and stacks say which one runs what).
+    const self: Runner = { replica: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, host: os.hostname(), pid: process.pid };
+    const location = s3Location(env.PULUMI_BACKEND_URL, env);
+    // Replicas on an s3:// backend keep their records in its bucket; one portal on a file backend, in stateDir.
+    const store: RecordStore<WorkloadRecord> = location
+        ? new BucketRecordStore(new S3Bucket(location, env), self.replica)
+        : new FileRecordStore(path.join(stateDir, "workloads"));
+    const files: BackendFiles | undefined = backendFiles(env.PULUMI_BACKEND_URL, env);
     const records = new Map<string, WorkloadRecord>();
-    const recordFile = (id: string) => path.join(recordsDir, `${id}.json`);
-    const save = (record: WorkloadRecord) => {
+    const save = async (record: WorkloadRecord) => {
         record.updatedAt = now();
-        const file = recordFile(record.id);
-        fs.writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
-        fs.renameSync(`${file}.tmp`, file);
+        await store.put(record);
     };
-    for (const file of fs.readdirSync(recordsDir).filter((f) => f.endsWith(".json"))) {
-        const record: WorkloadRecord = JSON.parse(fs.readFileSync(path.join(recordsDir, file), "utf8"));
-        if (isTransient(record.status)) {
-            // The portal stopped while an operation ran: its CLI may have left a lock or pending operations.
-            Object.assign(record, failedState(record.id, record.lastOperation?.operation ?? "apply", "interrupted", true));
-            const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
-            record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
-            // What the stack holds now (resources, operations the killed run left pending), as GET reports it.
-            const state = fileBackendStackState(env.PULUMI_BACKEND_URL, PROJECT, record.id);
-            if (state) record.lastOperation.state = state;
-            save(record);
-        }
-        records.set(record.id, record);
-    }
 
     // ---- operations: one per workload at a time ----
     const running = new Map<string, Job>();
+
+    /**
+     * Whether the process that ran the record's operation is gone: this replica's own (not running here any more), or
+     * one of this host that no longer runs. A replica on another host is presumed alive: its record stays busy until
+     * it finishes (or an operator clears it; README, "Two replicas").
+     */
+    const runnerGone = (record: WorkloadRecord): boolean => {
+        const runner = record.runner;
+        if (!runner) return true; // a record of a portal before runners were recorded: it stopped with that portal
+        if (runner.replica === self.replica) return !running.has(record.id);
+        return runner.host === self.host && !isRunning(runner.pid);
+    };
+
+    /**
+     * A record whose operation's process is gone is marked interrupted, with what its stack holds now (resources,
+     * operations the killed run left pending), as GET reports it. The next apply or DELETE recovers the stack, once no
+     * process of that run holds its lock any more (begin).
+     */
+    async function reconcile(record: WorkloadRecord): Promise<void> {
+        if (!isTransient(record.status) || !runnerGone(record)) return;
+        const operation = record.lastOperation?.operation ?? "apply";
+        if (operation === "preview" && !(await files?.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`))) {
+            // A preview that left no stack: nothing to recover, the workload was never created.
+            records.delete(record.id);
+            await store.remove(record.id);
+            return;
+        }
+        Object.assign(record, failedState(record.id, operation, "interrupted", true));
+        const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
+        record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
+        const state = files ? await backendStackState(files, PROJECT, record.id) : undefined;
+        if (state) record.lastOperation.state = state;
+        delete record.runner;
+        await save(record);
+    }
+
+    /**
+     * Reads the records again (other replicas write them too) and reconciles those whose runner is gone. Run under the
+     * store's mutex: a decision taken on these records is written before another replica reads them.
+     */
+    async function sync(): Promise<void> {
+        const listed = await store.list();
+        const seen = new Set<string>();
+        for (const record of listed) {
+            seen.add(record.id);
+            // An operation of this replica: its in-memory record is the one its job updates.
+            if (!running.has(record.id)) records.set(record.id, record);
+        }
+        for (const id of [...records.keys()]) if (!seen.has(id) && !running.has(id)) records.delete(id);
+        for (const record of [...records.values()]) await reconcile(record);
+    }
+    await store.exclusive(sync);
     const lastJobs = new Map<string, Job>();
     let serial = 0;
     let closing = false;
@@ -321,7 +374,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
                 semaphore.release();
             }
             try {
-                finish(record, job, result);
+                await finish(record, job, result);
             } catch (error) {
                 // The record could not be written: say so on the stream rather than leave the workload busy.
                 running.delete(record.id);
@@ -363,8 +416,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         });
     }
 
-    function finish(record: WorkloadRecord, job: Job, result: JobResult): void {
+    async function finish(record: WorkloadRecord, job: Job, result: JobResult): Promise<void> {
         running.delete(record.id);
+        delete record.runner;
         const last: LastOperation = { ...(record.lastOperation as LastOperation), finishedAt: now() };
         let done: Record<string, unknown>;
         if (result.ok) {
@@ -382,12 +436,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             record.lastOperation = last;
             if (result.operation === "destroy") {
                 records.delete(record.id);
-                fs.rmSync(recordFile(record.id), { force: true });
+                await store.remove(record.id);
                 // The destroy's events stay available for a while to clients that follow it late.
                 setTimeout(() => lastJobs.get(record.id) === job && lastJobs.delete(record.id), 10 * 60_000).unref();
                 done = { operation: job.operation, result: "succeeded", status: "destroyed", changes: last.changes };
             } else {
-                save(record);
+                await save(record);
                 done = {
                     operation: job.operation,
                     result: "succeeded",
@@ -400,6 +454,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         } else if (result.kind === "invalid" || job.operation === "preview") {
             // A rejected or failed preview keeps nothing: no record, no stack (the worker removed it).
             records.delete(record.id);
+            if (store.shared) await store.remove(record.id);
             done =
                 result.kind === "invalid"
                     ? { operation: "preview", result: "failed", status: "rejected", httpStatus: 400, error: "the request is invalid", problems: result.problems }
@@ -412,7 +467,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             // operation clears the stale lock and pending operations and refreshes before it changes anything).
             record.recoverable = result.state !== undefined || result.interrupted === true;
             if (!record.recoverable) record.hint = `The stack's state could not be read after the failure: inspect it with \`pulumi stack export --stack ${record.id}\` in ${path.join(stacksDir, record.id)}. ${record.hint}`;
-            save(record);
+            await save(record);
             done = { operation: job.operation, result: "failed", status: "failed", error: result.error, recoverable: record.recoverable, hint: record.hint, state: result.state };
         }
         job.push({ event: "done", data: { id: record.id, ...done } });
@@ -424,20 +479,27 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         });
     }
 
-    function begin(record: WorkloadRecord, operation: Operation, caller: Principal): Job {
+    /** Decides whether `operation` may start on `record` and records the decision: call under the store's mutex, after sync(). */
+    async function begin(record: WorkloadRecord, operation: Operation, caller: Principal): Promise<Job> {
         const active = running.get(record.id);
         if (active) {
             throw new HttpError(409, { error: `workload ${record.id} is busy: ${active.operation === "apply" ? "an" : "a"} ${active.operation} is running; wait for it (GET ${links(record.id).events})`, id: record.id, status: record.status, links: links(record.id) });
         }
+        if (isTransient(record.status) && record.runner) {
+            // Another replica runs an operation on it (a gone one's record was reconciled by sync()).
+            throw new HttpError(409, { error: `workload ${record.id} is busy: another portal replica (${record.runner.replica}) is running its ${record.lastOperation?.operation ?? "operation"}; wait for it (GET ${links(record.id).self})`, id: record.id, status: record.status, links: links(record.id) });
+        }
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
-        if (operation !== "preview") {
+        if (operation !== "preview" && files) {
             // A CLI of a previous portal run (killed before its worker could stop it) may still be writing the stack:
             // wait for it rather than run a second update beside it or remove its lock.
-            const holders = liveLockHolders(env.PULUMI_BACKEND_URL, PROJECT, record.id);
+            const holders = await liveLockHolders(files, PROJECT, record.id);
             if (holders.length > 0) {
                 const who = holders.map((h) => `pid ${h.pid} on ${h.hostname}`).join(", ");
                 throw new HttpError(409, { error: `workload ${record.id}'s stack is locked by a process still running (${who}), left by a previous run of the portal: retry once it has ended`, id: record.id, status: record.status });
             }
+            // No process of a killed run writes the stack any more: undo what its kill may have torn.
+            if (record.status === "failed") removeTornAttributes(env.PULUMI_BACKEND_URL, PROJECT, record.id);
         }
         if (operation === "apply") {
             // Checked again: another team may have applied in the namespace since this workload's preview expired.
@@ -456,7 +518,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const recover = record.status === "failed";
         record.status = operation === "apply" ? "applying" : operation === "destroy" ? "destroying" : "previewing";
         record.lastOperation = { operation, result: "running", startedAt: now() };
-        if (operation !== "preview") save(record);
+        record.runner = self;
+        // Replicas see a preview's record too: it holds its namespace (ownership.ts) while it runs and after.
+        if (operation !== "preview" || store.shared) await save(record);
         return startJob(record, operation, recover, caller);
     }
 
@@ -553,27 +617,34 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const id = workloadId(request);
         const context = auditContexts.get(req);
         if (context) context.workload = id;
-        // From here to begin() nothing awaits: the check and the claim are one step.
-        const existing = records.get(id);
-        if (existing) {
-            throw new HttpError(409, { error: `workload ${id} already exists (status ${existing.status}): apply it, or DELETE it first`, id, status: existing.status, links: links(id) });
-        }
-        const record: WorkloadRecord = {
-            id,
-            status: "previewing",
-            team: request.team,
-            cluster: request.cluster,
-            namespace: request.namespace,
-            serviceAccount: request.serviceAccount,
-            request,
-            createdAt: now(),
-            updatedAt: now(),
-        };
-        // Another team's namespace, a service account taken, a namespace created by another workload of the team.
-        const conflict = ownership.conflict(record, records.values());
-        if (conflict) throw new HttpError(409, { error: conflict.problem.message, ...(conflict.id ? { id: conflict.id } : {}), problems: [conflict.problem] });
-        records.set(id, record);
-        const job = begin(record, "preview", caller);
+        // Under the store's mutex, on records read again: the check and the claim are one step, across replicas too.
+        const [record, job] = await exclusive(async () => {
+            const existing = records.get(id);
+            if (existing) {
+                throw new HttpError(409, { error: `workload ${id} already exists (status ${existing.status}): apply it, or DELETE it first`, id, status: existing.status, links: links(id) });
+            }
+            const fresh: WorkloadRecord = {
+                id,
+                status: "previewing",
+                team: request.team,
+                cluster: request.cluster,
+                namespace: request.namespace,
+                serviceAccount: request.serviceAccount,
+                request,
+                createdAt: now(),
+                updatedAt: now(),
+            };
+            // Another team's namespace, a service account taken, a namespace created by another workload of the team.
+            const conflict = ownership.conflict(fresh, records.values());
+            if (conflict) throw new HttpError(409, { error: conflict.problem.message, ...(conflict.id ? { id: conflict.id } : {}), problems: [conflict.problem] });
+            records.set(id, fresh);
+            try {
+                return [fresh, await begin(fresh, "preview", caller)] as const;
+            } catch (error) {
+                records.delete(id);
+                throw error;
+            }
+        });
         if (wantsStream(req)) return stream(req, res, job);
         const done = await new Promise<Record<string, unknown>>((resolve) => job.follow((e) => e.event.event === "done" && resolve(e.event.data)));
         if (done.status === "rejected") {
@@ -583,8 +654,24 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         json(res, 201, view(record), { Location: `/workloads/${id}` });
     }
 
-    function operate(req: http.IncomingMessage, res: http.ServerResponse, record: WorkloadRecord, operation: "apply" | "destroy", caller: Principal): void {
-        const job = begin(record, operation, caller);
+    /** Runs `fn` under the store's mutex on records read again (sync); a mutex that stays taken is a 503. */
+    async function exclusive<R>(fn: () => Promise<R>): Promise<R> {
+        try {
+            return await store.exclusive(async () => {
+                await sync();
+                return fn();
+            });
+        } catch (error) {
+            if (error instanceof MutexTimeout) throw new HttpError(503, { error: `${error.message}: another replica holds it; retry` });
+            throw error;
+        }
+    }
+
+    async function operate(req: http.IncomingMessage, res: http.ServerResponse, id: string, operation: "apply" | "destroy", caller: Principal): Promise<void> {
+        const [record, job] = await exclusive(async () => {
+            const record = lookup(id, caller);
+            return [record, await begin(record, operation, caller)] as const;
+        });
         if (wantsStream(req)) return stream(req, res, job);
         json(res, 202, { id: record.id, status: record.status, operation, links: links(record.id) }, { Location: links(record.id).events });
     }
@@ -600,6 +687,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const method = req.method ?? "GET";
         if (url.pathname === "/healthz" && method === "GET") return json(res, 200, { ok: true });
         const caller = authenticate(req);
+        // Replicas: what the others wrote since (a change request reads them again under the mutex).
+        if (store.shared && method === "GET") await exclusive(async () => undefined);
         const allow = (...methods: string[]) => {
             if (!methods.includes(method)) throw new HttpError(405, { error: `use ${methods.join(" or ")}` });
         };
@@ -613,13 +702,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const id = parts[1];
         if (parts.length === 2) {
             allow("GET", "DELETE");
-            const record = lookup(id, caller);
-            if (method === "DELETE") return operate(req, res, record, "destroy", caller);
-            return json(res, 200, view(record));
+            if (method === "DELETE") return operate(req, res, id, "destroy", caller);
+            return json(res, 200, view(lookup(id, caller)));
         }
         if (parts[2] === "apply") {
             allow("POST");
-            return operate(req, res, lookup(id, caller), "apply", caller);
+            return operate(req, res, id, "apply", caller);
         }
         if (parts[2] === "events") {
             allow("GET");

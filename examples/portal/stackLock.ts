@@ -1,13 +1,11 @@
 /**
  * The fence between portal runs. A portal that was killed may leave a Pulumi CLI of its run still writing a stack;
  * the next run must not start an operation on that stack (nor remove its lock with `pulumi cancel`) until that process
- * is gone. In-memory state cannot tell (it died with the old run), so the fence is the backend's own lock: a file
- * backend keeps it at `.pulumi/locks/organization/<project>/<stack>/<id>.json` with the holder's pid and host.
+ * is gone. In-memory state cannot tell (it died with the old run), so the fence is the backend's own lock.
  */
 import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
-import { fileURLToPath } from "url";
+import type { BackendFiles } from "./backendFiles";
 
 /** A process holding a stack's lock. */
 export interface LockHolder {
@@ -33,26 +31,19 @@ export function isRunning(pid: number): boolean {
 }
 
 /**
- * Lock holders of `stack` that are still running on this host. Only a `file://` backend can be checked this way;
- * for others this returns none (their locks name hosts and pids the portal cannot probe: run one portal per backend).
- * A lock of another host is reported as live: the portal cannot tell whether its process still runs.
+ * Lock holders of `stack` that may still write it: the CLI keeps its lock at
+ * `.pulumi/locks/organization/<project>/<stack>/<id>.json` with the holder's pid and host, in a local folder or a
+ * bucket alike (backendFiles.ts). A holder on this host is live while its pid runs; one on another host is reported
+ * as live: the portal cannot tell whether its process still runs (see README, "Two replicas").
  */
-export function liveLockHolders(backendUrl: string, project: string, stack: string): LockHolder[] {
-    if (!backendUrl.startsWith("file://")) return [];
-    const root = path.join(fileURLToPath(backendUrl.split("?")[0]), ".pulumi", "locks");
+export async function liveLockHolders(files: BackendFiles, project: string, stack: string): Promise<LockHolder[]> {
     const holders: LockHolder[] = [];
     // Project-scoped layout (current CLIs) and the legacy one (stacks without a project).
-    for (const dir of [path.join(root, "organization", project, stack), path.join(root, stack)]) {
-        let files: string[];
-        try {
-            files = fs.readdirSync(dir).filter((f) => f.endsWith(".json"));
-        } catch {
-            continue;
-        }
-        for (const file of files) {
+    for (const dir of [`.pulumi/locks/organization/${project}/${stack}`, `.pulumi/locks/${stack}`]) {
+        for (const file of (await files.list(dir)).filter((f) => f.endsWith(".json"))) {
             let lock: LockHolder;
             try {
-                lock = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+                lock = JSON.parse((await files.read(`${dir}/${file}`)) ?? "");
             } catch {
                 continue; // removed while read, or half-written: not a holder to wait for
             }

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
+import { PendingOperation, adoptPendingCreates, pendingImports } from "./pendingCreates";
 import { descendantsOf } from "./processTree";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
@@ -97,14 +98,23 @@ async function stackState(stack: Stack): Promise<StackState> {
 }
 
 /**
- * After a failed or interrupted operation: removes a lock a killed CLI left (the portal runs one operation per stack
- * at a time, so any lock is stale) and drops pending creates (the next refresh and update reconcile the rest).
+ * After a failed or interrupted operation: removes a lock a killed CLI left (the server starts an operation only once
+ * no live process holds the stack's lock, so any lock is stale), adopts the pending creates whose cloud id is known
+ * (pendingCreates.ts) and clears the others; the update's own refresh then reads every adopted resource from the
+ * cloud, keeping what the cloud has and dropping what it does not.
  */
 async function recover(stack: Stack, relay: EventRelay): Promise<void> {
     await stack.cancel();
-    const state = await stackState(stack);
-    if (state.pendingOperations.length > 0) {
-        emit("status", { message: `clearing ${state.pendingOperations.length} pending operation(s) of the interrupted run: ${state.pendingOperations.join(", ")}` });
+    const exported = await stack.exportStack();
+    const pending: PendingOperation[] = exported.deployment?.pending_operations ?? [];
+    if (pending.length === 0) return;
+    const imports = pendingImports(pending);
+    emit("status", {
+        message: `recovering ${pending.length} pending operation(s) of the interrupted run: ${pending.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`,
+        ...(imports.length > 0 ? { imports } : {}),
+    });
+    if (imports.length > 0) await stack.importStack(adoptPendingCreates(exported, imports));
+    if ((await stackState(stack)).pendingOperations.some((p) => p.startsWith("creating "))) {
         await stack.refresh({ clearPendingCreates: true, onEvent: relay.onEvent, onOutput: relay.onOutput });
     }
 }

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { spawn, spawnSync } from "child_process";
 import { WorkloadRequest, workloadId } from "../../examples/portal/api";
+import { localBackendFiles } from "../../examples/portal/backendFiles";
 import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, allowlistFromEnvironment, checkAllowlist } from "../../examples/portal/managedPolicies";
 import { Claim, Ownership } from "../../examples/portal/ownership";
@@ -529,8 +530,8 @@ test("fence: no operation starts on a stack whose backend lock a running process
     const stale = path.join(os.tmpdir(), `portal-lock-${process.pid}`);
     fs.mkdirSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w"), { recursive: true });
     fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "a.json"), JSON.stringify({ pid: dead, hostname: os.hostname() }));
-    t.deepEqual(liveLockHolders(`file://${stale}`, PROJECT, "w"), []);
+    t.deepEqual(await liveLockHolders(localBackendFiles(stale), PROJECT, "w"), []);
     fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "b.json"), JSON.stringify({ pid: dead, hostname: "another-host" }));
-    t.deepEqual(liveLockHolders(`file://${stale}`, PROJECT, "w").map((h) => h.hostname), ["another-host"], "another host's lock cannot be probed: it counts");
+    t.deepEqual((await liveLockHolders(localBackendFiles(stale), PROJECT, "w")).map((h) => h.hostname), ["another-host"], "another host's lock cannot be probed: it counts");
     fs.rmSync(stale, { recursive: true, force: true });
 });

@@ -1,8 +1,9 @@
 /**
  * End to end: the self-service portal (examples/portal) over HTTP, running every stack operation with the real
- * Pulumi CLI built by the toolchain, a local file backend, and the test-double aws and kubernetes providers.
+ * Pulumi CLI built by the toolchain, a local file backend (two replicas: an S3 backend on moto's server), the real
+ * Kubernetes provider on the test cluster and the aws double.
  *
- *   npx tsc -p . && node --test dist/tests/portal/portal.e2e.js
+ *   npm run cluster -- node --test dist/tests/portal/portal.e2e.js
  */
 import * as assert from "assert/strict";
 import { ChildProcess, spawn } from "child_process";
@@ -13,11 +14,12 @@ import { TEAM_TAG, WORKLOAD_TAG, workloadId } from "../../examples/portal/api";
 import { PROJECT, Portal, startPortal } from "../../examples/portal/server";
 import { descendantsOf } from "../../examples/portal/processTree";
 import { isRunning } from "../../examples/portal/stackLock";
-import { CloudDouble } from "../e2e/support/cloudDouble";
+import { CloudDouble, Hold } from "../e2e/support/cloudDouble";
 import { testCluster } from "../cluster/client";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
 import { applied } from "../e2e/support/scenario";
 import { ACCOUNT, roleArnOf } from "../support/awsIds";
+import { S3_CREDENTIALS, startS3Server } from "../support/s3Server";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -517,9 +519,9 @@ test("namespace ownership: another team is refused, the creator outlives the wor
 });
 
 /** The portal as its own process (`node dist/examples/portal/main.js`), on `stateDir`; resolves with it and its URL. */
-async function startPortalProcess(stateDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startPortalProcess(stateDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
     const child = spawn(process.execPath, [path.join(ROOT, "dist", "examples", "portal", "main.js")], {
-        env: { ...environment.env, PORTAL_CLUSTERS: cloud.clusterArn(), PORTAL_TOKEN: TOKEN, PORTAL_PORT: "0", PORTAL_STATE_DIR: stateDir },
+        env: { ...environment.env, PORTAL_CLUSTERS: cloud.clusterArn(), PORTAL_TOKEN: TOKEN, PORTAL_PORT: "0", PORTAL_STATE_DIR: stateDir, ...env },
         stdio: ["ignore", "pipe", "inherit"],
     });
     const url = await new Promise<string>((resolve, reject) => {
@@ -549,53 +551,183 @@ function processesMentioning(text: string): number[] {
         .map(Number);
 }
 
-test("SIGKILL of the portal mid-apply: the worker and its CLI die with it; after a restart one retry, one role, nothing left after DELETE", { timeout: 240_000 }, async () => {
+type PortalProcess = { child: ChildProcess; url: string };
+
+async function stopPortalProcess(portal: PortalProcess | undefined): Promise<void> {
+    if (!portal || portal.child.exitCode !== null || portal.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => portal.child.once("exit", resolve));
+    portal.child.kill("SIGTERM");
+    await exited;
+}
+
+/**
+ * SIGKILL of the portal while the aws double holds one call of the operation, then: nothing of the killed run still
+ * runs, and a restarted portal reports the operation interrupted with what the stack holds.
+ */
+async function killDuring(portal: PortalProcess, id: string, stateDir: string, start: () => Promise<void>, hold: Hold): Promise<PortalProcess> {
+    await start();
+    await hold.reached;
+    assert.ok(processesMentioning(id).length > 0, "the CLI runs the stack's operation");
+    // The worker, the CLI and its plugins (in process groups of their own).
+    const run = descendantsOf(portal.child.pid!);
+    assert.ok(run.length >= 3, `the portal's run: ${run}`);
+    portal.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    const alive = () => run.filter(isRunning);
+    while (alive().length > 0 && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The double sees the CLI's connection close before it answers (or, for a call AWS already acted on, fails to).
+    await Promise.race([hold.abandoned, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    hold.release();
+    assert.deepEqual(alive(), [], "nothing of the killed portal's run still works on the stack");
+    assert.deepEqual(processesMentioning(id), []);
+    const restarted = await startPortalProcess(stateDir);
+    const status = (await call("GET", `/workloads/${id}`, undefined, {}, restarted.url)).body;
+    assert.deepEqual([status.status, status.recoverable, status.lastOperation.result], ["failed", true, "failed"], JSON.stringify(status));
+    assert.match(status.lastOperation.error, /interrupted/);
+    // What the stack holds, read back at start.
+    const pending = checkpoint(id).checkpoint.latest.pending_operations?.map((p: any) => `${p.type} ${p.resource.urn}`) ?? [];
+    assert.deepEqual(status.lastOperation.state.pendingOperations, pending);
+    return restarted;
+}
+
+/** The workload's roles in the double (by the portal's tag). */
+const rolesOf = (id: string) => cloud.live(ROLE).filter((r) => r.tags?.[WORKLOAD_TAG] === id);
+
+test("SIGKILL of the portal at each phase of an apply and a destroy: after a restart, no duplicate role, GET reports the stack, nothing left after DELETE", { timeout: 420_000 }, async () => {
     const stateDir = path.join(environment.dir, "portal-crash");
-    const body = request("crash");
-    const id = workloadId(body);
-    const first = await startPortalProcess(stateDir);
-    let second: { child: ChildProcess; url: string } | undefined;
+    let portal: PortalProcess | undefined = await startPortalProcess(stateDir);
     try {
-        assert.equal((await call("POST", "/workloads", body, {}, first.url)).status, 201);
-        // The role's create reaches "AWS" and waits there: the update is in flight when the portal is killed.
-        const hold = cloud.holdCreatesOf(ROLE);
-        const mark = cloud.mark();
-        assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, first.url)).status, 202);
-        await hold.reached;
-        assert.ok(processesMentioning(id).length > 0, "the CLI runs the stack's update");
-        // The worker, the CLI and its plugins (in process groups of their own).
-        const run = descendantsOf(first.child.pid!);
-        assert.ok(run.length >= 3, `the portal's run: ${run}`);
-        first.child.kill("SIGKILL");
-        const killedAt = Date.now();
-        const alive = () => run.filter(isRunning);
-        while (alive().length > 0 && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
-        hold.release();
-        assert.deepEqual(alive(), [], "nothing of the killed portal's run still works on the stack");
-        assert.deepEqual(processesMentioning(id), []);
+        // Two chains, each killing an apply then a destroy: once before AWS acts on the held call, once after AWS acted
+        // but before its answer reached the CLI (the create or delete happened; the stack does not know).
+        for (const [namespace, applyReachedAws, destroyReachedAws] of [["crash", false, true], ["crash-late", true, false]] as const) {
+            const body = request(namespace);
+            const id = workloadId(body);
+            assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+            const mark = cloud.mark();
+            const current: PortalProcess = portal;
+            portal = await killDuring(
+                current,
+                id,
+                stateDir,
+                async () => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, current.url)).status, 202),
+                cloud.hold("Create", ROLE, { applied: applyReachedAws }),
+            );
+            const interrupted = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body;
+            assert.ok(interrupted.lastOperation.state.pendingOperations.some((op: string) => /^creating .*aws:iam\/role:Role/.test(op)), JSON.stringify(interrupted.lastOperation.state));
+            assert.equal(rolesOf(id).length, applyReachedAws ? 1 : 0, "the role exists in AWS only if its create reached it");
 
-        // Restarted: the record says interrupted; a retry right away recovers the stack and creates one role.
-        second = await startPortalProcess(stateDir);
-        const status = (await call("GET", `/workloads/${id}`, undefined, {}, second.url)).body;
-        assert.deepEqual([status.status, status.recoverable, status.lastOperation.result], ["failed", true, "failed"]);
-        assert.match(status.lastOperation.error, /interrupted/);
-        // What the stack holds, read back at start: the role's create was in flight.
-        const roleUrn = checkpoint(id).checkpoint.latest.pending_operations?.map((p: any) => `${p.type} ${p.resource.urn}`) ?? [];
-        assert.deepEqual(status.lastOperation.state.pendingOperations, roleUrn);
-        assert.ok(roleUrn.some((op: string) => /^creating .*aws:iam\/role:Role/.test(op)), JSON.stringify(roleUrn));
-        const retry = await events("POST", `/workloads/${id}/apply`, second.url);
-        assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
-        const live = await liveOf(id, "crash");
-        assert.equal(live.roles.length, 1, "one role");
-        assert.equal(applied(cloud.since(mark), "Create", ROLE).length, 1, "one role create reached AWS and was applied");
-        assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, second.url)).body.outputs.roleArn, live.roles[0].arn, "GET reports what the stack holds");
+            // The retry: a role that AWS created is imported (not created again), one that it did not is created.
+            const retry = await events("POST", `/workloads/${id}/apply`, portal.url);
+            assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
+            const roles = rolesOf(id);
+            const roleCalls = cloud.since(mark).filter((c) => c.type === ROLE && !c.preview && c.method !== "Check").map(({ method, start, end, id, error, inputs }) => ({ method, start, end, id, error, name: inputs?.name }));
+            assert.equal(roles.length, 1, `one role: ${JSON.stringify(roleCalls)}; events: ${JSON.stringify(retry.events.filter((e) => e.event === "status" || e.event === "diagnostic").map((e) => e.data))}`);
+            assert.equal(applied(cloud.since(mark), "Create", ROLE).length, 1, "one create of the role was applied by AWS, in all");
+            const state = checkpoint(id).checkpoint.latest;
+            assert.equal(state.pending_operations?.length ?? 0, 0);
+            assert.deepEqual(state.resources.filter((r: any) => r.type === ROLE).map((r: any) => r.id), [roles[0].name], "the stack holds the live role");
+            assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body.outputs.roleArn, roles[0].arn, "GET reports what the stack holds");
 
-        const destroyed = await events("DELETE", `/workloads/${id}`, second.url);
-        assert.equal(done(destroyed.events).status, "destroyed", JSON.stringify(done(destroyed.events)));
-        await assertNothingLive(id, "crash");
+            // A destroy killed while the role's delete is held (everything else of the workload is gone by then).
+            const destroying: PortalProcess = portal;
+            portal = await killDuring(
+                destroying,
+                id,
+                stateDir,
+                async () => assert.equal((await call("DELETE", `/workloads/${id}`, undefined, {}, destroying.url)).status, 202),
+                cloud.hold("Delete", ROLE, { applied: destroyReachedAws }),
+            );
+            assert.equal(rolesOf(id).length, destroyReachedAws ? 0 : 1, "the role is gone from AWS only if its delete reached it");
+            const destroyed = await events("DELETE", `/workloads/${id}`, portal.url);
+            assert.equal(done(destroyed.events).status, "destroyed", JSON.stringify(done(destroyed.events)));
+            await assertNothingLive(id, namespace);
+            assert.equal(checkpoint(id), undefined, "the stack is removed");
+            assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).status, 404);
+        }
     } finally {
-        first.child.kill("SIGKILL");
-        second?.child.kill("SIGTERM");
-        if (second) await new Promise((resolve) => (second!.child.exitCode !== null ? resolve(undefined) : second!.child.once("exit", resolve)));
+        await stopPortalProcess(portal);
     }
 });
+
+test("two replicas on one S3 backend (moto's S3 server): one wins a workload, the other gets 409; different workloads run side by side; either answers for any", { timeout: 300_000 }, async () => {
+    const s3 = await startS3Server("portal-state");
+    const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl };
+    const stateDirs = [path.join(environment.dir, "replica-a"), path.join(environment.dir, "replica-b")];
+    const replicas: PortalProcess[] = [];
+    try {
+        for (const dir of stateDirs) replicas.push(await startPortalProcess(dir, replicaEnv));
+        const [a, b] = replicas;
+        const on = (replica: PortalProcess, method: string, route: string, body?: unknown) => call(method, route, body, {}, replica.url);
+
+        // The same workload asked of both at once: one preview runs, the other replica refuses with 409.
+        const same = request("replicated");
+        const sameId = workloadId(same);
+        const both = await Promise.all([on(a, "POST", "/workloads", same), on(b, "POST", "/workloads", same)]);
+        assert.deepEqual(both.map((r) => r.status).sort(), [201, 409], JSON.stringify(both.map((r) => r.body)));
+        // Two teams claiming one namespace at once, on different replicas: one gets it.
+        const contested = await Promise.all([
+            on(a, "POST", "/workloads", request("contested", { team: "payments" })),
+            on(b, "POST", "/workloads", request("contested", { team: "growth", serviceAccount: "worker" })),
+        ]);
+        assert.deepEqual(contested.map((r) => r.status).sort(), [201, 409], JSON.stringify(contested.map((r) => r.body)));
+        const loser = contested.find((r) => r.status === 409)!;
+        assert.equal(loser.body.problems[0].field, "namespace");
+        assert.match(loser.body.problems[0].message, /held by a preview of team (payments|growth)/);
+
+        // Apply on both at once: one replica runs it, the other answers 409 naming the one that does.
+        const applies = await Promise.all([on(a, "POST", `/workloads/${sameId}/apply`), on(b, "POST", `/workloads/${sameId}/apply`)]);
+        assert.deepEqual(applies.map((r) => r.status).sort(), [202, 409], JSON.stringify(applies.map((r) => r.body)));
+        const runner = applies[0].status === 202 ? a : b;
+        const other = runner === a ? b : a;
+        assert.match(applies.find((r) => r.status === 409)!.body.error, /busy/);
+        // While it runs, the CLI's lock is in the bucket and the other replica refuses a DELETE.
+        const locked = await waitFor(async () => (await s3.bucket.list(`.pulumi/locks/organization/${PROJECT}/${sameId}/`)).length > 0, 60_000);
+        assert.ok(locked, "the apply holds the stack's lock in the bucket");
+        assert.equal((await on(other, "DELETE", `/workloads/${sameId}`)).status, 409);
+        assert.equal(done((await events("GET", `/workloads/${sameId}/events`, runner.url)).events).status, "applied");
+        // The other replica answers for it, from the records in the bucket.
+        const seen = (await on(other, "GET", `/workloads/${sameId}`)).body;
+        assert.equal(seen.status, "applied");
+        assert.equal(seen.outputs.roleArn, rolesOf(sameId)[0].arn);
+        assert.equal(rolesOf(sameId).length, 1);
+
+        // Different workloads on different replicas: both run, side by side.
+        const [first, second] = [request("replica-one"), request("replica-two")];
+        const created = await Promise.all([on(a, "POST", "/workloads", first), on(b, "POST", "/workloads", second)]);
+        assert.deepEqual(created.map((r) => r.status), [201, 201], JSON.stringify(created.map((r) => r.body)));
+        const ids = [workloadId(first), workloadId(second)];
+        const runs = await Promise.all([events("POST", `/workloads/${ids[0]}/apply`, a.url), events("POST", `/workloads/${ids[1]}/apply`, b.url)]);
+        assert.deepEqual(runs.map((r) => done(r.events).status), ["applied", "applied"], JSON.stringify(runs.map((r) => done(r.events))));
+        for (const id of ids) assert.equal(rolesOf(id).length, 1);
+        const listed = (await on(b, "GET", "/workloads")).body.workloads.map((w: any) => w.id).sort();
+        const contestedId = workloadId(contested.find((r) => r.status === 201)!.body.request);
+        assert.deepEqual(listed, [sameId, contestedId, ...ids].sort());
+
+        // Records live in the bucket only: no replica keeps a record file.
+        for (const dir of stateDirs) assert.equal(fs.existsSync(path.join(dir, "workloads")), false, `${dir} has no record files`);
+        assert.deepEqual((await s3.bucket.list("portal/workloads/")).sort(), listed.map((id: string) => `portal/workloads/${id}.json`).sort());
+
+        // Each deleted by the replica that did not apply it.
+        const deletes = await Promise.all([
+            events("DELETE", `/workloads/${sameId}`, other.url),
+            events("DELETE", `/workloads/${ids[0]}`, b.url),
+            events("DELETE", `/workloads/${ids[1]}`, a.url),
+            events("DELETE", `/workloads/${contestedId}`, b.url),
+        ]);
+        assert.deepEqual(deletes.map((d) => done(d.events).status), ["destroyed", "destroyed", "destroyed", "destroyed"], JSON.stringify(deletes.map((d) => done(d.events))));
+        for (const [id, namespace] of [[sameId, "replicated"], [ids[0], "replica-one"], [ids[1], "replica-two"], [contestedId, "contested"]]) await assertNothingLive(id, namespace);
+        assert.deepEqual(await s3.bucket.list("portal/workloads/"), []);
+    } finally {
+        for (const replica of replicas) await stopPortalProcess(replica);
+        await s3.stop();
+    }
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await condition()) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+}

@@ -121,6 +121,15 @@ const COLLECTIONS: Record<string, { path: string; type: string }> = {
 };
 const PREEXISTING_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
+/** A held provider call (CloudDouble.hold). */
+export interface Hold {
+    /** Resolves when the first held call arrives. */
+    reached: Promise<void>;
+    /** Resolves when the caller of a held call went away (its connection closed). */
+    abandoned: Promise<void>;
+    release: () => void;
+}
+
 export class CloudDouble {
     readonly calls: CallRecord[] = [];
     readonly rollouts: PodRollout[] = [];
@@ -132,8 +141,8 @@ export class CloudDouble {
     private readonly servers: grpc.Server[] = [];
     /** Creates of these types fail (a transient AWS error), to test recovery after a failed update. */
     readonly failCreatesOf = new Set<string>();
-    /** Creates (not previews) of these types wait until the test releases them: see holdCreatesOf. */
-    private readonly heldCreates = new Map<string, { arrived: () => void; released: Promise<void> }>();
+    /** Creates (not previews) and deletes of these types (`<method> <type>`) wait until the test releases them: see hold. */
+    private readonly held = new Map<string, { arrived: () => void; abandon: () => void; released: Promise<void>; applied: boolean }>();
 
     constructor(readonly clusterName: string, readonly kubernetesVersion = "1.36") {}
 
@@ -164,18 +173,54 @@ export class CloudDouble {
      * working on its request. `reached` resolves when the first arrives. A create whose caller went away meanwhile
      * (its CLI killed) is not applied: like a request AWS never got, it changes nothing.
      */
-    holdCreatesOf(type: string): { reached: Promise<void>; release: () => void } {
+    holdCreatesOf(type: string): Hold {
+        return this.hold("Create", type);
+    }
+
+    /**
+     * Holds the next creates (not previews) or deletes of `type` until `release()`; `reached` resolves when the first
+     * arrives. Without `applied`, AWS has not acted yet: a call whose caller went away meanwhile changes nothing. With
+     * `applied`, AWS has done the work and only its answer waits: a caller killed meanwhile never learns of a resource
+     * that exists (or is gone) all the same, as when a process dies between AWS's change and the reply. `abandoned`
+     * resolves when the held call's caller has gone (its connection closed): release after it to be sure the call
+     * is seen as abandoned.
+     */
+    hold(method: "Create" | "Delete", type: string, options: { applied?: boolean } = {}): Hold {
         let arrived!: () => void;
+        let abandon!: () => void;
         let release!: () => void;
         const reached = new Promise<void>((resolve) => (arrived = resolve));
+        const abandoned = new Promise<void>((resolve) => (abandon = resolve));
         const released = new Promise<void>((resolve) => (release = resolve));
-        this.heldCreates.set(type, { arrived, released });
+        const key = `${method} ${type}`;
+        this.held.set(key, { arrived, abandon, released, applied: options.applied ?? false });
         return {
             reached,
+            abandoned,
             release: () => {
-                this.heldCreates.delete(type);
+                this.held.delete(key);
                 release();
             },
+        };
+    }
+
+    /** `handler`, but held while a test holds calls of its method and the request's type (see hold). */
+    private withHold(method: "Create" | "Delete", handler: Handler): Handler {
+        return (call, callback) => {
+            const request = call.request;
+            const preview = typeof request.getPreview === "function" && request.getPreview();
+            const hold = preview ? undefined : this.held.get(`${method} ${request.getType() || typeFromUrn(request.getUrn())}`);
+            if (!hold) return handler(call, callback);
+            hold.arrived();
+            (call as grpc.ServerUnaryCall<any, any>).once("cancelled", () => hold.abandon());
+            const cancelled = () => (call as grpc.ServerUnaryCall<any, any>).cancelled;
+            if (hold.applied) {
+                let answer!: Parameters<typeof callback>;
+                handler(call, ((...args: Parameters<typeof callback>) => (answer = args)) as typeof callback);
+                void hold.released.then(() => (cancelled() ? callback({ code: grpc.status.CANCELLED, details: "the caller went away" }) : callback(...answer)));
+                return;
+            }
+            void hold.released.then(() => (cancelled() ? callback({ code: grpc.status.CANCELLED, details: "the caller went away" }) : handler(call, callback)));
         };
     }
 
@@ -294,18 +339,9 @@ export class CloudDouble {
         all.invoke = unary((request) => this.invoke(pkg, request));
         all.check = unary((request) => this.check(pkg, request));
         all.diff = unary((request) => this.diff(pkg, request));
-        const create = unary((request) => this.create(pkg, request));
-        all.create = (call, callback) => {
-            const hold = call.request.getPreview() ? undefined : this.heldCreates.get(call.request.getType() || typeFromUrn(call.request.getUrn()));
-            if (!hold) return create(call, callback);
-            hold.arrived();
-            void hold.released.then(() => {
-                if ((call as grpc.ServerUnaryCall<any, any>).cancelled) return callback({ code: grpc.status.CANCELLED, details: "the caller went away" });
-                create(call, callback);
-            });
-        };
+        all.create = this.withHold("Create", unary((request) => this.create(pkg, request)));
         all.update = unary((request) => this.update(pkg, request));
-        all.delete = unary((request) => this.delete(pkg, request));
+        all.delete = this.withHold("Delete", unary((request) => this.delete(pkg, request)));
         all.read = unary((request) => this.read(pkg, request));
         all.cancel = unary(() => new emptyproto.Empty());
         // A debugged (attached) provider is told the engine address this way instead of a command-line argument.

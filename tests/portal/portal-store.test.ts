@@ -1,0 +1,131 @@
+/**
+ * The portal's shared-backend pieces on a real S3 API (moto's server, tests/s3/setup.sh): the records' mutex (a
+ * conditional write), records as objects, the CLI's locks and checkpoints read from the bucket; and which pending
+ * creates of an interrupted run are imported rather than dropped.
+ *
+ *   npx tsc -p . && npx ava dist/tests/portal/portal-store.test.js
+ */
+import test from "ava";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { bucketBackendFiles } from "../../examples/portal/backendFiles";
+import { backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
+import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
+import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
+import { s3Location } from "../../examples/portal/s3";
+import { liveLockHolders } from "../../examples/portal/stackLock";
+import { S3Server, startS3Server } from "../support/s3Server";
+
+let s3: S3Server;
+test.before(async () => {
+    s3 = await startS3Server("portal-store");
+});
+test.after.always(async () => {
+    await s3?.stop();
+});
+
+test.serial("the backend URL is read as the CLI's gocloud s3 driver reads it (v2 and v1 parameter names)", (t) => {
+    const v2 = s3Location("s3://state/team-a?endpoint=http://127.0.0.1:9000&use_path_style=true&region=eu-west-1")!;
+    t.deepEqual([v2.bucket, v2.prefix, v2.endpoint.href, v2.region, v2.pathStyle], ["state", "team-a/", "http://127.0.0.1:9000/", "eu-west-1", true]);
+    const v1 = s3Location("s3://state?endpoint=127.0.0.1:9000&s3ForcePathStyle=true&disableSSL=true&region=us-east-1")!;
+    t.deepEqual([v1.endpoint.href, v1.pathStyle, v1.prefix], ["http://127.0.0.1:9000/", true, ""]);
+    t.is(s3Location("file:///tmp/state"), undefined);
+});
+
+test.serial("two replicas' mutex: a conditional write lets one holder in at a time; records are shared", async (t) => {
+    const [a, b] = [new BucketRecordStore<{ id: string; n: number }>(s3.bucket, "replica-a"), new BucketRecordStore<{ id: string; n: number }>(s3.bucket, "replica-b")];
+    let inside = 0;
+    let most = 0;
+    // Read-modify-write of one record from both replicas: without mutual exclusion, increments are lost.
+    await a.put({ id: "counter", n: 0 });
+    const increment = (store: typeof a) =>
+        store.exclusive(async () => {
+            most = Math.max(most, ++inside);
+            const current = (await store.list()).find((r) => r.id === "counter")!;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            await store.put({ id: "counter", n: current.n + 1 });
+            inside--;
+        });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => increment(i % 2 ? a : b)));
+    t.is(most, 1, "never two holders at once");
+    t.is((await b.list()).find((r) => r.id === "counter")!.n, 12, "no increment lost");
+    await a.remove("counter");
+    t.deepEqual(await b.list(), []);
+});
+
+test.serial("a mutex whose holder died is taken over once its lease has expired", async (t) => {
+    const expired = new Date(Date.now() - 1000).toISOString();
+    t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "dead-replica", token: "x", expiresAt: expired }), { ifNoneMatch: "*" }));
+    const store = new BucketRecordStore(s3.bucket, "replica-a");
+    t.is(await store.exclusive(async () => "ran"), "ran");
+    t.is(await s3.bucket.get("portal/mutex.json"), undefined, "released");
+    // A live lease is waited for, not taken over.
+    t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "live", token: "y", expiresAt: new Date(Date.now() + MUTEX_LEASE_MS).toISOString() }), { ifNoneMatch: "*" }));
+    let ran = false;
+    const waiting = store.exclusive(async () => (ran = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.false(ran);
+    await s3.bucket.delete("portal/mutex.json");
+    await waiting;
+    t.true(ran);
+});
+
+test.serial("the CLI's locks and checkpoints are read from the bucket", async (t) => {
+    const files = bucketBackendFiles(s3.bucket);
+    const project = "eks-pod-identity-portal";
+    await s3.bucket.put(`.pulumi/locks/organization/${project}/w1/a.json`, JSON.stringify({ pid: process.pid, hostname: os.hostname() }));
+    await s3.bucket.put(`.pulumi/locks/organization/${project}/w1/b.json`, JSON.stringify({ pid: 1, hostname: "another-host" }));
+    t.deepEqual((await liveLockHolders(files, project, "w1")).map((h) => h.hostname).sort(), ["another-host", os.hostname()].sort());
+    t.deepEqual(await liveLockHolders(files, project, "w2"), []);
+    const urn = `urn:pulumi:w1::${project}::aws:iam/role:Role::w1-role`;
+    await s3.bucket.put(
+        `.pulumi/stacks/${project}/w1.json`,
+        JSON.stringify({ checkpoint: { latest: { resources: [{ custom: true, type: "aws:iam/role:Role" }], pending_operations: [{ type: "creating", resource: { urn } }] } } }),
+    );
+    t.deepEqual(await backendStackState(files, project, "w1"), { resources: 1, pendingOperations: [`creating ${urn}`] });
+    t.is(await backendStackState(files, project, "w2"), undefined);
+});
+
+test.serial("pending creates: roles, inline policies and Kubernetes objects are imported by the id their inputs give; others are not", (t) => {
+    const urn = (type: string, name: string) => `urn:pulumi:w::p::eks-pod-identity:index:PodIdentityWorkload$${type}::${name}`;
+    const pending = [
+        { type: "creating", resource: { urn: urn("aws:iam/role:Role", "w-role"), type: "aws:iam/role:Role", inputs: { name: "w-role-4f1c2a9" } } },
+        { type: "creating", resource: { urn: urn("aws:iam/rolePolicy:RolePolicy", "w-permissions"), type: "aws:iam/rolePolicy:RolePolicy", inputs: { role: "w-role-4f1c2a9", name: "permissions" } } },
+        { type: "creating", resource: { urn: urn("kubernetes:core/v1:ServiceAccount", "w-sa"), type: "kubernetes:core/v1:ServiceAccount", inputs: { metadata: { name: "api", namespace: "orders" } } } },
+        { type: "creating", resource: { urn: urn("kubernetes:core/v1:Namespace", "w-ns"), type: "kubernetes:core/v1:Namespace", inputs: { metadata: { name: "orders" } } } },
+        { type: "creating", resource: { urn: urn("aws:eks/podIdentityAssociation:PodIdentityAssociation", "w-assoc"), type: "aws:eks/podIdentityAssociation:PodIdentityAssociation", inputs: { clusterName: "prod" } } },
+        { type: "deleting", resource: { urn: urn("aws:iam/role:Role", "w-old"), type: "aws:iam/role:Role", inputs: { name: "w-old" } } },
+    ];
+    const imports = pendingImports(pending);
+    t.deepEqual(imports.map((i) => i.id), ["w-role-4f1c2a9", "w-role-4f1c2a9:permissions", "orders/api", "orders"]);
+    const state = adoptPendingCreates({ version: 3, deployment: { resources: [{ urn: "stack" }], pending_operations: pending } }, imports.slice(0, 1));
+    t.deepEqual(state.deployment.resources.map((r: any) => [r.urn, r.id]), [["stack", undefined], [pending[0].resource.urn, "w-role-4f1c2a9"]]);
+    t.deepEqual((state.deployment.resources[1] as any).outputs, { name: "w-role-4f1c2a9" }, "the refresh reads it by id; its inputs stand in for outputs until then");
+    t.deepEqual(state.deployment.pending_operations.map((p: any) => p.resource.urn), pending.slice(1).map((p) => p.resource.urn), "the others stay pending");
+});
+
+test.serial("a checkpoint's attributes file torn by a killed CLI (empty) breaks every command on the stack; it is removed, the stack reads again", (t) => {
+    const root = path.resolve(__dirname, "../../..");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-attrs-"));
+    try {
+        fs.mkdirSync(path.join(dir, "state"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: yaml\n");
+        const backendUrl = `file://${path.join(dir, "state")}`;
+        const env = { ...process.env, PULUMI_BACKEND_URL: backendUrl, PULUMI_HOME: path.join(dir, "home"), PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true" };
+        const cli = (...args: string[]) => spawnSync(path.join(root, "bin", "pulumi"), args, { cwd: dir, env, encoding: "utf8" });
+        t.is(cli("stack", "init", "w").status, 0);
+        const attrs = path.join(dir, "state", ".pulumi", "stacks", "p", "w.json.attrs");
+        t.true(fs.existsSync(attrs), "the file backend writes attributes beside the checkpoint");
+        fs.writeFileSync(attrs, ""); // as left by a CLI killed between creating and filling it
+        const broken = cli("stack", "export", "--stack", "w");
+        t.not(broken.status, 0);
+        t.regex(broken.stderr, /failed to load checkpoint: EOF/);
+        t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [attrs]);
+        t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [], "readable ones are kept");
+        t.is(cli("stack", "export", "--stack", "w").status, 0);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
