@@ -29,6 +29,17 @@ test("a valid Namespace, ServiceAccount and hardened Deployment are admitted", a
     t.true(verdicts.some((v) => v.subject.startsWith("Pod from the template of Deployment apps/app")), "the pod template was judged");
 });
 
+test("a Pod object alone is judged with its service account in place (ServiceAccount admission), as pod templates are", async (t) => {
+    // A helper of its own: nothing else creates the account first (the flake this guards against was such a race).
+    const alone = new ServerTruth("server-truth-pod");
+    try {
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "lone", namespace: "apps" }, spec: { ...hardenedPod(), serviceAccountName: "lone-account" } };
+        t.deepEqual(refusals(await alone.admit([pod])), []);
+    } finally {
+        await alone.close();
+    }
+});
+
 test("an unknown field is refused (strict field validation), naming the field", async (t) => {
     const [verdict] = await truth.admit([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "apps" }, dataa: {} }]).then((v) => v.filter((x) => !x.admitted));
     t.regex(verdict?.message ?? "", /\.dataa: field not declared in schema/);

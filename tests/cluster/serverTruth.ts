@@ -138,6 +138,11 @@ export class ServerTruth {
                 realNamespace = await this.namespaceEnforcing("restricted");
             }
         }
+        if (object.kind === "Pod" && object.apiVersion === "v1" && realNamespace !== undefined) {
+            // ServiceAccount admission judges a Pod's own dry run too: its account must exist first, whatever other
+            // objects of the same call happen to create.
+            await this.serviceAccount(realNamespace, serviceAccountOf(object.spec));
+        }
         verdicts.push(await this.apply(object, realNamespace, label));
         if (object.kind === "Namespace" && object.apiVersion === "v1") {
             // Refused labels (e.g. an unknown Pod Security level) are refused on creation too; judged by the dry run above.
@@ -176,8 +181,7 @@ export class ServerTruth {
     }
 
     private async createPod(template: { metadata?: any; spec: any }, namespace: string, subject: string): Promise<Verdict> {
-        const account = typeof template.spec?.serviceAccountName === "string" && template.spec.serviceAccountName !== "" ? template.spec.serviceAccountName : "default";
-        await this.serviceAccount(namespace, account);
+        await this.serviceAccount(namespace, serviceAccountOf(template.spec));
         const { labels, annotations } = template.metadata ?? {};
         const { ephemeralContainers, ...spec } = template.spec ?? {};
         // A fixed name: the template's owner, not the pod, carries the name under judgement.
@@ -299,4 +303,9 @@ function describeObject(object: any): string {
 export function podTemplateOf(object: any): { metadata?: any; spec: any } | undefined {
     const template = object?.kind === "CronJob" ? object.spec?.jobTemplate?.spec?.template : object?.kind === "PodTemplate" ? object.template : object?.spec?.template;
     return template && typeof template === "object" && template.spec && typeof template.spec === "object" ? template : undefined;
+}
+
+/** The service account a pod spec runs as: `serviceAccountName`, else the namespace's `default`. */
+function serviceAccountOf(spec: any): string {
+    return typeof spec?.serviceAccountName === "string" && spec.serviceAccountName !== "" ? spec.serviceAccountName : "default";
 }
