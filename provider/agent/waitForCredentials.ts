@@ -1,4 +1,4 @@
-import { packageFilePath, readPackageFile } from "../packageFiles";
+import { readPackageFile } from "../packageFiles";
 import { Integer } from "../types";
 import { credentialProcessScript } from "../crossAccount/credentialProcess";
 import { SCRIPT_KEY } from "../crossAccount/profiles";
@@ -43,9 +43,6 @@ export const WAIT_LOG_PREFIX = "pod-identity-wait:";
  * Standard requires a non-root user, and the default image's own user is root.
  */
 export const WAIT_USER = 65534;
-
-/** Where the wait script ships: next to this module's source, in the package (`provider/agent/`). */
-export const WAIT_SCRIPT_PATH = packageFilePath("provider/agent/wait-for-credentials.sh");
 
 let script: string | undefined;
 /** The wait script's text (POSIX sh); read once, on first use. */
