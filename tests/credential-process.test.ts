@@ -357,6 +357,25 @@ test("endpoint accepted: the SDK's list, with the token on curl's standard input
     }
 });
 
+// Serial: its runs, eight at a time, would slow this file's other tests past their bounds on a loaded machine.
+test.serial("bash: its temporary directory outlives the watchdogs it stops (a subshell signalled just after its fork leaves it alone)", async (t) => {
+    // Each attempt starts a watchdog and, the agent refusing the connection, stops it with USR1 at once, often before
+    // the just-forked watchdog has reset the traps it inherited; bash then runs the inherited EXIT trap in it. Were that
+    // trap to remove the directory, a later attempt would fail to write its answer there ("No such file or directory"
+    // before the one-line failure). Concurrent runs, to meet that window: it was hit in about one run in twenty.
+    const agent = await agentWith();
+    await agent.down();
+    const uri = agent.url.replace("127.0.0.1", "127.0.0.2");
+    const stderrs: string[] = [];
+    for (let batch = 0; batch < 5; batch++) {
+        const results = await Promise.all(Array.from({ length: 8 }, () => runScript(agent, { client: "bash", uri })));
+        stderrs.push(...results.map((r) => r.stderr));
+    }
+    const expected = /^pod-identity-credentials: the agent at 127\.0\.0\.2 is unreachable after 3 attempts[^\n]*\n$/;
+    t.deepEqual(stderrs.filter((e) => !expected.test(e)), [], "every run failed the same way, on its own terms");
+    t.is(stderrs.length, 40);
+});
+
 for (const client of TRANSPORTS) {
     test(`${client}: agent down: unreachable after 3 attempts, bounded`, async (t) => {
         // 127.0.0.2: the fakes listen on 127.0.0.1 only, so a port freed here and reused by another test's agent

