@@ -595,6 +595,26 @@ async function killDuring(portal: PortalProcess, id: string, stateDir: string, s
 /** The workload's roles in the double (by the portal's tag). */
 const rolesOf = (id: string) => cloud.live(ROLE).filter((r) => r.tags?.[WORKLOAD_TAG] === id);
 
+/**
+ * Previews a workload in `namespace`, then kills its apply while `hold` holds a call (killDuring); returns the
+ * restarted portal, which reports the create of `pendingType` pending.
+ */
+async function killedApply(portal: PortalProcess, namespace: string, stateDir: string, hold: Hold, pendingType: string): Promise<PortalProcess> {
+    const body = request(namespace);
+    const id = workloadId(body);
+    assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+    const restarted = await killDuring(
+        portal,
+        id,
+        stateDir,
+        async () => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, portal.url)).status, 202),
+        hold,
+    );
+    const { state } = (await call("GET", `/workloads/${id}`, undefined, {}, restarted.url)).body.lastOperation;
+    assert.ok(state.pendingOperations.some((op: string) => op.startsWith("creating ") && op.includes(`$${pendingType}::`)), JSON.stringify(state));
+    return restarted;
+}
+
 test("SIGKILL of the portal at each phase of an apply and a destroy: after a restart, no duplicate role or association, GET reports the stack, nothing left after DELETE", { timeout: 540_000 }, async () => {
     const stateDir = path.join(environment.dir, "portal-crash");
     let portal: PortalProcess | undefined = await startPortalProcess(stateDir);
@@ -602,20 +622,9 @@ test("SIGKILL of the portal at each phase of an apply and a destroy: after a res
         // Two chains, each killing an apply then a destroy: once before AWS acts on the held call, once after AWS acted
         // but before its answer reached the CLI (the create or delete happened; the stack does not know).
         for (const [namespace, applyReachedAws, destroyReachedAws] of [["crash", false, true], ["crash-late", true, false]] as const) {
-            const body = request(namespace);
-            const id = workloadId(body);
-            assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+            const id = workloadId(request(namespace));
             const mark = cloud.mark();
-            const current: PortalProcess = portal;
-            portal = await killDuring(
-                current,
-                id,
-                stateDir,
-                async () => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, current.url)).status, 202),
-                cloud.hold("Create", ROLE, { applied: applyReachedAws }),
-            );
-            const interrupted = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body;
-            assert.ok(interrupted.lastOperation.state.pendingOperations.some((op: string) => /^creating .*aws:iam\/role:Role/.test(op)), JSON.stringify(interrupted.lastOperation.state));
+            portal = await killedApply(portal, namespace, stateDir, cloud.hold("Create", ROLE, { applied: applyReachedAws }), ROLE);
             assert.equal(rolesOf(id).length, applyReachedAws ? 1 : 0, "the role exists in AWS only if its create reached it");
 
             // The retry: a role that AWS created is imported (not created again), one that it did not is created.
@@ -649,20 +658,9 @@ test("SIGKILL of the portal at each phase of an apply and a destroy: after a res
 
         // An apply killed once EKS made the association but before its answer reached the CLI: the retry finds it in
         // EKS (ListPodIdentityAssociations, then DescribePodIdentityAssociation for its role) and adopts it.
-        const body = request("crash-association");
-        const id = workloadId(body);
-        assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+        const id = workloadId(request("crash-association"));
         const mark = cloud.mark();
-        const applying: PortalProcess = portal;
-        portal = await killDuring(
-            applying,
-            id,
-            stateDir,
-            async () => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, applying.url)).status, 202),
-            cloud.hold("Create", ASSOCIATION, { applied: true }),
-        );
-        const interrupted = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body;
-        assert.ok(interrupted.lastOperation.state.pendingOperations.some((op: string) => /^creating .*PodIdentityAssociation/.test(op)), JSON.stringify(interrupted.lastOperation.state));
+        portal = await killedApply(portal, "crash-association", stateDir, cloud.hold("Create", ASSOCIATION, { applied: true }), ASSOCIATION);
         const [made] = cloud.live(ASSOCIATION).filter((a) => a.tags?.[WORKLOAD_TAG] === id);
         assert.ok(made, "EKS made the association before the kill");
         const lookupsBefore = cloud.eksRequests.length;
