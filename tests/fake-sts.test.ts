@@ -2,7 +2,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk
 import { SignatureV4 } from "@smithy/signature-v4";
 import test, { ExecutionContext } from "ava";
 import { request as httpRequest } from "node:http";
-import { NodeSha256 } from "../examples/portal/s3";
+import { NodeSha256 } from "../examples/portal/awsSigning";
 import { buildCrossAccountTrustPolicy } from "../provider/iam/crossAccountTrust";
 import { ACCOUNT_A, ACCOUNT_B, CLUSTER_ARN, CrossAccountScenario, NAMESPACE, READER, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
 import { CredentialStore, IssuedCredentials, roleSession } from "./support/fakeAws";

@@ -59,6 +59,7 @@ export type JobResult =
     | { ok: true; operation: "apply"; outputs: Record<string, unknown>; changes: Record<string, number> }
     | { ok: true; operation: "destroy"; changes: Record<string, number> }
     | { ok: false; kind: "invalid"; problems: FieldProblem[] }
-    | { ok: false; kind: "failed"; error: string; diagnostics: string[]; state?: StackState; interrupted?: boolean };
+    /** `hint`: what recovery left alone and why (e.g. an association of the service account with another role). */
+    | { ok: false; kind: "failed"; error: string; diagnostics: string[]; state?: StackState; interrupted?: boolean; hint?: string };
 
 export type WorkerMessage = { type: "event"; event: PortalEvent } | { type: "result"; result: JobResult };

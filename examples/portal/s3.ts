@@ -3,32 +3,7 @@
  * CLI's locks and checkpoints): GetObject, PutObject (optionally conditional), DeleteObject, ListObjectsV2, over HTTP(S)
  * with AWS Signature Version 4. The bucket and endpoint come from the same `s3://` URL the Pulumi CLI is given.
  */
-import { createHash, createHmac, Hash, Hmac } from "crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData): string | Buffer =>
-    typeof data === "string" ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-
-/** SHA-256 / HMAC-SHA-256 for @smithy/signature-v4, from node:crypto. */
-export class NodeSha256 {
-    private hash: Hash | Hmac;
-    constructor(private readonly secret?: SourceData) {
-        this.hash = this.fresh();
-    }
-    private fresh(): Hash | Hmac {
-        return this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(this.secret));
-    }
-    update(data: SourceData): void {
-        this.hash.update(bytes(data));
-    }
-    async digest(): Promise<Uint8Array> {
-        return new Uint8Array(this.hash.digest());
-    }
-    reset(): void {
-        this.hash = this.fresh();
-    }
-}
+import { AwsSigner } from "./awsSigning";
 
 /** Where a backend URL's bucket is reached. */
 export interface S3Location {
@@ -72,42 +47,19 @@ export interface S3Object {
 
 /** A bucket, with credentials from the environment the CLI gets (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). */
 export class S3Bucket {
-    private readonly signer: SignatureV4;
+    private readonly signer: AwsSigner;
 
     constructor(readonly location: S3Location, env: Record<string, string | undefined>) {
-        const accessKeyId = env.AWS_ACCESS_KEY_ID;
-        const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-        if (!accessKeyId || !secretAccessKey) throw new Error("an s3:// backend needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the portal's env");
-        this.signer = new SignatureV4({
-            service: "s3",
-            region: location.region,
-            sha256: NodeSha256,
-            credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined },
-        });
+        this.signer = new AwsSigner("s3", location.region, env, "an s3:// backend");
     }
 
     /** `key` is relative to the backend's prefix. */
-    private async send(method: string, key: string | undefined, options: { query?: Record<string, string>; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+    private send(method: string, key: string | undefined, options: { query?: Record<string, string>; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
         const { bucket, endpoint, pathStyle, prefix } = this.location;
         const objectPath = key === undefined ? "" : `/${(prefix + key).split("/").map(encodeURIComponent).join("/")}`;
         const hostname = pathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`;
         const path = (pathStyle ? `/${bucket}` : "") + (objectPath || "/");
-        const host = endpoint.port ? `${hostname}:${endpoint.port}` : hostname;
-        const body = options.body ?? "";
-        const request = await this.signer.sign({
-            method,
-            protocol: endpoint.protocol,
-            hostname,
-            port: endpoint.port ? Number(endpoint.port) : undefined,
-            path,
-            query: options.query ?? {},
-            headers: { host, "x-amz-content-sha256": createHash("sha256").update(body).digest("hex"), ...(options.headers ?? {}) },
-            body: method === "PUT" ? body : undefined,
-        });
-        const search = new URLSearchParams(options.query ?? {}).toString();
-        const headers = { ...request.headers };
-        delete headers.host;
-        return fetch(`${endpoint.protocol}//${host}${path}${search ? `?${search}` : ""}`, { method, headers, body: method === "PUT" ? body : undefined });
+        return this.signer.fetch({ method, endpoint, hostname, path, query: options.query, headers: options.headers, body: options.body });
     }
 
     private static async fail(response: Response, what: string): Promise<never> {

@@ -463,6 +463,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             Object.assign(last, { result: "failed", error: result.error, diagnostics: result.diagnostics, state: result.state });
             record.lastOperation = last;
             Object.assign(record, failedState(record.id, job.operation, result.error, result.interrupted));
+            if (result.hint) record.hint = `${result.hint} ${record.hint}`;
             // Recoverable: the stack's state was read back after the failure, or the run was cut short (the next
             // operation clears the stale lock and pending operations and refreshes before it changes anything).
             record.recoverable = result.state !== undefined || result.interrupted === true;

@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
-import { PendingOperation, adoptPendingCreates, pendingImports } from "./pendingCreates";
+import { EksClient } from "./eks";
+import { PendingImport, PendingOperation, adoptPendingCreates, adoptedAssociation, associationLookups, pendingImports } from "./pendingCreates";
 import { descendantsOf } from "./processTree";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
@@ -98,33 +99,65 @@ async function stackState(stack: Stack): Promise<StackState> {
 }
 
 /**
+ * The pending association creates of `pending` that EKS has, as imports, and why any other was left alone. A lookup
+ * that fails is reported, and its create is cleared as before (the update's create then either succeeds or is refused
+ * with ResourceInUseException, and the failure's hint says why).
+ */
+async function associationImports(pending: PendingOperation[], job: JobSpec): Promise<{ imports: PendingImport[]; notes: string[] }> {
+    const lookups = associationLookups(pending);
+    const imports: PendingImport[] = [];
+    const notes: string[] = [];
+    if (lookups.length === 0) return { imports, notes };
+    let eks: EksClient;
+    try {
+        eks = new EksClient(job.cluster.region, process.env);
+    } catch (error) {
+        return { imports, notes: [`the interrupted run's Pod Identity association create could not be looked up in EKS: ${(error as Error).message}`] };
+    }
+    for (const lookup of lookups) {
+        try {
+            const outcome = adoptedAssociation(lookup, await eks.findPodIdentityAssociation(lookup.clusterName, lookup.namespace, lookup.serviceAccount));
+            if ("adopt" in outcome) imports.push(outcome.adopt);
+            if ("refused" in outcome) notes.push(outcome.refused);
+        } catch (error) {
+            notes.push(`the Pod Identity association of ${lookup.namespace}/${lookup.serviceAccount} could not be looked up in EKS (${eks.endpoint.origin}): ${(error as Error).message}`);
+        }
+    }
+    return { imports, notes };
+}
+
+/**
  * After a failed or interrupted operation: removes a lock a killed CLI left (the server starts an operation only once
  * no live process holds the stack's lock, so any lock is stale), adopts the pending creates whose cloud id is known
- * (pendingCreates.ts) and clears the others; the update's own refresh then reads every adopted resource from the
- * cloud, keeping what the cloud has and dropping what it does not.
+ * (pendingCreates.ts; a Pod Identity association's is looked up in EKS) and clears the others; the update's own
+ * refresh then reads every adopted resource from the cloud, keeping what the cloud has and dropping what it does not.
+ * Returns what recovery left alone and why (for the failure's hint, should the operation still fail).
  */
-async function recover(stack: Stack, relay: EventRelay): Promise<void> {
+async function recover(stack: Stack, relay: EventRelay, job: JobSpec): Promise<string[]> {
     await stack.cancel();
     const exported = await stack.exportStack();
     const pending: PendingOperation[] = exported.deployment?.pending_operations ?? [];
-    if (pending.length === 0) return;
-    const imports = pendingImports(pending);
+    if (pending.length === 0) return [];
+    const associations = await associationImports(pending, job);
+    const imports = [...pendingImports(pending), ...associations.imports];
     emit("status", {
         message: `recovering ${pending.length} pending operation(s) of the interrupted run: ${pending.map((p) => `${p.type} ${p.resource.urn}`).join(", ")}`,
-        ...(imports.length > 0 ? { imports } : {}),
+        ...(imports.length > 0 ? { imports: imports.map(({ urn, id }) => ({ urn, id })) } : {}),
+        ...(associations.notes.length > 0 ? { notAdopted: associations.notes } : {}),
     });
     if (imports.length > 0) await stack.importStack(adoptPendingCreates(exported, imports));
     if ((await stackState(stack)).pendingOperations.some((p) => p.startsWith("creating "))) {
         await stack.refresh({ clearPendingCreates: true, onEvent: relay.onEvent, onOutput: relay.onOutput });
     }
+    return associations.notes;
 }
 
-function failure(error: unknown, relay: EventRelay, state?: StackState): JobResult {
+function failure(error: unknown, relay: EventRelay, state?: StackState, notes: string[] = []): JobResult {
     const text = error instanceof Error ? error.message : String(error);
     const fromCli = text.split("\n").filter((l) => /^\s*error:/.test(l)).map((l) => l.trim());
     const diagnostics = relay.errors.length > 0 ? relay.errors : fromCli;
     const summary = diagnostics.find((d) => !/^update failed$|^preview failed$/.test(d)) ?? diagnostics[0] ?? text.split("\n").slice(-3).join(" ").trim();
-    return { ok: false, kind: "failed", error: summary, diagnostics, ...(state ? { state } : {}) };
+    return { ok: false, kind: "failed", error: summary, diagnostics, ...(state ? { state } : {}), ...(notes.length > 0 ? { hint: `Recovery: ${notes.join("; ")}.` } : {}) };
 }
 
 async function preview(job: JobSpec): Promise<JobResult> {
@@ -160,8 +193,9 @@ async function preview(job: JobSpec): Promise<JobResult> {
 async function apply(job: JobSpec): Promise<JobResult> {
     const relay = new EventRelay();
     const stack = await openStack(job, false);
+    let notes: string[] = [];
     try {
-        if (job.recover) await recover(stack, relay);
+        if (job.recover) notes = await recover(stack, relay, job);
         const result = await stack.up({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover });
         const outputs: Record<string, unknown> = {};
         for (const [key, output] of Object.entries(result.outputs)) {
@@ -169,20 +203,21 @@ async function apply(job: JobSpec): Promise<JobResult> {
         }
         return { ok: true, operation: "apply", outputs, changes: { ...result.summary.resourceChanges } as Record<string, number> };
     } catch (error) {
-        return failure(error, relay, await stackState(stack).catch(() => undefined));
+        return failure(error, relay, await stackState(stack).catch(() => undefined), notes);
     }
 }
 
 async function destroy(job: JobSpec): Promise<JobResult> {
     const relay = new EventRelay();
     const stack = await openStack(job, false);
+    let notes: string[] = [];
     try {
-        if (job.recover) await recover(stack, relay);
+        if (job.recover) notes = await recover(stack, relay, job);
         const result = await stack.destroy({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover, remove: true });
         fs.rmSync(job.workDir, { recursive: true, force: true });
         return { ok: true, operation: "destroy", changes: { ...result.summary.resourceChanges } as Record<string, number> };
     } catch (error) {
-        return failure(error, relay, await stackState(stack).catch(() => undefined));
+        return failure(error, relay, await stackState(stack).catch(() => undefined), notes);
     }
 }
 

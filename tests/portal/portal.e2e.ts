@@ -18,7 +18,7 @@ import { CloudDouble, Hold } from "../e2e/support/cloudDouble";
 import { testCluster } from "../cluster/client";
 import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvironment } from "../e2e/support/environment";
 import { applied } from "../e2e/support/scenario";
-import { ACCOUNT, roleArnOf } from "../support/awsIds";
+import { ACCOUNT, providerIdOf, roleArnOf } from "../support/awsIds";
 import { S3_CREDENTIALS, startS3Server } from "../support/s3Server";
 
 const ROLE = "aws:iam/role:Role";
@@ -37,6 +37,8 @@ let portal: Portal;
 before(async () => {
     cloud = new CloudDouble("prod");
     environment = stackEnvironment("portal", await cloud.start(testCluster(), "portal"));
+    // Recovery looks associations up in the double's EKS API, with the credentials it accepts.
+    Object.assign(environment.env, cloud.eksEnv());
     portal = await startPortal({
         port: 0,
         root: ROOT,
@@ -593,27 +595,36 @@ async function killDuring(portal: PortalProcess, id: string, stateDir: string, s
 /** The workload's roles in the double (by the portal's tag). */
 const rolesOf = (id: string) => cloud.live(ROLE).filter((r) => r.tags?.[WORKLOAD_TAG] === id);
 
-test("SIGKILL of the portal at each phase of an apply and a destroy: after a restart, no duplicate role, GET reports the stack, nothing left after DELETE", { timeout: 420_000 }, async () => {
+/**
+ * Previews a workload in `namespace`, then kills its apply while `hold` holds a call (killDuring); returns the
+ * restarted portal, which reports the create of `pendingType` pending.
+ */
+async function killedApply(portal: PortalProcess, namespace: string, stateDir: string, hold: Hold, pendingType: string): Promise<PortalProcess> {
+    const body = request(namespace);
+    const id = workloadId(body);
+    assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+    const restarted = await killDuring(
+        portal,
+        id,
+        stateDir,
+        async () => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, portal.url)).status, 202),
+        hold,
+    );
+    const { state } = (await call("GET", `/workloads/${id}`, undefined, {}, restarted.url)).body.lastOperation;
+    assert.ok(state.pendingOperations.some((op: string) => op.startsWith("creating ") && op.includes(`$${pendingType}::`)), JSON.stringify(state));
+    return restarted;
+}
+
+test("SIGKILL of the portal at each phase of an apply and a destroy: after a restart, no duplicate role or association, GET reports the stack, nothing left after DELETE", { timeout: 540_000 }, async () => {
     const stateDir = path.join(environment.dir, "portal-crash");
     let portal: PortalProcess | undefined = await startPortalProcess(stateDir);
     try {
         // Two chains, each killing an apply then a destroy: once before AWS acts on the held call, once after AWS acted
         // but before its answer reached the CLI (the create or delete happened; the stack does not know).
         for (const [namespace, applyReachedAws, destroyReachedAws] of [["crash", false, true], ["crash-late", true, false]] as const) {
-            const body = request(namespace);
-            const id = workloadId(body);
-            assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+            const id = workloadId(request(namespace));
             const mark = cloud.mark();
-            const current: PortalProcess = portal;
-            portal = await killDuring(
-                current,
-                id,
-                stateDir,
-                async () => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, current.url)).status, 202),
-                cloud.hold("Create", ROLE, { applied: applyReachedAws }),
-            );
-            const interrupted = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body;
-            assert.ok(interrupted.lastOperation.state.pendingOperations.some((op: string) => /^creating .*aws:iam\/role:Role/.test(op)), JSON.stringify(interrupted.lastOperation.state));
+            portal = await killedApply(portal, namespace, stateDir, cloud.hold("Create", ROLE, { applied: applyReachedAws }), ROLE);
             assert.equal(rolesOf(id).length, applyReachedAws ? 1 : 0, "the role exists in AWS only if its create reached it");
 
             // The retry: a role that AWS created is imported (not created again), one that it did not is created.
@@ -644,6 +655,40 @@ test("SIGKILL of the portal at each phase of an apply and a destroy: after a res
             assert.equal(checkpoint(id), undefined, "the stack is removed");
             assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).status, 404);
         }
+
+        // An apply killed once EKS made the association but before its answer reached the CLI: the retry finds it in
+        // EKS (ListPodIdentityAssociations, then DescribePodIdentityAssociation for its role) and adopts it.
+        const id = workloadId(request("crash-association"));
+        const mark = cloud.mark();
+        portal = await killedApply(portal, "crash-association", stateDir, cloud.hold("Create", ASSOCIATION, { applied: true }), ASSOCIATION);
+        const [made] = cloud.live(ASSOCIATION).filter((a) => a.tags?.[WORKLOAD_TAG] === id);
+        assert.ok(made, "EKS made the association before the kill");
+        const lookupsBefore = cloud.eksRequests.length;
+        const retry = await events("POST", `/workloads/${id}/apply`, portal.url);
+        assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
+        const adoptedId = providerIdOf.podIdentityAssociation(cloud.clusterName, made.associationId);
+        const recovery = retry.events.find((e) => e.event === "status" && Array.isArray(e.data.imports))?.data;
+        assert.ok(recovery?.imports.some((i: any) => i.id === adoptedId && /PodIdentityAssociation/.test(i.urn)), JSON.stringify(recovery));
+        // What crossed the boundary: the lookup and the description, signed (the double refuses anything else).
+        const lookups = cloud.eksRequests.slice(lookupsBefore).map(({ method, path, query, status }) => ({ method, path, query, status }));
+        assert.deepEqual(lookups, [
+            { method: "GET", path: `/clusters/${cloud.clusterName}/pod-identity-associations`, query: { namespace: "crash-association", serviceAccount: "api" }, status: 200 },
+            { method: "GET", path: `/clusters/${cloud.clusterName}/pod-identity-associations/${made.associationId}`, query: {}, status: 200 },
+        ]);
+        const live = await liveOf(id, "crash-association");
+        assert.deepEqual([live.associations.length, live.roles.length], [1, 1], "exactly one association and one role");
+        assert.equal(live.associations[0].associationId, made.associationId, "the association EKS made before the kill");
+        assert.equal(live.associations[0].roleArn, live.roles[0].arn);
+        assert.equal(applied(cloud.since(mark), "Create", ASSOCIATION).length, 1, "one create of the association was applied by EKS, in all");
+        const state = checkpoint(id).checkpoint.latest;
+        assert.equal(state.pending_operations?.length ?? 0, 0);
+        assert.deepEqual(state.resources.filter((r: any) => r.type === ASSOCIATION).map((r: any) => r.id), [adoptedId], "the stack holds the live association");
+        const outputs = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body.outputs;
+        assert.deepEqual([outputs.associationId, outputs.associationArn, outputs.roleArn], [made.associationId, made.associationArn, live.roles[0].arn], "GET reports what the stack holds");
+        const destroyed = await events("DELETE", `/workloads/${id}`, portal.url);
+        assert.equal(done(destroyed.events).status, "destroyed", JSON.stringify(done(destroyed.events)));
+        await assertNothingLive(id, "crash-association");
+        assert.equal(checkpoint(id), undefined, "the stack is removed");
     } finally {
         await stopPortalProcess(portal);
     }

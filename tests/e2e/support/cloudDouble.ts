@@ -5,6 +5,7 @@ import { addonArnOf, clusterArnOf, podIdentityAssociationArnOf, podIdentityAssoc
 import { Handler, withUnimplemented } from "../../support/engineDouble";
 import { ClusterInfo, KubeClient } from "../../cluster/client";
 import { AdmissionEvent, AdmissionWebhooks, PodAdmission } from "./admission";
+import { EKS_CREDENTIALS, EksApi, EksRequest, startEksApi } from "./eksApi";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 // The provider protocol as shipped in @pulumi/pulumi: the same messages the real aws plugin answers.
@@ -29,6 +30,8 @@ const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
  *   call sequence as the AWS calls, so that orderings across the two can be asserted, and model what EKS does and
  *   the test cluster cannot: its Pod Identity webhook gives a pod credentials only if an association exists for its
  *   service account when the pod is created.
+ * - The EKS API's association reads (./eksApi.ts) over HTTP on loopback, answered from the same association table:
+ *   what the portal's recovery looks up after a kill.
  */
 
 export type Method = "Check" | "Diff" | "Create" | "Update" | "Delete" | "Read" | "Invoke" | "Configure";
@@ -136,6 +139,7 @@ export class CloudDouble {
     /** Live resources by provider id, per type. */
     private readonly aws = new Map<string, Map<string, Record<string, any>>>();
     private webhooks?: AdmissionWebhooks;
+    private eks?: EksApi;
     private kube?: KubeClient;
     private sequence = 0;
     private readonly servers: grpc.Server[] = [];
@@ -165,7 +169,19 @@ export class CloudDouble {
             podCreated: (pod) => this.podCreated(pod),
         }, label);
         await this.webhooks.start();
+        this.eks = await startEksApi(this.clusterName, () => this.live("aws:eks/podIdentityAssociation:PodIdentityAssociation"));
         return `aws:${port}`;
+    }
+
+    /** What a client of the double's EKS API needs: its endpoint (AWS_ENDPOINT_URL_EKS) and the credentials it accepts. */
+    eksEnv(): Record<string, string> {
+        if (!this.eks) throw new Error("the double is not started");
+        return { AWS_ENDPOINT_URL_EKS: this.eks.endpoint, ...EKS_CREDENTIALS };
+    }
+
+    /** Requests the double's EKS API received, in order. */
+    get eksRequests(): EksRequest[] {
+        return this.eks?.requests ?? [];
     }
 
     /**
@@ -226,6 +242,7 @@ export class CloudDouble {
 
     async stop(): Promise<void> {
         await this.webhooks?.stop();
+        await this.eks?.stop();
         this.kube?.destroy();
         await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
     }
@@ -507,7 +524,7 @@ export class CloudDouble {
                 const users = this.live("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.policyArn === id);
                 if (users.length > 0) throw new CloudError(`DeleteConflict: Cannot delete a policy attached to entities (${id})`);
             }
-            this.table(type).delete(id);
+            this.table(type).delete(this.keyOf(type, id, toJs(request.getProperties())));
             return new emptyproto.Empty();
         });
     }
@@ -517,7 +534,7 @@ export class CloudDouble {
         const id: string = request.getId();
         const record = this.record({ method: "Read", pkg, type, name: request.getName(), urn: request.getUrn(), preview: false, id });
         return this.finish(record, () => {
-            const state = this.table(type).get(id);
+            const state = this.table(type).get(this.keyOf(type, id, toJs(request.getProperties())));
             const response = new providerProto.ReadResponse();
             if (state) {
                 response.setId(id);
@@ -529,6 +546,18 @@ export class CloudDouble {
     }
 
     // ---- AWS ----
+
+    /**
+     * The table key of the resource a Read or Delete names. A role policy attachment is found by the `role` and
+     * `policyArn` of its state, whatever its id: the provider's create gives it a random `<role>-…` id, its import
+     * `<role>-<policy ARN>`, and its Read and Delete use only those two fields (terraform-provider-aws,
+     * aws_iam_role_policy_attachment).
+     */
+    private keyOf(type: string, id: string, state: Record<string, any>): string {
+        if (type !== "aws:iam/rolePolicyAttachment:RolePolicyAttachment") return id;
+        for (const [key, a] of this.table(type)) if (a.role === state.role && a.policyArn === state.policyArn) return key;
+        return id;
+    }
 
     private table(type: string): Map<string, Record<string, any>> {
         let table = this.aws.get(type);
