@@ -14,9 +14,9 @@ import { bucketBackendFiles } from "../../examples/portal/backendFiles";
 import { backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
 import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
 import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
-import { s3Location } from "../../examples/portal/s3";
+import { S3Bucket, s3Location } from "../../examples/portal/s3";
 import { liveLockHolders } from "../../examples/portal/stackLock";
-import { S3Server, startS3Server } from "../support/s3Server";
+import { S3_CREDENTIALS, S3Server, startS3Server } from "../support/s3Server";
 
 let s3: S3Server;
 test.before(async () => {
@@ -57,12 +57,12 @@ test.serial("two replicas' mutex: a conditional write lets one holder in at a ti
 
 test.serial("a mutex whose holder died is taken over once its lease has expired", async (t) => {
     const expired = new Date(Date.now() - 1000).toISOString();
-    t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "dead-replica", token: "x", expiresAt: expired }), { ifNoneMatch: "*" }));
+    t.truthy(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "dead-replica", token: "x", expiresAt: expired }), { ifNoneMatch: "*" }));
     const store = new BucketRecordStore(s3.bucket, "replica-a");
     t.is(await store.exclusive(async () => "ran"), "ran");
     t.is(await s3.bucket.get("portal/mutex.json"), undefined, "released");
     // A live lease is waited for, not taken over.
-    t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "live", token: "y", expiresAt: new Date(Date.now() + MUTEX_LEASE_MS).toISOString() }), { ifNoneMatch: "*" }));
+    t.truthy(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "live", token: "y", expiresAt: new Date(Date.now() + MUTEX_LEASE_MS).toISOString() }), { ifNoneMatch: "*" }));
     let ran = false;
     const waiting = store.exclusive(async () => (ran = true));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -70,6 +70,58 @@ test.serial("a mutex whose holder died is taken over once its lease has expired"
     await s3.bucket.delete("portal/mutex.json");
     await waiting;
     t.true(ran);
+});
+
+/** The bucket, as a replica whose process stalls (GC pause, CPU starved) just before it releases the mutex. */
+class StallingBucket extends S3Bucket {
+    private stall?: { reached: () => void; resume: Promise<void> };
+    /** The next DeleteObject of the mutex waits for `resume`; resolves once the holder is stalled there. */
+    stallNextRelease(resume: Promise<void>): Promise<void> {
+        return new Promise((reached) => (this.stall = { reached, resume }));
+    }
+    override async delete(key: string, condition: { ifMatch?: string } = {}): Promise<boolean> {
+        const stall = key === "portal/mutex.json" ? this.stall : undefined;
+        this.stall = undefined;
+        if (stall) {
+            stall.reached();
+            await stall.resume;
+        }
+        return super.delete(key, condition);
+    }
+}
+
+test.serial("a holder stalled past its lease, whose mutex another replica took over, cannot release (or overwrite) its successor's mutex", async (t) => {
+    const leaseMs = 400;
+    const stalling = new StallingBucket(s3.bucket.location, S3_CREDENTIALS);
+    const [a, b] = [new BucketRecordStore(stalling, "replica-a", leaseMs), new BucketRecordStore(s3.bucket, "replica-b", leaseMs)];
+    let resume!: () => void;
+    const stalled = stalling.stallNextRelease(new Promise<void>((r) => (resume = r)));
+    const first = a.exclusive(async () => "a");
+    await stalled;
+    // A's lease runs out while it is stalled: B takes the mutex over and is inside when A wakes up.
+    let bInside!: () => void;
+    let bLeave!: () => void;
+    const inside = new Promise<void>((r) => (bInside = r));
+    const second = b.exclusive(async () => {
+        bInside();
+        await new Promise<void>((r) => (bLeave = r));
+    });
+    await inside;
+    const successors = await s3.bucket.get("portal/mutex.json");
+    t.is(JSON.parse(successors!.body).holder, "replica-b");
+    resume();
+    t.is(await first, "a");
+    t.deepEqual(await s3.bucket.get("portal/mutex.json"), successors, "A's release left B's mutex as B wrote it");
+    // So a third holder still waits for B.
+    let cRan = false;
+    const third = a.exclusive(async () => (cRan = true));
+    await new Promise((r) => setTimeout(r, leaseMs / 4));
+    t.false(cRan, "B still holds the mutex");
+    bLeave();
+    await second;
+    await third;
+    t.true(cRan);
+    t.is(await s3.bucket.get("portal/mutex.json"), undefined, "released by its last holder");
 });
 
 test.serial("the CLI's locks and checkpoints are read from the bucket", async (t) => {
