@@ -16,7 +16,8 @@ import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
-import { backendStackState, removeTornAttributes } from "./checkpoint";
+import { backendStackOutputs, backendStackState, removeTornAttributes } from "./checkpoint";
+import { entryOfOperation, latestHistoryEntry } from "./stackHistory";
 import { Ownership } from "./ownership";
 import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
 import { S3Bucket, s3Location } from "./s3";
@@ -66,6 +67,12 @@ export interface PortalOptions {
      * `408` and its connection is closed, so a client that stalls (slowloris) cannot hold sockets open. Default 10 s.
      */
     bodyTimeoutMs?: number;
+    /**
+     * Tests only (`PORTAL_TEST_HOLD_BEFORE_RECORDING` in main.ts): once an apply's or destroy's worker has ended, write
+     * this file and never record the outcome, so that a test can kill the portal after the CLI finished but before
+     * the record was saved. Never set in production: every apply and destroy would hang.
+     */
+    holdBeforeRecordingForTests?: string;
 }
 
 export interface Portal {
@@ -306,13 +313,48 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             await store.remove(record.id);
             return;
         }
+        const started = record.lastOperation ?? { operation: "apply" as const, result: "running" as const, startedAt: record.updatedAt };
+        // The CLI may have finished before the portal could record it: its history then has the result.
+        if (operation !== "preview" && files && (await settleFromHistory(record, operation, started))) return;
         Object.assign(record, failedState(record.id, operation, "interrupted", true));
-        const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
         record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
         const state = files ? await backendStackState(files, PROJECT, record.id) : undefined;
         if (state) record.lastOperation.state = state;
         delete record.runner;
         await save(record);
+    }
+
+    /**
+     * Records the result of the record's apply or destroy from the stack's history (stackHistory.ts), when the CLI
+     * wrote it: a succeeded apply with the outputs its checkpoint holds, a succeeded destroy by removing the record
+     * (as finish() does), a failed one as failed. Returns whether it did.
+     */
+    async function settleFromHistory(record: WorkloadRecord, operation: "apply" | "destroy", started: LastOperation): Promise<boolean> {
+        const entry = entryOfOperation(await latestHistoryEntry(files!, PROJECT, record.id), operation, started.startedAt);
+        const stackGone = operation === "destroy" && (await files!.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`)) === undefined;
+        if (!entry && !stackGone) return false;
+        const finishedAt = entry?.endTime ? new Date(entry.endTime * 1000).toISOString() : now();
+        const last: LastOperation = { ...started, finishedAt, ...(entry?.resourceChanges ? { changes: entry.resourceChanges } : {}) };
+        delete record.runner;
+        if (stackGone || (entry!.result === "succeeded" && operation === "destroy")) {
+            // The worker removes the stack after its destroy: gone, or destroyed, it is what a finished destroy leaves.
+            records.delete(record.id);
+            await store.remove(record.id);
+            return true;
+        }
+        if (entry!.result === "succeeded") {
+            const outputs = await backendStackOutputs(files!, PROJECT, record.id);
+            if (!outputs) return false;
+            Object.assign(record, { status: "applied", outputs, lastOperation: { ...last, result: "succeeded" } });
+            delete record.recoverable;
+            delete record.hint;
+        } else {
+            const error = `the ${operation} failed (its result read from the stack's history: the portal stopped before it recorded it; the operation's diagnostics were not kept)`;
+            const state = await backendStackState(files!, PROJECT, record.id);
+            Object.assign(record, failedState(record.id, operation, error), { lastOperation: { ...last, result: "failed", error, ...(state ? { state } : {}) } });
+        }
+        await save(record);
+        return true;
     }
 
     /**
@@ -417,6 +459,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }
 
     async function finish(record: WorkloadRecord, job: Job, result: JobResult): Promise<void> {
+        if (options.holdBeforeRecordingForTests && job.operation !== "preview") {
+            // Tests only: the window between the CLI's end and the record's write, held open for a kill.
+            fs.writeFileSync(options.holdBeforeRecordingForTests, `${process.pid}\n`);
+            await new Promise(() => undefined);
+        }
         running.delete(record.id);
         delete record.runner;
         const last: LastOperation = { ...(record.lastOperation as LastOperation), finishedAt: now() };

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
+import { workloadOutputs } from "./outputs";
 import { PendingOperation, adoptPendingCreates, pendingImports } from "./pendingCreates";
 import { descendantsOf } from "./processTree";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
@@ -163,10 +164,7 @@ async function apply(job: JobSpec): Promise<JobResult> {
     try {
         if (job.recover) await recover(stack, relay);
         const result = await stack.up({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover });
-        const outputs: Record<string, unknown> = {};
-        for (const [key, output] of Object.entries(result.outputs)) {
-            outputs[key] = key === "trustPolicy" || key === "permissionsPolicy" ? parseDocument(output.value) : output.value;
-        }
+        const outputs = workloadOutputs(Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value])));
         return { ok: true, operation: "apply", outputs, changes: { ...result.summary.resourceChanges } as Record<string, number> };
     } catch (error) {
         return failure(error, relay, await stackState(stack).catch(() => undefined));

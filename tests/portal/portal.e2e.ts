@@ -649,6 +649,47 @@ test("SIGKILL of the portal at each phase of an apply and a destroy: after a res
     }
 });
 
+test("a portal killed after the CLI finished but before it recorded the result: the restarted portal reads the result from the stack's history", { timeout: 240_000 }, async () => {
+    const stateDir = path.join(environment.dir, "portal-history");
+    const held = path.join(environment.dir, "portal-history-held");
+    const body = request("history");
+    const id = workloadId(body);
+    const record = () => JSON.parse(fs.readFileSync(path.join(stateDir, "workloads", `${id}.json`), "utf8"));
+    /** Runs the operation on a portal that holds before recording it, SIGKILLs it there, and starts a portal again. */
+    const killedBeforeRecording = async (start: (portal: PortalProcess) => Promise<void>): Promise<PortalProcess> => {
+        fs.rmSync(held, { force: true });
+        const holding = await startPortalProcess(stateDir, { PORTAL_TEST_HOLD_BEFORE_RECORDING: held });
+        try {
+            await start(holding);
+            assert.ok(await waitFor(async () => fs.existsSync(held), 120_000), "the worker ended and the portal holds before recording");
+            assert.match(record().status, /^(applying|destroying)$/, "the record still says the operation runs");
+        } finally {
+            const exited = new Promise((resolve) => holding.child.once("exit", resolve));
+            holding.child.kill("SIGKILL");
+            await exited;
+        }
+        return startPortalProcess(stateDir);
+    };
+    let portal: PortalProcess | undefined = await startPortalProcess(stateDir);
+    try {
+        assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+        await stopPortalProcess(portal);
+        portal = await killedBeforeRecording(async (p) => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, p.url)).status, 202));
+        const status = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body;
+        assert.deepEqual([status.status, status.lastOperation.operation, status.lastOperation.result], ["applied", "apply", "succeeded"], JSON.stringify(status));
+        assert.equal(status.recoverable, undefined);
+        assert.equal(status.outputs.roleArn, rolesOf(id)[0].arn, "the outputs, read from the checkpoint");
+        assert.deepEqual(status.outputs.trustPolicy, JSON.parse(rolesOf(id)[0].assumeRolePolicy), "documents parsed, as the worker reports them");
+        assert.equal(status.lastOperation.changes.create > 0, true, JSON.stringify(status.lastOperation));
+        await stopPortalProcess(portal);
+        portal = await killedBeforeRecording(async (p) => assert.equal((await call("DELETE", `/workloads/${id}`, undefined, {}, p.url)).status, 202));
+        assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).status, 404, "the destroy is recorded as done");
+        await assertNothingLive(id, "history");
+    } finally {
+        await stopPortalProcess(portal);
+    }
+});
+
 test("two replicas on one S3 backend (moto's S3 server): one wins a workload, the other gets 409; different workloads run side by side; either answers for any", { timeout: 300_000 }, async () => {
     const s3 = await startS3Server("portal-state");
     const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl };
