@@ -17,6 +17,8 @@
  *   PULUMI_BACKEND_URL   default file://<PORTAL_STATE_DIR>/backend;  PULUMI_CONFIG_PASSPHRASE(_FILE) for a DIY backend.
  *                        s3://<bucket>?endpoint=…&use_path_style=true&region=…: records in the bucket, replicas may
  *                        share it (README.md "Two replicas"); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY sign the calls
+ *   PORTAL_REPLICA_LEASE_MS  s3:// only: this replica's lease, default 30000 (replicaLease.ts, README.md "Two replicas")
+ *   PORTAL_REPLICA_HOST      the host name the replica records, default the machine's
  * AWS credentials and kubeconfig are the CLI's usual ones (environment, ~/.aws, ~/.kube/config).
  * Tests only: PORTAL_TEST_HOLD_BEFORE_RECORDING=<file>  see PortalOptions.holdBeforeRecordingForTests (never in production).
  */
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
         policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env) },
         previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
         holdBeforeRecordingForTests,
+        replicaLeaseMs: env.PORTAL_REPLICA_LEASE_MS ? Number(env.PORTAL_REPLICA_LEASE_MS) : undefined,
+        replicaHost: env.PORTAL_REPLICA_HOST || undefined,
     });
     process.stdout.write(`eks-pod-identity portal listening on ${portal.url}\n`);
     const stop = () => {

@@ -22,6 +22,8 @@ import { Ownership } from "./ownership";
 import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
 import { S3Bucket, s3Location } from "./s3";
 import { isRunning, liveLockHolders } from "./stackLock";
+import { LeaseObserver, REPLICA_LEASE_MS, ReplicaLease, checkLeaseMs } from "./replicaLease";
+import { killProcessTree } from "./processTree";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -73,6 +75,19 @@ export interface PortalOptions {
      * the record was saved. Never set in production: every apply and destroy would hang.
      */
     holdBeforeRecordingForTests?: string;
+    /**
+     * On an `s3://` backend: this replica's lease (replicaLease.ts). It renews its heartbeat every sixth of it, stops
+     * its operations when it could not for two thirds of it, and the other replicas count it gone (its operations
+     * interrupted, its host's CLI locks stale) once its heartbeat has not changed for all of it. Default 30000 ms
+     * (`PORTAL_REPLICA_LEASE_MS`), at least 1000: longer rides out longer S3 outages, shorter frees a dead replica's
+     * workloads sooner.
+     */
+    replicaLeaseMs?: number;
+    /**
+     * The host name this replica records in its heartbeat and records (`PORTAL_REPLICA_HOST`). Default the machine's:
+     * replicas that record the same host compare pids instead of leases. Tests set another to play a remote replica.
+     */
+    replicaHost?: string;
 }
 
 export interface Portal {
@@ -128,6 +143,8 @@ class Job {
     child?: ChildProcess;
     /** Who asked for the operation: the audit log's line for its end names them too. */
     startedBy?: Principal;
+    /** Stopped by this replica's fence: the others may have taken the workload over, its outcome is not recorded. */
+    fenced = false;
 
     /** `team`: the workload's, so that only its team (and admins) may follow the operation. */
     constructor(readonly serial: number, readonly operation: Operation, readonly team: string) {}
@@ -271,12 +288,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
 
     // ---- records ----
     // This portal process among the replicas sharing the backend (records and stacks say which one runs what).
-    const self: Runner = { replica: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, host: os.hostname(), pid: process.pid };
+    const replicaHost = options.replicaHost ?? os.hostname();
+    const self: Runner = { replica: `${replicaHost}:${process.pid}:${randomUUID().slice(0, 8)}`, host: replicaHost, pid: process.pid };
     const location = s3Location(env.PULUMI_BACKEND_URL, env);
+    const bucket = location ? new S3Bucket(location, env) : undefined;
     // Replicas on an s3:// backend keep their records in its bucket; one portal on a file backend, in stateDir.
-    const store: RecordStore<WorkloadRecord> = location
-        ? new BucketRecordStore(new S3Bucket(location, env), self.replica)
-        : new FileRecordStore(path.join(stateDir, "workloads"));
+    const store: RecordStore<WorkloadRecord> = bucket ? new BucketRecordStore(bucket, self.replica) : new FileRecordStore(path.join(stateDir, "workloads"));
     const files: BackendFiles | undefined = backendFiles(env.PULUMI_BACKEND_URL, env);
     const records = new Map<string, WorkloadRecord>();
     const save = async (record: WorkloadRecord) => {
@@ -287,16 +304,39 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     // ---- operations: one per workload at a time ----
     const running = new Map<string, Job>();
 
+    /** This replica could not renew its lease in time: its operations stop before the others may take them over. */
+    const fence = () => {
+        for (const job of running.values()) {
+            job.fenced = true;
+            const child = job.child;
+            if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+            try {
+                killProcessTree(child.pid!);
+            } catch {
+                child.kill("SIGKILL");
+            }
+        }
+    };
+    /** Each confirmed renewal is passed on to the workers, which end on their own past it (worker.ts). */
+    const renewed = (validForMs: number) => {
+        for (const job of running.values()) if (job.child?.connected) job.child.send({ leaseValidForMs: validForMs });
+    };
+    const leaseMs = bucket ? checkLeaseMs(options.replicaLeaseMs ?? REPLICA_LEASE_MS, "replicaLeaseMs (PORTAL_REPLICA_LEASE_MS)") : 0;
+    const lease = bucket ? new ReplicaLease(bucket, self, leaseMs, fence, renewed) : undefined;
+    const leases = bucket ? new LeaseObserver(bucket) : undefined;
+    await lease?.start();
+
     /**
-     * Whether the process that ran the record's operation is gone: this replica's own (not running here any more), or
-     * one of this host that no longer runs. A replica on another host is presumed alive: its record stays busy until
-     * it finishes (or an operator clears it; README, "Two replicas").
+     * Whether the process that ran the record's operation is gone: this replica's own (not running here any more), one
+     * of this host that no longer runs, or (replicas on an s3:// backend) one whose lease has expired (replicaLease.ts).
+     * A file backend has one portal: another runner there is a previous run of it on another host, presumed alive.
      */
-    const runnerGone = (record: WorkloadRecord): boolean => {
+    const runnerGone = async (record: WorkloadRecord): Promise<boolean> => {
         const runner = record.runner;
         if (!runner) return true; // a record of a portal before runners were recorded: it stopped with that portal
         if (runner.replica === self.replica) return !running.has(record.id);
-        return runner.host === self.host && !isRunning(runner.pid);
+        if (runner.host === self.host && !isRunning(runner.pid)) return true;
+        return leases ? leases.expired(runner.replica) : false;
     };
 
     /**
@@ -305,7 +345,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
      * process of that run holds its lock any more (begin).
      */
     async function reconcile(record: WorkloadRecord): Promise<void> {
-        if (!isTransient(record.status) || !runnerGone(record)) return;
+        if (!isTransient(record.status) || !(await runnerGone(record))) return;
         const operation = record.lastOperation?.operation ?? "apply";
         if (operation === "preview" && !(await files?.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`))) {
             // A preview that left no stack: nothing to recover, the workload was never created.
@@ -455,10 +495,17 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
                 );
             });
             child.send({ job: spec });
+            if (lease) child.send({ leaseValidForMs: lease.validForMs() });
         });
     }
 
     async function finish(record: WorkloadRecord, job: Job, result: JobResult): Promise<void> {
+        if (job.fenced) {
+            // Another replica may already have reconciled the record and started over: leave the record to reconcile().
+            running.delete(record.id);
+            job.push({ event: "done", data: { id: record.id, operation: job.operation, result: "failed", status: "failed", error: "interrupted: this portal replica could not renew its lease and stopped the operation; retry" } });
+            return;
+        }
         if (options.holdBeforeRecordingForTests && job.operation !== "preview") {
             // Tests only: the window between the CLI's end and the record's write, held open for a kill.
             fs.writeFileSync(options.holdBeforeRecordingForTests, `${process.pid}\n`);
@@ -537,10 +584,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             throw new HttpError(409, { error: `workload ${record.id} is busy: another portal replica (${record.runner.replica}) is running its ${record.lastOperation?.operation ?? "operation"}; wait for it (GET ${links(record.id).self})`, id: record.id, status: record.status, links: links(record.id) });
         }
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        if (lease?.fenced) throw new HttpError(503, { error: "this portal replica cannot renew its lease in the backend's bucket: retry (on another replica)" });
         if (operation !== "preview" && files) {
             // A CLI of a previous portal run (killed before its worker could stop it) may still be writing the stack:
             // wait for it rather than run a second update beside it or remove its lock.
-            const holders = await liveLockHolders(files, PROJECT, record.id);
+            const holders = await liveLockHolders(files, PROJECT, record.id, leases && ((lockHost) => leases.hostGone(lockHost)));
             if (holders.length > 0) {
                 const who = holders.map((h) => `pid ${h.pid} on ${h.hostname}`).join(", ");
                 throw new HttpError(409, { error: `workload ${record.id}'s stack is locked by a process still running (${who}), left by a previous run of the portal: retry once it has ended`, id: record.id, status: record.status });
@@ -851,6 +899,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             });
             await Promise.all(exits);
             await new Promise((resolve) => setImmediate(resolve)); // let the interrupted operations record their state
+            await lease?.stop();
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
             audit.close();

@@ -10,11 +10,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { performance } from "perf_hooks";
 import { bucketBackendFiles } from "../../examples/portal/backendFiles";
 import { backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
 import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
 import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
 import { S3Bucket, s3Location } from "../../examples/portal/s3";
+import { LeaseObserver, ReplicaLease, fenceAfterMs } from "../../examples/portal/replicaLease";
 import { liveLockHolders } from "../../examples/portal/stackLock";
 import { S3_CREDENTIALS, S3Server, startS3Server } from "../support/s3Server";
 
@@ -138,6 +140,77 @@ test.serial("the CLI's locks and checkpoints are read from the bucket", async (t
     );
     t.deepEqual(await backendStackState(files, project, "w1"), { resources: 1, pendingOperations: [`creating ${urn}`] });
     t.is(await backendStackState(files, project, "w2"), undefined);
+});
+
+/** The bucket as a replica sees it when S3 stops answering it (a partition): its writes fail. */
+class PartitionedBucket extends S3Bucket {
+    down = false;
+    override async put(key: string, body: string, condition: { ifNoneMatch?: "*"; ifMatch?: string } = {}): Promise<string | undefined> {
+        if (this.down) throw new Error("connect ETIMEDOUT");
+        return super.put(key, body, condition);
+    }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test.serial("a replica that cannot renew its lease fences itself before any other replica sees the lease expire", async (t) => {
+    const leaseMs = 1200;
+    const partitioned = new PartitionedBucket(s3.bucket.location, S3_CREDENTIALS);
+    let fencedAt: number | undefined;
+    const lease = new ReplicaLease(partitioned, { replica: "far:1:a", host: "far", pid: 1 }, leaseMs, () => (fencedAt ??= performance.now()));
+    await lease.start();
+    const observer = new LeaseObserver(s3.bucket);
+    t.false(await observer.expired("far:1:a"));
+    // Renewing: the lease never expires, however long one watches.
+    for (const end = performance.now() + leaseMs * 1.5; performance.now() < end; await sleep(50)) t.false(await observer.expired("far:1:a"));
+    t.false(lease.fenced);
+    partitioned.down = true;
+    const cutAt = performance.now();
+    let expiredAt: number | undefined;
+    while (expiredAt === undefined && performance.now() - cutAt < leaseMs * 3) {
+        if (await observer.expired("far:1:a")) expiredAt = performance.now();
+        await sleep(20);
+    }
+    t.truthy(fencedAt, "fenced");
+    t.truthy(expiredAt, "the observer counts it gone in the end");
+    t.true(fencedAt! <= cutAt + fenceAfterMs(leaseMs), `fenced ${Math.round(fencedAt! - cutAt)} ms after the last renewal could be sent`);
+    t.true(expiredAt! - fencedAt! >= leaseMs / 6, `the observer saw the lease expire ${Math.round(expiredAt! - fencedAt!)} ms after the fence`);
+    t.true(lease.fenced);
+    // S3 answers again: the replica renews and runs operations again; its lease is live once more.
+    partitioned.down = false;
+    await sleep(leaseMs / 3);
+    t.false(lease.fenced);
+    t.false(await observer.expired("far:1:a"));
+    await lease.stop();
+    t.true(await observer.expired("far:1:a"), "a replica that stopped cleanly is gone at once");
+});
+
+test.serial("a CLI lock on another host is stale only once every portal replica of that host has an expired lease", async (t) => {
+    const files = bucketBackendFiles(s3.bucket);
+    const project = "eks-pod-identity-portal";
+    const leaseMs = 1000;
+    await s3.bucket.put(`.pulumi/locks/organization/${project}/w3/c.json`, JSON.stringify({ pid: 4242, hostname: "host-b" }));
+    await s3.bucket.put(`.pulumi/locks/organization/${project}/w3/d.json`, JSON.stringify({ pid: 4243, hostname: "someones-laptop" }));
+    const partitioned = new PartitionedBucket(s3.bucket.location, S3_CREDENTIALS);
+    const [b1, b2] = [
+        new ReplicaLease(partitioned, { replica: "host-b:10:x", host: "host-b", pid: 10 }, leaseMs, () => undefined),
+        new ReplicaLease(s3.bucket, { replica: "host-b:11:y", host: "host-b", pid: 11 }, leaseMs, () => undefined),
+    ];
+    await b1.start();
+    await b2.start();
+    const observer = new LeaseObserver(s3.bucket);
+    const holders = async () => (await liveLockHolders(files, project, "w3", (host) => observer.hostGone(host))).map((h) => h.hostname).sort();
+    t.deepEqual(await holders(), ["host-b", "someones-laptop"]);
+    // One replica of host-b dies (its heartbeat stops changing): the lock may be the other's, still live.
+    partitioned.down = true;
+    await sleep(leaseMs / 3);
+    t.deepEqual(await holders(), ["host-b", "someones-laptop"]);
+    await sleep(leaseMs * 1.1);
+    t.true(await observer.expired("host-b:10:x"));
+    t.deepEqual(await holders(), ["host-b", "someones-laptop"]);
+    await b2.stop();
+    t.deepEqual(await holders(), ["someones-laptop"], "both of host-b's replicas are gone; a host no replica recorded stays live");
+    for (const key of await s3.bucket.list("portal/replicas/")) await s3.bucket.delete(key);
 });
 
 test.serial("pending creates: roles, inline policies and Kubernetes objects are imported by the id their inputs give; others are not", (t) => {

@@ -764,6 +764,60 @@ test("two replicas on one S3 backend (moto's S3 server): one wins a workload, th
     }
 });
 
+test("a replica on another host SIGKILLed mid-apply: the other answers 409 while its lease runs, then reconciles the apply as interrupted and a retry succeeds", { timeout: 240_000 }, async (t) => {
+    const s3 = await startS3Server("portal-lease");
+    const leaseMs = 3000;
+    const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl, PORTAL_REPLICA_LEASE_MS: String(leaseMs) };
+    let local: PortalProcess | undefined;
+    let remote: PortalProcess | undefined;
+    try {
+        local = await startPortalProcess(path.join(environment.dir, "lease-local"), replicaEnv);
+        // Runs here, but records another host: the local replica cannot probe its pids, only its lease.
+        remote = await startPortalProcess(path.join(environment.dir, "lease-remote"), { ...replicaEnv, PORTAL_REPLICA_HOST: "another-host" });
+        const body = request("leased");
+        const id = workloadId(body);
+        assert.equal((await call("POST", "/workloads", body, {}, remote.url)).status, 201);
+        const hold = cloud.hold("Create", ROLE);
+        assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, remote.url)).status, 202);
+        await hold.reached;
+        const run = descendantsOf(remote.child.pid!);
+        const exited = new Promise((resolve) => remote!.child.once("exit", resolve));
+        remote.child.kill("SIGKILL");
+        const killedAt = Date.now();
+        await exited;
+
+        // Its lease still runs: the apply counts as running on the remote replica.
+        const busy = await call("POST", `/workloads/${id}/apply`, undefined, {}, local.url);
+        assert.equal(busy.status, 409, JSON.stringify(busy.body));
+        assert.match(busy.body.error, /another portal replica \(another-host:\d+:/);
+        assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, local.url)).body.status, "applying");
+        while (run.some(isRunning) && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(run.filter(isRunning), [], "the killed replica's worker, CLI and plugins ended with it");
+        await Promise.race([hold.abandoned, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        hold.release();
+
+        // Once its heartbeat has not changed for a lease, the local replica counts it gone.
+        let status: any;
+        assert.ok(await waitFor(async () => (status = (await call("GET", `/workloads/${id}`, undefined, {}, local!.url)).body).status === "failed", 30_000), JSON.stringify(status));
+        const freedAfterMs = Date.now() - killedAt;
+        assert.ok(freedAfterMs >= leaseMs, `reconciled ${freedAfterMs} ms after the kill, not before the lease (${leaseMs} ms) ran out`);
+        t.diagnostic(`reconciled ${freedAfterMs} ms after the kill (lease ${leaseMs} ms)`);
+        assert.deepEqual([status.recoverable, status.lastOperation.result], [true, "failed"]);
+        assert.match(status.lastOperation.error, /interrupted/);
+
+        // The retry on the local replica: the stale lock (a dead pid of this host) is removed, one role in the end.
+        const retry = await events("POST", `/workloads/${id}/apply`, local.url);
+        assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
+        assert.equal(rolesOf(id).length, 1);
+        assert.equal(done((await events("DELETE", `/workloads/${id}`, local.url)).events).status, "destroyed");
+        await assertNothingLive(id, "leased");
+    } finally {
+        await stopPortalProcess(remote);
+        await stopPortalProcess(local);
+        await s3.stop();
+    }
+});
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
