@@ -248,6 +248,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         options.clusters ?? (options.env.PORTAL_CLUSTERS ?? "").split(",").filter(Boolean).map((arn) => ({ arn: arn.trim() })),
     );
     if (clusters.size === 0) throw new Error("the portal needs at least one cluster: give clusters, or PORTAL_CLUSTERS=<cluster ARN>,…");
+    const leaseMs = checkLeaseMs(options.replicaLeaseMs ?? REPLICA_LEASE_MS, "replicaLeaseMs (PORTAL_REPLICA_LEASE_MS)");
     const stateDir = path.resolve(options.stateDir);
     const stacksDir = path.join(stateDir, "stacks");
     fs.mkdirSync(stacksDir, { recursive: true, mode: 0o700 });
@@ -321,7 +322,6 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     const renewed = (validForMs: number) => {
         for (const job of running.values()) if (job.child?.connected) job.child.send({ leaseValidForMs: validForMs });
     };
-    const leaseMs = bucket ? checkLeaseMs(options.replicaLeaseMs ?? REPLICA_LEASE_MS, "replicaLeaseMs (PORTAL_REPLICA_LEASE_MS)") : 0;
     const lease = bucket ? new ReplicaLease(bucket, self, leaseMs, fence, renewed) : undefined;
     const leases = bucket ? new LeaseObserver(bucket) : undefined;
     await lease?.start();
@@ -451,7 +451,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             let result: JobResult;
             try {
                 job.push({ event: "status", data: { status: record.status, operation, message: `${operation} started` } });
-                result = closing ? { ok: false, kind: "failed", error: "the portal is shutting down", diagnostics: [] } : await runWorker(job, spec);
+                result = closing
+                    ? { ok: false, kind: "failed", error: "the portal is shutting down", diagnostics: [] }
+                    : job.fenced // queued when this replica fenced itself: never started
+                        ? { ok: false, kind: "failed", error: "interrupted: this portal replica could not renew its lease", diagnostics: [], interrupted: true }
+                        : await runWorker(job, spec);
             } finally {
                 semaphore.release();
             }
