@@ -504,8 +504,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }
 
     async function finish(record: WorkloadRecord, job: Job, result: JobResult): Promise<void> {
-        if (job.fenced) {
-            // Another replica may already have reconciled the record and started over: leave the record to reconcile().
+        if (job.fenced || lease?.fenced) {
+            // Another replica may already have reconciled the record and started over (this replica may be resuming
+            // from a freeze before its lease timer noticed): leave the record to reconcile().
             running.delete(record.id);
             job.push({ event: "done", data: { id: record.id, operation: job.operation, result: "failed", status: "failed", error: "interrupted: this portal replica could not renew its lease and stopped the operation; retry" } });
             return;

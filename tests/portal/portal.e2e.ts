@@ -764,7 +764,7 @@ test("two replicas on one S3 backend (moto's S3 server): one wins a workload, th
     }
 });
 
-test("a replica on another host SIGKILLed mid-apply: the other answers 409 while its lease runs, then reconciles the apply as interrupted and a retry succeeds", { timeout: 240_000 }, async (t) => {
+test("a replica on another host frozen mid-apply ends its run itself before its lease can expire, is SIGKILLed: the other answers 409 while its lease runs, then reconciles the apply as interrupted and a retry succeeds", { timeout: 240_000 }, async (t) => {
     const s3 = await startS3Server("portal-lease");
     const leaseMs = 3000;
     const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl, PORTAL_REPLICA_LEASE_MS: String(leaseMs) };
@@ -781,6 +781,16 @@ test("a replica on another host SIGKILLed mid-apply: the other answers 409 while
         assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, remote.url)).status, 202);
         await hold.reached;
         const run = descendantsOf(remote.child.pid!);
+        assert.ok(run.length >= 3, `the remote replica's run: ${run}`);
+        // Frozen (a paused VM): it renews nothing and cannot stop its workers; they end on their own, at two thirds
+        // of the lease since its last renewal, before the other replica may count the lease expired.
+        remote.child.kill("SIGSTOP");
+        const frozenAt = Date.now();
+        while (run.some(isRunning) && Date.now() - frozenAt < 2 * leaseMs) await new Promise((resolve) => setTimeout(resolve, 50));
+        const endedAfterMs = Date.now() - frozenAt;
+        assert.deepEqual(run.filter(isRunning), [], "the frozen replica's worker, CLI and plugins ended on their own");
+        assert.ok(endedAfterMs < leaseMs, `its run ended ${endedAfterMs} ms after the freeze, within the lease (${leaseMs} ms)`);
+        t.diagnostic(`the frozen replica's run ended ${endedAfterMs} ms after the freeze (lease ${leaseMs} ms)`);
         const exited = new Promise((resolve) => remote!.child.once("exit", resolve));
         remote.child.kill("SIGKILL");
         const killedAt = Date.now();
@@ -791,8 +801,6 @@ test("a replica on another host SIGKILLed mid-apply: the other answers 409 while
         assert.equal(busy.status, 409, JSON.stringify(busy.body));
         assert.match(busy.body.error, /another portal replica \(another-host:\d+:/);
         assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, local.url)).body.status, "applying");
-        while (run.some(isRunning) && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
-        assert.deepEqual(run.filter(isRunning), [], "the killed replica's worker, CLI and plugins ended with it");
         await Promise.race([hold.abandoned, new Promise((resolve) => setTimeout(resolve, 10_000))]);
         hold.release();
 
