@@ -11,11 +11,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { bucketBackendFiles } from "../../examples/portal/backendFiles";
-import { backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
+import { bucketBackendFiles, localBackendFiles } from "../../examples/portal/backendFiles";
+import { backendStackOutputs, backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
 import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
 import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
 import { S3Bucket, s3Location } from "../../examples/portal/s3";
+import { entryOfOperation, latestHistoryEntry } from "../../examples/portal/stackHistory";
 import { LeaseObserver, ReplicaLease, fenceAfterMs } from "../../examples/portal/replicaLease";
 import { liveLockHolders } from "../../examples/portal/stackLock";
 import { S3_CREDENTIALS, S3Server, startS3Server } from "../support/s3Server";
@@ -250,6 +251,44 @@ test.serial("a checkpoint's attributes file torn by a killed CLI (empty) breaks 
         t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [attrs]);
         t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [], "readable ones are kept");
         t.is(cli("stack", "export", "--stack", "w").status, 0);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test.serial("the stack's history as the CLI writes it: the newest entry tells a failed update, a succeeded one (outputs from the checkpoint) and a destroy, for the operation that started before it only", async (t) => {
+    const root = path.resolve(__dirname, "../../..");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-history-"));
+    try {
+        fs.mkdirSync(path.join(dir, "state"));
+        const files = localBackendFiles(path.join(dir, "state"));
+        const env = { ...process.env, PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`, PULUMI_HOME: path.join(dir, "home"), PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true" };
+        const cli = (...args: string[]) => spawnSync(path.join(root, "bin", "pulumi"), args, { cwd: dir, env, encoding: "utf8" });
+        const program = (output: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: yaml\n${output}`);
+        program("");
+        t.is(cli("stack", "init", "w").status, 0);
+        t.is(await latestHistoryEntry(files, "p", "w"), undefined, "no update yet");
+
+        // An update whose program fails (an unknown function).
+        program("variables:\n  boom:\n    fn::invoke:\n      function: pulumi:index:nonexistent\n      arguments: {}\noutputs:\n  greeting: ${boom}\n");
+        const failedStart = new Date().toISOString();
+        t.not(cli("up", "--yes", "--skip-preview", "--stack", "w").status, 0);
+        const failed = await latestHistoryEntry(files, "p", "w");
+        t.like(failed, { kind: "update", result: "failed" });
+        t.is(entryOfOperation(failed, "apply", failedStart), failed);
+        t.is(entryOfOperation(failed, "destroy", failedStart), undefined, "another kind");
+        t.is(entryOfOperation(failed, "apply", new Date(Date.now() + 2000).toISOString()), undefined, "an entry from before the operation started");
+
+        const applyStart = new Date().toISOString();
+        program(`outputs:\n  greeting: hello\n  trustPolicy: '{"Version":"2012-10-17"}'\n`);
+        t.is(cli("up", "--yes", "--skip-preview", "--stack", "w").status, 0);
+        const succeeded = await latestHistoryEntry(files, "p", "w");
+        t.like(entryOfOperation(succeeded, "apply", applyStart), { kind: "update", result: "succeeded" });
+        t.deepEqual(await backendStackOutputs(files, "p", "w"), { greeting: "hello", trustPolicy: { Version: "2012-10-17" } }, "documents parsed as the worker reports them");
+
+        const destroyStart = new Date().toISOString();
+        t.is(cli("destroy", "--yes", "--skip-preview", "--stack", "w").status, 0);
+        t.like(entryOfOperation(await latestHistoryEntry(files, "p", "w"), "destroy", destroyStart), { kind: "destroy", result: "succeeded" });
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -820,6 +820,7 @@ test("a replica on another host frozen mid-apply ends its run itself before its 
         assert.equal(done((await events("DELETE", `/workloads/${id}`, local.url)).events).status, "destroyed");
         await assertNothingLive(id, "leased");
     } finally {
+        remote?.child.kill("SIGKILL"); // still frozen when an assertion failed: SIGTERM would wait for good
         await stopPortalProcess(remote);
         await stopPortalProcess(local);
         await s3.stop();
