@@ -508,7 +508,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             // Another replica may already have reconciled the record and started over (this replica may be resuming
             // from a freeze before its lease timer noticed): leave the record to reconcile().
             running.delete(record.id);
-            job.push({ event: "done", data: { id: record.id, operation: job.operation, result: "failed", status: "failed", error: "interrupted: this portal replica could not renew its lease and stopped the operation; retry" } });
+            const error = "interrupted: this portal replica could not renew its lease and stopped the operation; retry";
+            job.push({ event: "done", data: { id: record.id, operation: job.operation, result: "failed", status: "failed", error } });
+            audit.record(job.startedBy, { action: job.operation === "preview" ? "create" : job.operation, workload: record.id, result: "failed", error });
             return;
         }
         if (options.holdBeforeRecordingForTests && job.operation !== "preview") {
