@@ -23,8 +23,8 @@ import type { S3Bucket } from "./s3";
 
 /** Default lease of a replica's heartbeat (`PORTAL_REPLICA_LEASE_MS`). */
 export const REPLICA_LEASE_MS = 30_000;
-/** The shortest lease accepted: renewals every sixth of it must fit several S3 round trips. */
-export const MIN_REPLICA_LEASE_MS = 1_000;
+/** The shortest lease accepted: its last third must cover the workers' 250 ms poll of their deadline (worker.ts) and a late fence tick, with room to spare. */
+export const MIN_REPLICA_LEASE_MS = 3_000;
 
 const PREFIX = "portal/replicas/";
 const keyOf = (replica: string) => `${PREFIX}${encodeURIComponent(replica)}.json`;

@@ -79,7 +79,7 @@ export interface PortalOptions {
      * On an `s3://` backend: this replica's lease (replicaLease.ts). It renews its heartbeat every sixth of it, stops
      * its operations when it could not for two thirds of it, and the other replicas count it gone (its operations
      * interrupted, its host's CLI locks stale) once its heartbeat has not changed for all of it. Default 30000 ms
-     * (`PORTAL_REPLICA_LEASE_MS`), at least 1000: longer rides out longer S3 outages, shorter frees a dead replica's
+     * (`PORTAL_REPLICA_LEASE_MS`), at least 3000: longer rides out longer S3 outages, shorter frees a dead replica's
      * workloads sooner.
      */
     replicaLeaseMs?: number;
