@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { fileURLToPath } from "url";
 import type { BackendFiles } from "./backendFiles";
+import { workloadOutputs } from "./outputs";
 import type { StackState } from "./protocol";
 
 /** The stack's state; undefined for a stack without a (readable, uncompressed) checkpoint. */
@@ -23,6 +24,27 @@ export async function backendStackState(files: BackendFiles, project: string, st
         resources: (latest?.resources ?? []).filter((r) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length,
         pendingOperations: (latest?.pending_operations ?? []).map((p) => `${p.type} ${p.resource?.urn}`),
     };
+}
+
+/**
+ * The stack's outputs as the portal reports them: the root stack resource's (`pulumi:pulumi:Stack`) outputs in the
+ * checkpoint, which `pulumi stack output` prints too. A secret output is kept in the checkpoint encrypted with the
+ * stack's secrets provider, which the portal does not hold a decrypter for: it is left out (the next apply reports it).
+ * Undefined without a readable checkpoint.
+ */
+export async function backendStackOutputs(files: BackendFiles, project: string, stack: string): Promise<Record<string, unknown> | undefined> {
+    let resources: { type?: string; outputs?: Record<string, unknown> }[];
+    try {
+        const text = await files.read(`.pulumi/stacks/${project}/${stack}.json`);
+        if (text === undefined) return undefined;
+        resources = JSON.parse(text).checkpoint?.latest?.resources ?? [];
+    } catch {
+        return undefined;
+    }
+    // The engine's marker of a secret value in a serialized state ("4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270").
+    const isSecret = (value: unknown) => typeof value === "object" && value !== null && (value as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
+    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    return workloadOutputs(Object.fromEntries(Object.entries(root?.outputs ?? {}).filter(([, value]) => !isSecret(value))));
 }
 
 /**

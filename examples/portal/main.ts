@@ -17,7 +17,10 @@
  *   PULUMI_BACKEND_URL   default file://<PORTAL_STATE_DIR>/backend;  PULUMI_CONFIG_PASSPHRASE(_FILE) for a DIY backend.
  *                        s3://<bucket>?endpoint=…&use_path_style=true&region=…: records in the bucket, replicas may
  *                        share it (README.md "Two replicas"); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY sign the calls
+ *   PORTAL_REPLICA_LEASE_MS  s3:// only: this replica's lease, default 30000 (replicaLease.ts, README.md "Two replicas")
+ *   PORTAL_REPLICA_HOST      the host name the replica records, default the machine's
  * AWS credentials and kubeconfig are the CLI's usual ones (environment, ~/.aws, ~/.kube/config).
+ * Tests only: PORTAL_TEST_HOLD_BEFORE_RECORDING=<file>  see PortalOptions.holdBeforeRecordingForTests (never in production).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -34,6 +37,8 @@ async function main(): Promise<void> {
     // The portal's own secrets are not the Pulumi CLI's business: keep them out of the workers' environment.
     delete env.PORTAL_TOKEN;
     delete env.PORTAL_PROXY_SECRET;
+    const holdBeforeRecordingForTests = env.PORTAL_TEST_HOLD_BEFORE_RECORDING || undefined;
+    delete env.PORTAL_TEST_HOLD_BEFORE_RECORDING;
     const portal = await startPortal({
         port: Number(env.PORTAL_PORT ?? 8080),
         host: env.PORTAL_HOST ?? "127.0.0.1",
@@ -46,6 +51,9 @@ async function main(): Promise<void> {
         auditLog: env.PORTAL_AUDIT_LOG || undefined,
         policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env) },
         previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
+        holdBeforeRecordingForTests,
+        replicaLeaseMs: env.PORTAL_REPLICA_LEASE_MS ? Number(env.PORTAL_REPLICA_LEASE_MS) : undefined,
+        replicaHost: env.PORTAL_REPLICA_HOST || undefined,
     });
     process.stdout.write(`eks-pod-identity portal listening on ${portal.url}\n`);
     const stop = () => {

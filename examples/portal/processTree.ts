@@ -27,3 +27,18 @@ export function descendantsOf(root: number): number[] {
     }
     return found;
 }
+
+/**
+ * SIGKILLs `root`'s descendants, then `root`'s process group (`root` leads it: forked detached). Descendants first:
+ * the CLI starts its plugins in process groups of their own, which the group's kill would miss.
+ */
+export function killProcessTree(root: number): void {
+    for (const pid of descendantsOf(root)) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+    process.kill(-root, "SIGKILL");
+}

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PodIdentityWorkload } from "../../provider/components/podIdentityWorkload";
 import { RecordedResource, startOfflineEngine } from "../../provider/tools/plan/engine";
 import { FieldProblem, ResolvedCluster, WorkloadRequest, componentArgs, requestField } from "./api";
+import { parseDocument } from "./outputs";
 
 /** The stack outputs of a workload (see README: `outputs`). */
 export function workloadProgram(request: WorkloadRequest, cluster: ResolvedCluster, id: string): () => Promise<Record<string, unknown>> {
@@ -115,11 +116,4 @@ export function renderedPolicies(resources: RecordedResource[]): RenderedPolicie
     return policies;
 }
 
-export function parseDocument(text: unknown): unknown {
-    if (typeof text !== "string") return text;
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
-}
+export { parseDocument };

@@ -7,7 +7,9 @@
  *   every replica reads the same records; the mutex is the object `portal/mutex.json`, created with a conditional
  *   write (`If-None-Match: *`: S3 creates it for one writer and answers 412 to the others). A holder that died leaves
  *   it to expire after `MUTEX_LEASE_MS`; the next replica takes it over with `If-Match` on the expired version, so two
- *   replicas cannot both take it over either.
+ *   replicas cannot both take it over either. The holder releases it with a conditional delete (`If-Match` on the
+ *   version it wrote), so every transition is conditional: a holder that stalled past its lease, whose mutex was taken
+ *   over meanwhile, neither deletes nor overwrites its successor's.
  *
  * Objects rather than stack tags: a record holds previews and outputs (IAM documents) that are larger than a tag value
  * is meant to be, exists before its stack does, and must be replaced conditionally, which tags cannot.
@@ -72,8 +74,11 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
     private static readonly PREFIX = "portal/workloads/";
     private static readonly MUTEX = "portal/mutex.json";
 
-    /** `holder`: names this replica in the mutex object (for an operator reading the bucket). */
-    constructor(private readonly bucket: S3Bucket, private readonly holder: string) {}
+    /**
+     * `holder`: names this replica in the mutex object (for an operator reading the bucket). `leaseMs`: how long the
+     * mutex is this replica's before another may take it over (tests shorten it).
+     */
+    constructor(private readonly bucket: S3Bucket, private readonly holder: string, private readonly leaseMs = MUTEX_LEASE_MS) {}
 
     async list(): Promise<T[]> {
         const keys = (await this.bucket.list(BucketRecordStore.PREFIX)).filter((k) => k.endsWith(".json"));
@@ -89,21 +94,24 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
 
     exclusive<R>(fn: () => Promise<R>): Promise<R> {
         return this.local.run(async () => {
-            const token = await this.acquire();
+            const etag = await this.acquire();
             try {
                 return await fn();
             } finally {
-                await this.release(token);
+                await this.release(etag);
             }
         });
     }
 
+    /** Takes the mutex; returns the ETag of the version this replica wrote (its proof of holding it). */
     private async acquire(): Promise<string> {
+        // The token makes each holder's version distinct (its ETag), even two written in the same millisecond.
         const token = randomUUID();
-        const body = () => JSON.stringify({ holder: this.holder, token, expiresAt: new Date(Date.now() + MUTEX_LEASE_MS).toISOString() });
+        const body = () => JSON.stringify({ holder: this.holder, token, expiresAt: new Date(Date.now() + this.leaseMs).toISOString() });
         const deadline = Date.now() + MUTEX_WAIT_MS;
         for (let attempt = 0; ; attempt++) {
-            if (await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifNoneMatch: "*" })) return token;
+            const created = await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifNoneMatch: "*" });
+            if (created) return created;
             const current = await this.bucket.get(BucketRecordStore.MUTEX);
             if (current) {
                 let expiresAt = 0;
@@ -112,7 +120,8 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
                 } catch {
                     // unreadable: treat as expired
                 }
-                if (!(expiresAt > Date.now()) && (await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifMatch: current.etag }))) return token;
+                const taken = expiresAt > Date.now() ? undefined : await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifMatch: current.etag });
+                if (taken) return taken;
             }
             if (Date.now() > deadline) throw new MutexTimeout(`the records' mutex (${BucketRecordStore.MUTEX}) stayed held for ${MUTEX_WAIT_MS} ms`);
             await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random())));
@@ -120,12 +129,11 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
     }
 
     /**
-     * Deletes the mutex if it is still ours (a holder slower than the lease may have lost it to another). Reading and
-     * deleting are two calls: a holder that stalls for the whole lease between them could delete its successor's
-     * mutex; the lease (30 s) is kept far above a decision's duration (a few S3 calls) to leave that window shut.
+     * Deletes the mutex only if it is still the version this replica wrote (`If-Match`: S3 user guide, "How to perform
+     * conditional deletes"). One that another replica took over once the lease expired has another ETag: S3 answers
+     * 412 and the successor keeps it.
      */
-    private async release(token: string): Promise<void> {
-        const current = await this.bucket.get(BucketRecordStore.MUTEX);
-        if (current && JSON.parse(current.body).token === token) await this.bucket.delete(BucketRecordStore.MUTEX);
+    private async release(etag: string): Promise<void> {
+        await this.bucket.delete(BucketRecordStore.MUTEX, { ifMatch: etag });
     }
 }

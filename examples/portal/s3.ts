@@ -3,6 +3,7 @@
  * CLI's locks and checkpoints): GetObject, PutObject (optionally conditional), DeleteObject, ListObjectsV2, over HTTP(S)
  * with AWS Signature Version 4. The bucket and endpoint come from the same `s3://` URL the Pulumi CLI is given.
  */
+import { createHash } from "crypto";
 import { AwsSigner } from "./awsSigning";
 
 /** Where a backend URL's bucket is reached. */
@@ -77,25 +78,35 @@ export class S3Bucket {
     }
 
     /**
-     * Writes the object. `ifNoneMatch: "*"` creates it only if absent, `ifMatch` replaces only that version (S3 user
-     * guide, "Add preconditions to S3 operations with conditional requests"): false when the condition failed
-     * (412 Precondition Failed, or 409 ConditionalRequestConflict for a concurrent write of the same key).
+     * Writes the object and returns the ETag of the version written. `ifNoneMatch: "*"` creates it only if absent,
+     * `ifMatch` replaces only that version (S3 user guide, "Add preconditions to S3 operations with conditional
+     * requests"): undefined when the condition failed (412 Precondition Failed, or 409 ConditionalRequestConflict for a
+     * concurrent write of the same key).
      */
-    async put(key: string, body: string, condition: { ifNoneMatch?: "*"; ifMatch?: string } = {}): Promise<boolean> {
+    async put(key: string, body: string, condition: { ifNoneMatch?: "*"; ifMatch?: string } = {}): Promise<string | undefined> {
         const headers: Record<string, string> = { "content-type": "application/json" };
         if (condition.ifNoneMatch) headers["if-none-match"] = condition.ifNoneMatch;
         if (condition.ifMatch) headers["if-match"] = condition.ifMatch;
         const response = await this.send("PUT", key, { body, headers });
-        if (response.status === 412 || response.status === 409) return (await response.arrayBuffer(), false);
+        if (response.status === 412 || response.status === 409) return void (await response.arrayBuffer());
         if (!response.ok) return S3Bucket.fail(response, `PutObject ${key}`);
         await response.arrayBuffer();
-        return true;
+        // S3 returns the new version's ETag; one that did not (a proxy stripping it) gets its MD5, which is the ETag
+        // S3 gives a single-part object without SSE-KMS (S3 API reference, "Object": ETag).
+        return response.headers.get("etag") ?? `"${createHash("md5").update(body).digest("hex")}"`;
     }
 
-    async delete(key: string): Promise<void> {
-        const response = await this.send("DELETE", key);
-        if (!response.ok && response.status !== 404) return S3Bucket.fail(response, `DeleteObject ${key}`);
+    /**
+     * Deletes the object; with `ifMatch`, only that version (S3 user guide, "How to perform conditional deletes": S3
+     * answers 412 when the current ETag differs, 404 when there is no object, 409 on a concurrent write). Returns
+     * false when the condition failed or the object was absent.
+     */
+    async delete(key: string, condition: { ifMatch?: string } = {}): Promise<boolean> {
+        const response = await this.send("DELETE", key, { headers: condition.ifMatch ? { "if-match": condition.ifMatch } : {} });
+        if (response.status === 404 || response.status === 412 || response.status === 409) return (await response.arrayBuffer(), false);
+        if (!response.ok) return S3Bucket.fail(response, `DeleteObject ${key}`);
         await response.arrayBuffer();
+        return true;
     }
 
     /** Makes the bucket (tests: in production the bucket is the operator's, made with the backend). */

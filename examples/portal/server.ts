@@ -16,11 +16,14 @@ import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
-import { backendStackState, removeTornAttributes } from "./checkpoint";
+import { backendStackOutputs, backendStackState, removeTornAttributes } from "./checkpoint";
+import { entryOfOperation, latestHistoryEntry } from "./stackHistory";
 import { Ownership } from "./ownership";
 import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
 import { S3Bucket, s3Location } from "./s3";
 import { isRunning, liveLockHolders } from "./stackLock";
+import { LeaseObserver, REPLICA_LEASE_MS, ReplicaLease, checkLeaseMs } from "./replicaLease";
+import { killProcessTree } from "./processTree";
 import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
 
 export const PROJECT = "eks-pod-identity-portal";
@@ -66,6 +69,25 @@ export interface PortalOptions {
      * `408` and its connection is closed, so a client that stalls (slowloris) cannot hold sockets open. Default 10 s.
      */
     bodyTimeoutMs?: number;
+    /**
+     * Tests only (`PORTAL_TEST_HOLD_BEFORE_RECORDING` in main.ts): once an apply's or destroy's worker has ended, write
+     * this file and never record the outcome, so that a test can kill the portal after the CLI finished but before
+     * the record was saved. Never set in production: every apply and destroy would hang.
+     */
+    holdBeforeRecordingForTests?: string;
+    /**
+     * On an `s3://` backend: this replica's lease (replicaLease.ts). It renews its heartbeat every sixth of it, stops
+     * its operations when it could not for two thirds of it, and the other replicas count it gone (its operations
+     * interrupted, its host's CLI locks stale) once its heartbeat has not changed for all of it. Default 30000 ms
+     * (`PORTAL_REPLICA_LEASE_MS`), at least 3000: longer rides out longer S3 outages, shorter frees a dead replica's
+     * workloads sooner.
+     */
+    replicaLeaseMs?: number;
+    /**
+     * The host name this replica records in its heartbeat and records (`PORTAL_REPLICA_HOST`). Default the machine's:
+     * replicas that record the same host compare pids instead of leases. Tests set another to play a remote replica.
+     */
+    replicaHost?: string;
 }
 
 export interface Portal {
@@ -121,6 +143,8 @@ class Job {
     child?: ChildProcess;
     /** Who asked for the operation: the audit log's line for its end names them too. */
     startedBy?: Principal;
+    /** Stopped by this replica's fence: the others may have taken the workload over, its outcome is not recorded. */
+    fenced = false;
 
     /** `team`: the workload's, so that only its team (and admins) may follow the operation. */
     constructor(readonly serial: number, readonly operation: Operation, readonly team: string) {}
@@ -224,6 +248,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         options.clusters ?? (options.env.PORTAL_CLUSTERS ?? "").split(",").filter(Boolean).map((arn) => ({ arn: arn.trim() })),
     );
     if (clusters.size === 0) throw new Error("the portal needs at least one cluster: give clusters, or PORTAL_CLUSTERS=<cluster ARN>,…");
+    const leaseMs = checkLeaseMs(options.replicaLeaseMs ?? REPLICA_LEASE_MS, "replicaLeaseMs (PORTAL_REPLICA_LEASE_MS)");
     const stateDir = path.resolve(options.stateDir);
     const stacksDir = path.join(stateDir, "stacks");
     fs.mkdirSync(stacksDir, { recursive: true, mode: 0o700 });
@@ -264,12 +289,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
 
     // ---- records ----
     // This portal process among the replicas sharing the backend (records and stacks say which one runs what).
-    const self: Runner = { replica: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, host: os.hostname(), pid: process.pid };
+    const replicaHost = options.replicaHost ?? os.hostname();
+    const self: Runner = { replica: `${replicaHost}:${process.pid}:${randomUUID().slice(0, 8)}`, host: replicaHost, pid: process.pid };
     const location = s3Location(env.PULUMI_BACKEND_URL, env);
+    const bucket = location ? new S3Bucket(location, env) : undefined;
     // Replicas on an s3:// backend keep their records in its bucket; one portal on a file backend, in stateDir.
-    const store: RecordStore<WorkloadRecord> = location
-        ? new BucketRecordStore(new S3Bucket(location, env), self.replica)
-        : new FileRecordStore(path.join(stateDir, "workloads"));
+    const store: RecordStore<WorkloadRecord> = bucket ? new BucketRecordStore(bucket, self.replica) : new FileRecordStore(path.join(stateDir, "workloads"));
     const files: BackendFiles | undefined = backendFiles(env.PULUMI_BACKEND_URL, env);
     const records = new Map<string, WorkloadRecord>();
     const save = async (record: WorkloadRecord) => {
@@ -280,16 +305,38 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     // ---- operations: one per workload at a time ----
     const running = new Map<string, Job>();
 
+    /** This replica could not renew its lease in time: its operations stop before the others may take them over. */
+    const fence = () => {
+        for (const job of running.values()) {
+            job.fenced = true;
+            const child = job.child;
+            if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+            try {
+                killProcessTree(child.pid!);
+            } catch {
+                child.kill("SIGKILL");
+            }
+        }
+    };
+    /** Each confirmed renewal is passed on to the workers, which end on their own past it (worker.ts). */
+    const renewed = (validForMs: number) => {
+        for (const job of running.values()) if (job.child?.connected) job.child.send({ leaseValidForMs: validForMs });
+    };
+    const lease = bucket ? new ReplicaLease(bucket, self, leaseMs, fence, renewed) : undefined;
+    const leases = bucket ? new LeaseObserver(bucket) : undefined;
+    await lease?.start();
+
     /**
-     * Whether the process that ran the record's operation is gone: this replica's own (not running here any more), or
-     * one of this host that no longer runs. A replica on another host is presumed alive: its record stays busy until
-     * it finishes (or an operator clears it; README, "Two replicas").
+     * Whether the process that ran the record's operation is gone: this replica's own (not running here any more), one
+     * of this host that no longer runs, or (replicas on an s3:// backend) one whose lease has expired (replicaLease.ts).
+     * A file backend has one portal: another runner there is a previous run of it on another host, presumed alive.
      */
-    const runnerGone = (record: WorkloadRecord): boolean => {
+    const runnerGone = async (record: WorkloadRecord): Promise<boolean> => {
         const runner = record.runner;
         if (!runner) return true; // a record of a portal before runners were recorded: it stopped with that portal
         if (runner.replica === self.replica) return !running.has(record.id);
-        return runner.host === self.host && !isRunning(runner.pid);
+        if (runner.host === self.host && !isRunning(runner.pid)) return true;
+        return leases ? leases.expired(runner.replica) : false;
     };
 
     /**
@@ -298,7 +345,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
      * process of that run holds its lock any more (begin).
      */
     async function reconcile(record: WorkloadRecord): Promise<void> {
-        if (!isTransient(record.status) || !runnerGone(record)) return;
+        if (!isTransient(record.status) || !(await runnerGone(record))) return;
         const operation = record.lastOperation?.operation ?? "apply";
         if (operation === "preview" && !(await files?.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`))) {
             // A preview that left no stack: nothing to recover, the workload was never created.
@@ -306,13 +353,48 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             await store.remove(record.id);
             return;
         }
+        const started = record.lastOperation ?? { operation: "apply" as const, result: "running" as const, startedAt: record.updatedAt };
+        // The CLI may have finished before the portal could record it: its history then has the result.
+        if (operation !== "preview" && files && (await settleFromHistory(record, operation, started))) return;
         Object.assign(record, failedState(record.id, operation, "interrupted", true));
-        const started = record.lastOperation ?? { operation: "apply", startedAt: record.updatedAt };
         record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
         const state = files ? await backendStackState(files, PROJECT, record.id) : undefined;
         if (state) record.lastOperation.state = state;
         delete record.runner;
         await save(record);
+    }
+
+    /**
+     * Records the result of the record's apply or destroy from the stack's history (stackHistory.ts), when the CLI
+     * wrote it: a succeeded apply with the outputs its checkpoint holds, a succeeded destroy by removing the record
+     * (as finish() does), a failed one as failed. Returns whether it did.
+     */
+    async function settleFromHistory(record: WorkloadRecord, operation: "apply" | "destroy", started: LastOperation): Promise<boolean> {
+        const entry = entryOfOperation(await latestHistoryEntry(files!, PROJECT, record.id), operation, started.startedAt);
+        const stackGone = operation === "destroy" && (await files!.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`)) === undefined;
+        if (!entry && !stackGone) return false;
+        const finishedAt = entry?.endTime ? new Date(entry.endTime * 1000).toISOString() : now();
+        const last: LastOperation = { ...started, finishedAt, ...(entry?.resourceChanges ? { changes: entry.resourceChanges } : {}) };
+        delete record.runner;
+        if (stackGone || (entry!.result === "succeeded" && operation === "destroy")) {
+            // The worker removes the stack after its destroy: gone, or destroyed, it is what a finished destroy leaves.
+            records.delete(record.id);
+            await store.remove(record.id);
+            return true;
+        }
+        if (entry!.result === "succeeded") {
+            const outputs = await backendStackOutputs(files!, PROJECT, record.id);
+            if (!outputs) return false;
+            Object.assign(record, { status: "applied", outputs, lastOperation: { ...last, result: "succeeded" } });
+            delete record.recoverable;
+            delete record.hint;
+        } else {
+            const error = `the ${operation} failed (its result read from the stack's history: the portal stopped before it recorded it; the operation's diagnostics were not kept)`;
+            const state = await backendStackState(files!, PROJECT, record.id);
+            Object.assign(record, failedState(record.id, operation, error), { lastOperation: { ...last, result: "failed", error, ...(state ? { state } : {}) } });
+        }
+        await save(record);
+        return true;
     }
 
     /**
@@ -369,7 +451,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             let result: JobResult;
             try {
                 job.push({ event: "status", data: { status: record.status, operation, message: `${operation} started` } });
-                result = closing ? { ok: false, kind: "failed", error: "the portal is shutting down", diagnostics: [] } : await runWorker(job, spec);
+                result = closing
+                    ? { ok: false, kind: "failed", error: "the portal is shutting down", diagnostics: [] }
+                    : job.fenced // queued when this replica fenced itself: never started
+                        ? { ok: false, kind: "failed", error: "interrupted: this portal replica could not renew its lease", diagnostics: [], interrupted: true }
+                        : await runWorker(job, spec);
             } finally {
                 semaphore.release();
             }
@@ -413,10 +499,25 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
                 );
             });
             child.send({ job: spec });
+            if (lease) child.send({ leaseValidForMs: lease.validForMs() });
         });
     }
 
     async function finish(record: WorkloadRecord, job: Job, result: JobResult): Promise<void> {
+        if (job.fenced || lease?.fenced) {
+            // Another replica may already have reconciled the record and started over (this replica may be resuming
+            // from a freeze before its lease timer noticed): leave the record to reconcile().
+            running.delete(record.id);
+            const error = "interrupted: this portal replica could not renew its lease and stopped the operation; retry";
+            job.push({ event: "done", data: { id: record.id, operation: job.operation, result: "failed", status: "failed", error } });
+            audit.record(job.startedBy, { action: job.operation === "preview" ? "create" : job.operation, workload: record.id, result: "failed", error });
+            return;
+        }
+        if (options.holdBeforeRecordingForTests && job.operation !== "preview") {
+            // Tests only: the window between the CLI's end and the record's write, held open for a kill.
+            fs.writeFileSync(options.holdBeforeRecordingForTests, `${process.pid}\n`);
+            await new Promise(() => undefined);
+        }
         running.delete(record.id);
         delete record.runner;
         const last: LastOperation = { ...(record.lastOperation as LastOperation), finishedAt: now() };
@@ -491,10 +592,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             throw new HttpError(409, { error: `workload ${record.id} is busy: another portal replica (${record.runner.replica}) is running its ${record.lastOperation?.operation ?? "operation"}; wait for it (GET ${links(record.id).self})`, id: record.id, status: record.status, links: links(record.id) });
         }
         if (closing) throw new HttpError(503, { error: "the portal is shutting down" });
+        if (lease?.fenced) throw new HttpError(503, { error: "this portal replica cannot renew its lease in the backend's bucket: retry (on another replica)" });
         if (operation !== "preview" && files) {
             // A CLI of a previous portal run (killed before its worker could stop it) may still be writing the stack:
             // wait for it rather than run a second update beside it or remove its lock.
-            const holders = await liveLockHolders(files, PROJECT, record.id);
+            const holders = await liveLockHolders(files, PROJECT, record.id, leases && ((lockHost) => leases.hostGone(lockHost)));
             if (holders.length > 0) {
                 const who = holders.map((h) => `pid ${h.pid} on ${h.hostname}`).join(", ");
                 throw new HttpError(409, { error: `workload ${record.id}'s stack is locked by a process still running (${who}), left by a previous run of the portal: retry once it has ended`, id: record.id, status: record.status });
@@ -805,6 +907,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             });
             await Promise.all(exits);
             await new Promise((resolve) => setImmediate(resolve)); // let the interrupted operations record their state
+            await lease?.stop();
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
             audit.close();

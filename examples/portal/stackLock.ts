@@ -33,10 +33,12 @@ export function isRunning(pid: number): boolean {
 /**
  * Lock holders of `stack` that may still write it: the CLI keeps its lock at
  * `.pulumi/locks/organization/<project>/<stack>/<id>.json` with the holder's pid and host, in a local folder or a
- * bucket alike (backendFiles.ts). A holder on this host is live while its pid runs; one on another host is reported
- * as live: the portal cannot tell whether its process still runs (see README, "Two replicas").
+ * bucket alike (backendFiles.ts). A holder on this host is live while its pid runs. This host cannot probe one on
+ * another host: it is live unless `hostGone` (replicas' leases, replicaLease.ts) says that every portal replica of
+ * that host has an expired lease, which means their fences ended the CLIs they ran there. Without `hostGone` (one
+ * portal on a file backend), or for a host no replica recorded (someone's own CLI), it is live.
  */
-export async function liveLockHolders(files: BackendFiles, project: string, stack: string): Promise<LockHolder[]> {
+export async function liveLockHolders(files: BackendFiles, project: string, stack: string, hostGone?: (host: string) => Promise<boolean | undefined>): Promise<LockHolder[]> {
     const holders: LockHolder[] = [];
     // Project-scoped layout (current CLIs) and the legacy one (stacks without a project).
     for (const dir of [`.pulumi/locks/organization/${project}/${stack}`, `.pulumi/locks/${stack}`]) {
@@ -47,7 +49,8 @@ export async function liveLockHolders(files: BackendFiles, project: string, stac
             } catch {
                 continue; // removed while read, or half-written: not a holder to wait for
             }
-            if (lock.hostname !== os.hostname() || isRunning(lock.pid)) holders.push({ pid: lock.pid, hostname: lock.hostname, timestamp: lock.timestamp });
+            const live = lock.hostname === os.hostname() ? isRunning(lock.pid) : (await hostGone?.(lock.hostname)) !== true;
+            if (live) holders.push({ pid: lock.pid, hostname: lock.hostname, timestamp: lock.timestamp });
         }
     }
     return holders;

@@ -7,8 +7,10 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
 import { EksClient } from "./eks";
+import { workloadOutputs } from "./outputs";
 import { PendingImport, PendingOperation, adoptPendingCreates, adoptedAssociation, associationLookups, pendingImports } from "./pendingCreates";
-import { descendantsOf } from "./processTree";
+import { performance } from "perf_hooks";
+import { killProcessTree } from "./processTree";
 import { parseDocument, validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
 
@@ -197,10 +199,7 @@ async function apply(job: JobSpec): Promise<JobResult> {
     try {
         if (job.recover) notes = await recover(stack, relay, job);
         const result = await stack.up({ onEvent: relay.onEvent, onOutput: relay.onOutput, refresh: job.recover });
-        const outputs: Record<string, unknown> = {};
-        for (const [key, output] of Object.entries(result.outputs)) {
-            outputs[key] = key === "trustPolicy" || key === "permissionsPolicy" ? parseDocument(output.value) : output.value;
-        }
+        const outputs = workloadOutputs(Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.value])));
         return { ok: true, operation: "apply", outputs, changes: { ...result.summary.resourceChanges } as Record<string, number> };
     } catch (error) {
         return failure(error, relay, await stackState(stack).catch(() => undefined), notes);
@@ -238,23 +237,21 @@ async function run(job: JobSpec): Promise<JobResult> {
  * apply or DELETE recovers.
  */
 function endWithPortal(): void {
-    // The CLI starts its plugins in process groups of their own: end every descendant, then the group.
-    for (const pid of descendantsOf(process.pid)) {
-        try {
-            process.kill(pid, "SIGKILL");
-        } catch {
-            // already gone
-        }
-    }
     try {
-        process.kill(-process.pid, "SIGKILL");
+        killProcessTree(process.pid);
     } catch {
         process.exit(1);
     }
 }
 const portalPid = process.ppid;
 process.once("disconnect", endWithPortal);
-setInterval(() => process.ppid !== portalPid && endWithPortal(), 250).unref();
+// On an s3:// backend the portal passes on its lease (replicaLease.ts): past it, the portal may be frozen and the
+// other replicas about to take over the stack, so the run ends without waiting to hear from the portal.
+let leaseEndsAt = Infinity;
+process.on("message", (message: { leaseValidForMs?: number }) => {
+    if (typeof message.leaseValidForMs === "number") leaseEndsAt = performance.now() + message.leaseValidForMs;
+});
+setInterval(() => (process.ppid !== portalPid || performance.now() > leaseEndsAt) && endWithPortal(), 250).unref();
 
 process.once("message", (message: { job: JobSpec }) => {
     run(message.job)

@@ -276,6 +276,16 @@ test("the portal refuses to start without an identity source", async (t) => {
     fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
+test("a replica lease too short to renew in is refused at start, naming the setting and its minimum", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    for (const replicaLeaseMs of [500, Number("30s"), 2999, 3000.5]) {
+        await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }], token: ADMIN_TOKEN, replicaLeaseMs }), {
+            message: /replicaLeaseMs \(PORTAL_REPLICA_LEASE_MS\) must be a whole number of milliseconds, at least 3000 \(got (500|NaN|2999|3000\.5)\); the default is 30000/,
+        });
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
 // ---- audit log ----
 
 test("audit log: refused changes are appended as JSON lines naming principal, team, role, action, workload and status; never tokens", async (t) => {

@@ -10,13 +10,16 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { bucketBackendFiles } from "../../examples/portal/backendFiles";
-import { backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
+import { performance } from "perf_hooks";
+import { bucketBackendFiles, localBackendFiles } from "../../examples/portal/backendFiles";
+import { backendStackOutputs, backendStackState, removeTornAttributes } from "../../examples/portal/checkpoint";
 import { adoptPendingCreates, pendingImports } from "../../examples/portal/pendingCreates";
 import { BucketRecordStore, MUTEX_LEASE_MS } from "../../examples/portal/recordStore";
-import { s3Location } from "../../examples/portal/s3";
+import { S3Bucket, s3Location } from "../../examples/portal/s3";
+import { entryOfOperation, latestHistoryEntry } from "../../examples/portal/stackHistory";
+import { LeaseObserver, ReplicaLease, fenceAfterMs } from "../../examples/portal/replicaLease";
 import { liveLockHolders } from "../../examples/portal/stackLock";
-import { S3Server, startS3Server } from "../support/s3Server";
+import { S3_CREDENTIALS, S3Server, startS3Server } from "../support/s3Server";
 
 let s3: S3Server;
 test.before(async () => {
@@ -57,12 +60,12 @@ test.serial("two replicas' mutex: a conditional write lets one holder in at a ti
 
 test.serial("a mutex whose holder died is taken over once its lease has expired", async (t) => {
     const expired = new Date(Date.now() - 1000).toISOString();
-    t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "dead-replica", token: "x", expiresAt: expired }), { ifNoneMatch: "*" }));
+    t.truthy(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "dead-replica", token: "x", expiresAt: expired }), { ifNoneMatch: "*" }));
     const store = new BucketRecordStore(s3.bucket, "replica-a");
     t.is(await store.exclusive(async () => "ran"), "ran");
     t.is(await s3.bucket.get("portal/mutex.json"), undefined, "released");
     // A live lease is waited for, not taken over.
-    t.true(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "live", token: "y", expiresAt: new Date(Date.now() + MUTEX_LEASE_MS).toISOString() }), { ifNoneMatch: "*" }));
+    t.truthy(await s3.bucket.put("portal/mutex.json", JSON.stringify({ holder: "live", token: "y", expiresAt: new Date(Date.now() + MUTEX_LEASE_MS).toISOString() }), { ifNoneMatch: "*" }));
     let ran = false;
     const waiting = store.exclusive(async () => (ran = true));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -70,6 +73,58 @@ test.serial("a mutex whose holder died is taken over once its lease has expired"
     await s3.bucket.delete("portal/mutex.json");
     await waiting;
     t.true(ran);
+});
+
+/** The bucket, as a replica whose process stalls (GC pause, CPU starved) just before it releases the mutex. */
+class StallingBucket extends S3Bucket {
+    private stall?: { reached: () => void; resume: Promise<void> };
+    /** The next DeleteObject of the mutex waits for `resume`; resolves once the holder is stalled there. */
+    stallNextRelease(resume: Promise<void>): Promise<void> {
+        return new Promise((reached) => (this.stall = { reached, resume }));
+    }
+    override async delete(key: string, condition: { ifMatch?: string } = {}): Promise<boolean> {
+        const stall = key === "portal/mutex.json" ? this.stall : undefined;
+        this.stall = undefined;
+        if (stall) {
+            stall.reached();
+            await stall.resume;
+        }
+        return super.delete(key, condition);
+    }
+}
+
+test.serial("a holder stalled past its lease, whose mutex another replica took over, cannot release (or overwrite) its successor's mutex", async (t) => {
+    const leaseMs = 400;
+    const stalling = new StallingBucket(s3.bucket.location, S3_CREDENTIALS);
+    const [a, b] = [new BucketRecordStore(stalling, "replica-a", leaseMs), new BucketRecordStore(s3.bucket, "replica-b", leaseMs)];
+    let resume!: () => void;
+    const stalled = stalling.stallNextRelease(new Promise<void>((r) => (resume = r)));
+    const first = a.exclusive(async () => "a");
+    await stalled;
+    // A's lease runs out while it is stalled: B takes the mutex over and is inside when A wakes up.
+    let bInside!: () => void;
+    let bLeave!: () => void;
+    const inside = new Promise<void>((r) => (bInside = r));
+    const second = b.exclusive(async () => {
+        bInside();
+        await new Promise<void>((r) => (bLeave = r));
+    });
+    await inside;
+    const successors = await s3.bucket.get("portal/mutex.json");
+    t.is(JSON.parse(successors!.body).holder, "replica-b");
+    resume();
+    t.is(await first, "a");
+    t.deepEqual(await s3.bucket.get("portal/mutex.json"), successors, "A's release left B's mutex as B wrote it");
+    // So a third holder still waits for B.
+    let cRan = false;
+    const third = a.exclusive(async () => (cRan = true));
+    await new Promise((r) => setTimeout(r, leaseMs / 4));
+    t.false(cRan, "B still holds the mutex");
+    bLeave();
+    await second;
+    await third;
+    t.true(cRan);
+    t.is(await s3.bucket.get("portal/mutex.json"), undefined, "released by its last holder");
 });
 
 test.serial("the CLI's locks and checkpoints are read from the bucket", async (t) => {
@@ -86,6 +141,77 @@ test.serial("the CLI's locks and checkpoints are read from the bucket", async (t
     );
     t.deepEqual(await backendStackState(files, project, "w1"), { resources: 1, pendingOperations: [`creating ${urn}`] });
     t.is(await backendStackState(files, project, "w2"), undefined);
+});
+
+/** The bucket as a replica sees it when S3 stops answering it (a partition): its writes fail. */
+class PartitionedBucket extends S3Bucket {
+    down = false;
+    override async put(key: string, body: string, condition: { ifNoneMatch?: "*"; ifMatch?: string } = {}): Promise<string | undefined> {
+        if (this.down) throw new Error("connect ETIMEDOUT");
+        return super.put(key, body, condition);
+    }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test.serial("a replica that cannot renew its lease fences itself before any other replica sees the lease expire", async (t) => {
+    const leaseMs = 1200;
+    const partitioned = new PartitionedBucket(s3.bucket.location, S3_CREDENTIALS);
+    let fencedAt: number | undefined;
+    const lease = new ReplicaLease(partitioned, { replica: "far:1:a", host: "far", pid: 1 }, leaseMs, () => (fencedAt ??= performance.now()));
+    await lease.start();
+    const observer = new LeaseObserver(s3.bucket);
+    t.false(await observer.expired("far:1:a"));
+    // Renewing: the lease never expires, however long one watches.
+    for (const end = performance.now() + leaseMs * 1.5; performance.now() < end; await sleep(50)) t.false(await observer.expired("far:1:a"));
+    t.false(lease.fenced);
+    partitioned.down = true;
+    const cutAt = performance.now();
+    let expiredAt: number | undefined;
+    while (expiredAt === undefined && performance.now() - cutAt < leaseMs * 3) {
+        if (await observer.expired("far:1:a")) expiredAt = performance.now();
+        await sleep(20);
+    }
+    t.truthy(fencedAt, "fenced");
+    t.truthy(expiredAt, "the observer counts it gone in the end");
+    t.true(fencedAt! <= cutAt + fenceAfterMs(leaseMs), `fenced ${Math.round(fencedAt! - cutAt)} ms after the last renewal could be sent`);
+    t.true(expiredAt! - fencedAt! >= leaseMs / 6, `the observer saw the lease expire ${Math.round(expiredAt! - fencedAt!)} ms after the fence`);
+    t.true(lease.fenced);
+    // S3 answers again: the replica renews and runs operations again; its lease is live once more.
+    partitioned.down = false;
+    await sleep(leaseMs / 3);
+    t.false(lease.fenced);
+    t.false(await observer.expired("far:1:a"));
+    await lease.stop();
+    t.true(await observer.expired("far:1:a"), "a replica that stopped cleanly is gone at once");
+});
+
+test.serial("a CLI lock on another host is stale only once every portal replica of that host has an expired lease", async (t) => {
+    const files = bucketBackendFiles(s3.bucket);
+    const project = "eks-pod-identity-portal";
+    const leaseMs = 1000;
+    await s3.bucket.put(`.pulumi/locks/organization/${project}/w3/c.json`, JSON.stringify({ pid: 4242, hostname: "host-b" }));
+    await s3.bucket.put(`.pulumi/locks/organization/${project}/w3/d.json`, JSON.stringify({ pid: 4243, hostname: "someones-laptop" }));
+    const partitioned = new PartitionedBucket(s3.bucket.location, S3_CREDENTIALS);
+    const [b1, b2] = [
+        new ReplicaLease(partitioned, { replica: "host-b:10:x", host: "host-b", pid: 10 }, leaseMs, () => undefined),
+        new ReplicaLease(s3.bucket, { replica: "host-b:11:y", host: "host-b", pid: 11 }, leaseMs, () => undefined),
+    ];
+    await b1.start();
+    await b2.start();
+    const observer = new LeaseObserver(s3.bucket);
+    const holders = async () => (await liveLockHolders(files, project, "w3", (host) => observer.hostGone(host))).map((h) => h.hostname).sort();
+    t.deepEqual(await holders(), ["host-b", "someones-laptop"]);
+    // One replica of host-b dies (its heartbeat stops changing): the lock may be the other's, still live.
+    partitioned.down = true;
+    await sleep(leaseMs / 3);
+    t.deepEqual(await holders(), ["host-b", "someones-laptop"]);
+    await sleep(leaseMs * 1.1);
+    t.true(await observer.expired("host-b:10:x"));
+    t.deepEqual(await holders(), ["host-b", "someones-laptop"]);
+    await b2.stop();
+    t.deepEqual(await holders(), ["someones-laptop"], "both of host-b's replicas are gone; a host no replica recorded stays live");
+    for (const key of await s3.bucket.list("portal/replicas/")) await s3.bucket.delete(key);
 });
 
 test.serial("pending creates: roles, inline policies and Kubernetes objects are imported by the id their inputs give; others are not", (t) => {
@@ -125,6 +251,44 @@ test.serial("a checkpoint's attributes file torn by a killed CLI (empty) breaks 
         t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [attrs]);
         t.deepEqual(removeTornAttributes(backendUrl, "p", "w"), [], "readable ones are kept");
         t.is(cli("stack", "export", "--stack", "w").status, 0);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test.serial("the stack's history as the CLI writes it: the newest entry tells a failed update, a succeeded one (outputs from the checkpoint) and a destroy, for the operation that started before it only", async (t) => {
+    const root = path.resolve(__dirname, "../../..");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-history-"));
+    try {
+        fs.mkdirSync(path.join(dir, "state"));
+        const files = localBackendFiles(path.join(dir, "state"));
+        const env = { ...process.env, PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`, PULUMI_HOME: path.join(dir, "home"), PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true" };
+        const cli = (...args: string[]) => spawnSync(path.join(root, "bin", "pulumi"), args, { cwd: dir, env, encoding: "utf8" });
+        const program = (output: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: p\nruntime: yaml\n${output}`);
+        program("");
+        t.is(cli("stack", "init", "w").status, 0);
+        t.is(await latestHistoryEntry(files, "p", "w"), undefined, "no update yet");
+
+        // An update whose program fails (an unknown function).
+        program("variables:\n  boom:\n    fn::invoke:\n      function: pulumi:index:nonexistent\n      arguments: {}\noutputs:\n  greeting: ${boom}\n");
+        const failedStart = new Date().toISOString();
+        t.not(cli("up", "--yes", "--skip-preview", "--stack", "w").status, 0);
+        const failed = await latestHistoryEntry(files, "p", "w");
+        t.like(failed, { kind: "update", result: "failed" });
+        t.is(entryOfOperation(failed, "apply", failedStart), failed);
+        t.is(entryOfOperation(failed, "destroy", failedStart), undefined, "another kind");
+        t.is(entryOfOperation(failed, "apply", new Date(Date.now() + 2000).toISOString()), undefined, "an entry from before the operation started");
+
+        const applyStart = new Date().toISOString();
+        program(`outputs:\n  greeting: hello\n  trustPolicy: '{"Version":"2012-10-17"}'\n`);
+        t.is(cli("up", "--yes", "--skip-preview", "--stack", "w").status, 0);
+        const succeeded = await latestHistoryEntry(files, "p", "w");
+        t.like(entryOfOperation(succeeded, "apply", applyStart), { kind: "update", result: "succeeded" });
+        t.deepEqual(await backendStackOutputs(files, "p", "w"), { greeting: "hello", trustPolicy: { Version: "2012-10-17" } }, "documents parsed as the worker reports them");
+
+        const destroyStart = new Date().toISOString();
+        t.is(cli("destroy", "--yes", "--skip-preview", "--stack", "w").status, 0);
+        t.like(entryOfOperation(await latestHistoryEntry(files, "p", "w"), "destroy", destroyStart), { kind: "destroy", result: "succeeded" });
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -694,6 +694,47 @@ test("SIGKILL of the portal at each phase of an apply and a destroy: after a res
     }
 });
 
+test("a portal killed after the CLI finished but before it recorded the result: the restarted portal reads the result from the stack's history", { timeout: 240_000 }, async () => {
+    const stateDir = path.join(environment.dir, "portal-history");
+    const held = path.join(environment.dir, "portal-history-held");
+    const body = request("history");
+    const id = workloadId(body);
+    const record = () => JSON.parse(fs.readFileSync(path.join(stateDir, "workloads", `${id}.json`), "utf8"));
+    /** Runs the operation on a portal that holds before recording it, SIGKILLs it there, and starts a portal again. */
+    const killedBeforeRecording = async (start: (portal: PortalProcess) => Promise<void>): Promise<PortalProcess> => {
+        fs.rmSync(held, { force: true });
+        const holding = await startPortalProcess(stateDir, { PORTAL_TEST_HOLD_BEFORE_RECORDING: held });
+        try {
+            await start(holding);
+            assert.ok(await waitFor(async () => fs.existsSync(held), 120_000), "the worker ended and the portal holds before recording");
+            assert.match(record().status, /^(applying|destroying)$/, "the record still says the operation runs");
+        } finally {
+            const exited = new Promise((resolve) => holding.child.once("exit", resolve));
+            holding.child.kill("SIGKILL");
+            await exited;
+        }
+        return startPortalProcess(stateDir);
+    };
+    let portal: PortalProcess | undefined = await startPortalProcess(stateDir);
+    try {
+        assert.equal((await call("POST", "/workloads", body, {}, portal.url)).status, 201);
+        await stopPortalProcess(portal);
+        portal = await killedBeforeRecording(async (p) => assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, p.url)).status, 202));
+        const status = (await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).body;
+        assert.deepEqual([status.status, status.lastOperation.operation, status.lastOperation.result], ["applied", "apply", "succeeded"], JSON.stringify(status));
+        assert.equal(status.recoverable, undefined);
+        assert.equal(status.outputs.roleArn, rolesOf(id)[0].arn, "the outputs, read from the checkpoint");
+        assert.deepEqual(status.outputs.trustPolicy, JSON.parse(rolesOf(id)[0].assumeRolePolicy), "documents parsed, as the worker reports them");
+        assert.equal(status.lastOperation.changes.create > 0, true, JSON.stringify(status.lastOperation));
+        await stopPortalProcess(portal);
+        portal = await killedBeforeRecording(async (p) => assert.equal((await call("DELETE", `/workloads/${id}`, undefined, {}, p.url)).status, 202));
+        assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, portal.url)).status, 404, "the destroy is recorded as done");
+        await assertNothingLive(id, "history");
+    } finally {
+        await stopPortalProcess(portal);
+    }
+});
+
 test("two replicas on one S3 backend (moto's S3 server): one wins a workload, the other gets 409; different workloads run side by side; either answers for any", { timeout: 300_000 }, async () => {
     const s3 = await startS3Server("portal-state");
     const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl };
@@ -764,6 +805,69 @@ test("two replicas on one S3 backend (moto's S3 server): one wins a workload, th
         assert.deepEqual(await s3.bucket.list("portal/workloads/"), []);
     } finally {
         for (const replica of replicas) await stopPortalProcess(replica);
+        await s3.stop();
+    }
+});
+
+test("a replica on another host frozen mid-apply ends its run itself before its lease can expire, is SIGKILLed: the other answers 409 while its lease runs, then reconciles the apply as interrupted and a retry succeeds", { timeout: 240_000 }, async (t) => {
+    const s3 = await startS3Server("portal-lease");
+    const leaseMs = 3000;
+    const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl, PORTAL_REPLICA_LEASE_MS: String(leaseMs) };
+    let local: PortalProcess | undefined;
+    let remote: PortalProcess | undefined;
+    try {
+        local = await startPortalProcess(path.join(environment.dir, "lease-local"), replicaEnv);
+        // Runs here, but records another host: the local replica cannot probe its pids, only its lease.
+        remote = await startPortalProcess(path.join(environment.dir, "lease-remote"), { ...replicaEnv, PORTAL_REPLICA_HOST: "another-host" });
+        const body = request("leased");
+        const id = workloadId(body);
+        assert.equal((await call("POST", "/workloads", body, {}, remote.url)).status, 201);
+        const hold = cloud.hold("Create", ROLE);
+        assert.equal((await call("POST", `/workloads/${id}/apply`, undefined, {}, remote.url)).status, 202);
+        await hold.reached;
+        const run = descendantsOf(remote.child.pid!);
+        assert.ok(run.length >= 3, `the remote replica's run: ${run}`);
+        // Frozen (a paused VM): it renews nothing and cannot stop its workers; they end on their own, at two thirds
+        // of the lease since its last renewal, before the other replica may count the lease expired.
+        remote.child.kill("SIGSTOP");
+        const frozenAt = Date.now();
+        while (run.some(isRunning) && Date.now() - frozenAt < 2 * leaseMs) await new Promise((resolve) => setTimeout(resolve, 50));
+        const endedAfterMs = Date.now() - frozenAt;
+        assert.deepEqual(run.filter(isRunning), [], "the frozen replica's worker, CLI and plugins ended on their own");
+        assert.ok(endedAfterMs < leaseMs, `its run ended ${endedAfterMs} ms after the freeze, within the lease (${leaseMs} ms)`);
+        t.diagnostic(`the frozen replica's run ended ${endedAfterMs} ms after the freeze (lease ${leaseMs} ms)`);
+        const exited = new Promise((resolve) => remote!.child.once("exit", resolve));
+        remote.child.kill("SIGKILL");
+        const killedAt = Date.now();
+        await exited;
+
+        // Its lease still runs: the apply counts as running on the remote replica.
+        const busy = await call("POST", `/workloads/${id}/apply`, undefined, {}, local.url);
+        assert.equal(busy.status, 409, JSON.stringify(busy.body));
+        assert.match(busy.body.error, /another portal replica \(another-host:\d+:/);
+        assert.equal((await call("GET", `/workloads/${id}`, undefined, {}, local.url)).body.status, "applying");
+        await Promise.race([hold.abandoned, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        hold.release();
+
+        // Once its heartbeat has not changed for a lease, the local replica counts it gone.
+        let status: any;
+        assert.ok(await waitFor(async () => (status = (await call("GET", `/workloads/${id}`, undefined, {}, local!.url)).body).status === "failed", 30_000), JSON.stringify(status));
+        const freedAfterMs = Date.now() - killedAt;
+        assert.ok(freedAfterMs >= leaseMs, `reconciled ${freedAfterMs} ms after the kill, not before the lease (${leaseMs} ms) ran out`);
+        t.diagnostic(`reconciled ${freedAfterMs} ms after the kill (lease ${leaseMs} ms)`);
+        assert.deepEqual([status.recoverable, status.lastOperation.result], [true, "failed"]);
+        assert.match(status.lastOperation.error, /interrupted/);
+
+        // The retry on the local replica: the stale lock (a dead pid of this host) is removed, one role in the end.
+        const retry = await events("POST", `/workloads/${id}/apply`, local.url);
+        assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
+        assert.equal(rolesOf(id).length, 1);
+        assert.equal(done((await events("DELETE", `/workloads/${id}`, local.url)).events).status, "destroyed");
+        await assertNothingLive(id, "leased");
+    } finally {
+        remote?.child.kill("SIGKILL"); // still frozen when an assertion failed: SIGTERM would wait for good
+        await stopPortalProcess(remote);
+        await stopPortalProcess(local);
         await s3.stop();
     }
 });
