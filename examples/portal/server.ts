@@ -4,14 +4,14 @@
  * component and the Pulumi Automation API. One stack per workload; each operation runs in a worker process of its
  * own; one operation per workload at a time (a second gets 409), workloads in parallel. API: README.md.
  */
-import { ChildProcess, fork } from "child_process";
+import { fork } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, WorkloadRequest, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
+import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
 import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
@@ -24,10 +24,12 @@ import { S3Bucket, s3Location } from "./s3";
 import { isRunning, liveLockHolders } from "./stackLock";
 import { LeaseObserver, REPLICA_LEASE_MS, ReplicaLease, checkLeaseMs } from "./replicaLease";
 import { killProcessTree } from "./processTree";
-import { JobResult, JobSpec, Operation, PortalEvent, PreviewResult, StackState, WorkerMessage, WorkloadStatus } from "./protocol";
+import { JobResult, JobSpec, Operation, WorkerMessage } from "./protocol";
+import { HttpError, isJsonMediaType, readBody } from "./httpInput";
+import { Job, Semaphore } from "./job";
+import { LastOperation, Runner, WorkloadRecord, isTransient } from "./workloadRecord";
 
 export const PROJECT = "eks-pod-identity-portal";
-const MAX_BODY = 64 * 1024;
 
 export interface PortalOptions {
     /** TCP port; 0 picks a free one. */
@@ -96,152 +98,8 @@ export interface Portal {
     close(): Promise<void>;
 }
 
-interface LastOperation {
-    operation: Operation;
-    result: "running" | "succeeded" | "failed";
-    startedAt: string;
-    finishedAt?: string;
-    changes?: Record<string, number>;
-    error?: string;
-    diagnostics?: string[];
-    state?: StackState;
-}
-
-interface WorkloadRecord {
-    id: string;
-    status: WorkloadStatus;
-    team: string;
-    cluster: string;
-    namespace: string;
-    serviceAccount: string;
-    request: WorkloadRequest;
-    createdAt: string;
-    updatedAt: string;
-    /** When its first apply started: from then on it holds its namespace for its team (ownership.ts). */
-    appliedAt?: string;
-    preview?: PreviewResult;
-    outputs?: Record<string, unknown>;
-    lastOperation?: LastOperation;
-    /** With status `failed`: whether the stack can be brought back by retrying, and how. */
-    recoverable?: boolean;
-    hint?: string;
-    /** While an operation runs: the replica (portal process) running it, so that the others can tell if it died. */
-    runner?: Runner;
-}
-
-interface Runner {
-    replica: string;
-    host: string;
-    pid: number;
-}
-
-/** An operation's event log: replayed to late subscribers, followed live until `done`. */
-class Job {
-    readonly events: { id: string; event: PortalEvent }[] = [];
-    private readonly listeners = new Set<(e: { id: string; event: PortalEvent }) => void>();
-    finished = false;
-    child?: ChildProcess;
-    /** Who asked for the operation: the audit log's line for its end names them too. */
-    startedBy?: Principal;
-    /** Stopped by this replica's fence: the others may have taken the workload over, its outcome is not recorded. */
-    fenced = false;
-
-    /** `team`: the workload's, so that only its team (and admins) may follow the operation. */
-    constructor(readonly serial: number, readonly operation: Operation, readonly team: string) {}
-
-    push(event: PortalEvent): void {
-        if (this.finished) return;
-        const entry = { id: `${this.serial}.${this.events.length + 1}`, event };
-        this.events.push(entry);
-        for (const listener of this.listeners) listener(entry);
-        if (event.event === "done") {
-            this.finished = true;
-            this.listeners.clear();
-        }
-    }
-
-    /** Replays events after `lastEventId` (if of this job), then follows; returns an unsubscribe function. */
-    follow(listener: (e: { id: string; event: PortalEvent }) => void, lastEventId?: string): () => void {
-        const [serial, seq] = (lastEventId ?? "").split(".").map(Number);
-        const skip = serial === this.serial && Number.isInteger(seq) ? seq : 0;
-        for (const entry of this.events.slice(skip)) listener(entry);
-        if (this.finished) return () => undefined;
-        this.listeners.add(listener);
-        return () => this.listeners.delete(listener);
-    }
-}
-
-class Semaphore {
-    private active = 0;
-    private readonly waiting: (() => void)[] = [];
-    constructor(private readonly limit: number) {}
-    get busy(): boolean {
-        return this.active >= this.limit;
-    }
-    async acquire(): Promise<void> {
-        if (this.active < this.limit) {
-            this.active++;
-            return;
-        }
-        await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    release(): void {
-        const next = this.waiting.shift();
-        if (next) next();
-        else this.active--;
-    }
-}
-
-class HttpError extends Error {
-    /** `closeConnection`: the request's body was not read to its end, so the connection cannot carry another request. */
-    constructor(readonly status: number, readonly body: Record<string, unknown>, readonly closeConnection = false) {
-        super(String(body.error));
-    }
-}
-
-/**
- * `application/json`, with at most a `charset=utf-8` parameter (RFC 8259 §8.1: JSON exchanged between systems is
- * UTF-8). Other types, `application/json-seq` (RFC 7464) and other charsets included, are not what the portal parses.
- */
-export function isJsonMediaType(contentType: string | undefined): boolean {
-    const [type, ...parameters] = (contentType ?? "").split(";").map((part) => part.trim().toLowerCase());
-    if (type !== "application/json") return false;
-    return parameters.every((parameter) => /^charset=("?)utf-8\1$/.test(parameter)) && parameters.length <= 1;
-}
-
-/**
- * Reads a request body of at most MAX_BODY bytes within `timeoutMs` of being called. Rejects with `413` (too large)
- * or `408` (too slow); both leave the body unread, so they ask for the connection to be closed.
- */
-function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer[]> {
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const settle = (error?: HttpError) => {
-            clearTimeout(timer);
-            req.off("data", onData).off("end", onEnd).off("error", onError);
-            if (error) {
-                req.pause();
-                reject(error);
-            } else {
-                resolve(chunks);
-            }
-        };
-        const onData = (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_BODY) settle(new HttpError(413, { error: `the request body exceeds ${MAX_BODY} bytes` }, true));
-            else chunks.push(chunk);
-        };
-        const onEnd = () => settle();
-        const onError = () => settle(new HttpError(400, { error: "the request body could not be read" }, true));
-        const timer = setTimeout(() => settle(new HttpError(408, { error: `the request body did not arrive within ${timeoutMs} ms` }, true)), timeoutMs);
-        req.on("data", onData).on("end", onEnd).on("error", onError);
-    });
-}
-
 const now = () => new Date().toISOString();
 const links = (id: string) => ({ self: `/workloads/${id}`, apply: `/workloads/${id}/apply`, events: `/workloads/${id}/events` });
-const isTransient = (status: WorkloadStatus) => status === "previewing" || status === "applying" || status === "destroying";
 
 export async function startPortal(options: PortalOptions): Promise<Portal> {
     const clusters = resolveClusters(
