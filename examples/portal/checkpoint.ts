@@ -10,19 +10,36 @@ import type { BackendFiles } from "./backendFiles";
 import { workloadOutputs } from "./outputs";
 import type { StackState } from "./protocol";
 
-/** The stack's state; undefined for a stack without a (readable, uncompressed) checkpoint. */
-export async function backendStackState(files: BackendFiles, project: string, stack: string): Promise<StackState | undefined> {
-    let latest: { resources?: any[]; pending_operations?: any[] } | undefined;
+/** Where the CLI keeps a stack's checkpoint in a DIY backend (the project-scoped layout of current CLIs). */
+export const checkpointPath = (project: string, stack: string) => `.pulumi/stacks/${project}/${stack}.json`;
+
+/** Whether the stack has a checkpoint: a stack a preview never created, or a destroy removed, has none. */
+export async function hasCheckpoint(files: BackendFiles, project: string, stack: string): Promise<boolean> {
+    return (await files.read(checkpointPath(project, stack))) !== undefined;
+}
+
+interface LatestDeployment {
+    resources?: any[];
+    pending_operations?: any[];
+}
+
+/** The checkpoint's latest deployment; undefined without a (readable, uncompressed) checkpoint. */
+async function latestDeployment(files: BackendFiles, project: string, stack: string): Promise<LatestDeployment | undefined> {
     try {
-        const text = await files.read(`.pulumi/stacks/${project}/${stack}.json`);
-        if (text === undefined) return undefined;
-        latest = JSON.parse(text).checkpoint?.latest;
+        const text = await files.read(checkpointPath(project, stack));
+        return text === undefined ? undefined : (JSON.parse(text).checkpoint?.latest ?? {});
     } catch {
         return undefined; // unreadable: the record keeps saying "interrupted" only
     }
+}
+
+/** The stack's state; undefined for a stack without a (readable, uncompressed) checkpoint. */
+export async function backendStackState(files: BackendFiles, project: string, stack: string): Promise<StackState | undefined> {
+    const latest = await latestDeployment(files, project, stack);
+    if (!latest) return undefined;
     return {
-        resources: (latest?.resources ?? []).filter((r) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length,
-        pendingOperations: (latest?.pending_operations ?? []).map((p) => `${p.type} ${p.resource?.urn}`),
+        resources: (latest.resources ?? []).filter((r) => r.custom && !String(r.type).startsWith("pulumi:providers:")).length,
+        pendingOperations: (latest.pending_operations ?? []).map((p) => `${p.type} ${p.resource?.urn}`),
     };
 }
 
@@ -33,14 +50,9 @@ export async function backendStackState(files: BackendFiles, project: string, st
  * Undefined without a readable checkpoint.
  */
 export async function backendStackOutputs(files: BackendFiles, project: string, stack: string): Promise<Record<string, unknown> | undefined> {
-    let resources: { type?: string; outputs?: Record<string, unknown> }[];
-    try {
-        const text = await files.read(`.pulumi/stacks/${project}/${stack}.json`);
-        if (text === undefined) return undefined;
-        resources = JSON.parse(text).checkpoint?.latest?.resources ?? [];
-    } catch {
-        return undefined;
-    }
+    const latest = await latestDeployment(files, project, stack);
+    if (!latest) return undefined;
+    const resources: { type?: string; outputs?: Record<string, unknown> }[] = latest.resources ?? [];
     // The engine's marker of a secret value in a serialized state ("4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270").
     const isSecret = (value: unknown) => typeof value === "object" && value !== null && (value as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
     const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");

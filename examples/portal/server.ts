@@ -16,7 +16,7 @@ import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
-import { backendStackOutputs, backendStackState, removeTornAttributes } from "./checkpoint";
+import { backendStackOutputs, backendStackState, hasCheckpoint, removeTornAttributes } from "./checkpoint";
 import { entryOfOperation, latestHistoryEntry } from "./stackHistory";
 import { Ownership } from "./ownership";
 import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
@@ -205,7 +205,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     async function reconcile(record: WorkloadRecord): Promise<void> {
         if (!isTransient(record.status) || !(await runnerGone(record))) return;
         const operation = record.lastOperation?.operation ?? "apply";
-        if (operation === "preview" && !(await files?.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`))) {
+        if (operation === "preview" && !(files && (await hasCheckpoint(files, PROJECT, record.id)))) {
             // A preview that left no stack: nothing to recover, the workload was never created.
             records.delete(record.id);
             await store.remove(record.id);
@@ -229,7 +229,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
      */
     async function settleFromHistory(record: WorkloadRecord, operation: "apply" | "destroy", started: LastOperation): Promise<boolean> {
         const entry = entryOfOperation(await latestHistoryEntry(files!, PROJECT, record.id), operation, started.startedAt);
-        const stackGone = operation === "destroy" && (await files!.read(`.pulumi/stacks/${PROJECT}/${record.id}.json`)) === undefined;
+        const stackGone = operation === "destroy" && !(await hasCheckpoint(files!, PROJECT, record.id));
         if (!entry && !stackGone) return false;
         const finishedAt = entry?.endTime ? new Date(entry.endTime * 1000).toISOString() : now();
         const last: LastOperation = { ...started, finishedAt, ...(entry?.resourceChanges ? { changes: entry.resourceChanges } : {}) };
