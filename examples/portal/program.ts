@@ -115,5 +115,3 @@ export function renderedPolicies(resources: RecordedResource[]): RenderedPolicie
     }
     return policies;
 }
-
-export { parseDocument };

@@ -7,11 +7,11 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
 import { EksClient } from "./eks";
-import { workloadOutputs } from "./outputs";
+import { parseDocument, workloadOutputs } from "./outputs";
 import { PendingImport, PendingOperation, adoptPendingCreates, adoptedAssociation, associationLookups, pendingImports } from "./pendingCreates";
 import { performance } from "perf_hooks";
 import { killProcessTree } from "./processTree";
-import { parseDocument, validateWithComponent, workloadProgram } from "./program";
+import { validateWithComponent, workloadProgram } from "./program";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
