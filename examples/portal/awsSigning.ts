@@ -30,6 +30,13 @@ export class NodeSha256 {
     }
 }
 
+/** An AWS service's refusal: the HTTP status and the error code it names (S3's `<Code>`, a restJson1 error type). */
+export class AwsServiceError extends Error {
+    constructor(readonly status: number, readonly code: string, message: string) {
+        super(message);
+    }
+}
+
 export interface SignedCall {
     method: string;
     endpoint: URL;

@@ -4,7 +4,7 @@
  * signed for service `eks`; the endpoint is `AWS_ENDPOINT_URL_EKS` when set (the AWS SDKs' service-specific endpoint
  * variable, AWS SDKs and Tools Reference Guide, "Service-specific endpoints"), else `https://eks.<region>.amazonaws.com`.
  */
-import { AwsSigner } from "./awsSigning";
+import { AwsServiceError, AwsSigner } from "./awsSigning";
 
 /** An association as DescribePodIdentityAssociation returns it (the fields recovery reads). */
 export interface PodIdentityAssociationDescription {
@@ -18,12 +18,6 @@ export interface PodIdentityAssociationDescription {
     externalId?: string;
     disableSessionTags?: boolean;
     tags?: Record<string, string>;
-}
-
-export class EksError extends Error {
-    constructor(readonly status: number, readonly code: string, message: string) {
-        super(message);
-    }
 }
 
 /** The EKS endpoint of `region`, or the one `AWS_ENDPOINT_URL_EKS` names. */
@@ -54,7 +48,7 @@ export class EksClient {
                 // not JSON: keep the status
             }
             const code = (response.headers.get("x-amzn-errortype") ?? body.__type ?? body.code ?? String(response.status)).split(/[:#]/).filter(Boolean).pop();
-            throw new EksError(response.status, code, `EKS ${what}: ${response.status} ${code}${body.message ? `: ${body.message}` : ""}`);
+            throw new AwsServiceError(response.status, code, `EKS ${what}: ${response.status} ${code}${body.message ? `: ${body.message}` : ""}`);
         }
         return JSON.parse(text);
     }

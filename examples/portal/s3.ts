@@ -4,7 +4,7 @@
  * with AWS Signature Version 4. The bucket and endpoint come from the same `s3://` URL the Pulumi CLI is given.
  */
 import { createHash } from "crypto";
-import { AwsSigner } from "./awsSigning";
+import { AwsServiceError, AwsSigner } from "./awsSigning";
 
 /** Where a backend URL's bucket is reached. */
 export interface S3Location {
@@ -35,12 +35,6 @@ export function s3Location(backendUrl: string, env: Record<string, string | unde
     return { bucket: url.hostname, prefix: prefix && !prefix.endsWith("/") ? `${prefix}/` : prefix, endpoint, region, pathStyle };
 }
 
-export class S3Error extends Error {
-    constructor(readonly status: number, readonly code: string, message: string) {
-        super(message);
-    }
-}
-
 export interface S3Object {
     body: string;
     etag: string;
@@ -66,7 +60,7 @@ export class S3Bucket {
     private static async fail(response: Response, what: string): Promise<never> {
         const text = await response.text();
         const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? String(response.status);
-        throw new S3Error(response.status, code, `S3 ${what}: ${response.status} ${code}`);
+        throw new AwsServiceError(response.status, code, `S3 ${what}: ${response.status} ${code}`);
     }
 
     /** The object, or undefined when there is none. */

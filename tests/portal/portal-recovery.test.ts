@@ -4,7 +4,8 @@
  * by the portal's own signed client.
  */
 import test from "ava";
-import { EksClient, EksError, eksEndpoint } from "../../examples/portal/eks";
+import { AwsServiceError } from "../../examples/portal/awsSigning";
+import { EksClient, eksEndpoint } from "../../examples/portal/eks";
 import { ASSOCIATION_TYPE, adoptPendingCreates, adoptedAssociation, associationLookups, pendingImports } from "../../examples/portal/pendingCreates";
 import { AwsSigner } from "../../examples/portal/awsSigning";
 import { EKS_CREDENTIALS, EksApi, startEksApi } from "../e2e/support/eksApi";
@@ -115,7 +116,7 @@ test.serial("the double's EKS API answers the portal's signed lookups from its a
         ],
     );
     const missing = await t.throwsAsync(eks.findPodIdentityAssociation("staging", "orders", "api"));
-    t.like(missing as EksError, { status: 404, code: "ResourceNotFoundException" });
+    t.like(missing as AwsServiceError, { status: 404, code: "ResourceNotFoundException" });
 });
 
 test.serial("the double's EKS API refuses what EKS would: unsigned, another region or service, an unknown key, an unknown call", async (t) => {
