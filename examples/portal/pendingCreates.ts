@@ -78,11 +78,10 @@ export function pendingImports(pending: PendingOperation[]): PendingImport[] {
  * provider) is already in the state, and nothing in the state depends on it (its dependents were never created).
  */
 export function adoptPendingCreates<T extends { deployment?: any }>(exported: T, imports: PendingImport[]): T {
-    const ids = new Map(imports.map((i) => [i.urn, i.id]));
-    const extra = new Map(imports.map((i) => [i.urn, i.outputs]));
+    const byUrn = new Map(imports.map((i) => [i.urn, i]));
     const deployment = exported.deployment ?? {};
     const pending: PendingOperation[] = deployment.pending_operations ?? [];
-    const adopted = pending.filter((p) => p.type === "creating" && ids.has(p.resource.urn));
+    const adopted = pending.filter((p) => p.type === "creating" && byUrn.has(p.resource.urn));
     return {
         ...exported,
         deployment: {
@@ -91,8 +90,8 @@ export function adoptPendingCreates<T extends { deployment?: any }>(exported: T,
                 ...(deployment.resources ?? []),
                 ...adopted.map((p) => ({
                     ...p.resource,
-                    id: ids.get(p.resource.urn),
-                    outputs: { ...(p.resource.inputs ?? {}), ...((p.resource as any).outputs ?? {}), ...(extra.get(p.resource.urn) ?? {}) },
+                    id: byUrn.get(p.resource.urn)!.id,
+                    outputs: { ...(p.resource.inputs ?? {}), ...((p.resource as any).outputs ?? {}), ...(byUrn.get(p.resource.urn)!.outputs ?? {}) },
                 })),
             ],
             pending_operations: pending.filter((p) => !adopted.includes(p)),
