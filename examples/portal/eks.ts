@@ -20,10 +20,24 @@ export interface PodIdentityAssociationDescription {
     tags?: Record<string, string>;
 }
 
-/** The EKS endpoint of `region`, or the one `AWS_ENDPOINT_URL_EKS` names. */
+/**
+ * The EKS endpoint of `region`, or the one `AWS_ENDPOINT_URL_EKS` names: an absolute http(s) URL, as the AWS SDKs
+ * take it (AWS SDKs and Tools Reference Guide, "Service-specific endpoints"). Any other value is refused naming the
+ * variable (the portal checks it at start, not at the first recovery).
+ */
 export function eksEndpoint(region: string, env: Record<string, string | undefined>): URL {
     const configured = env.AWS_ENDPOINT_URL_EKS?.trim();
-    return new URL(configured ? configured : `https://eks.${region}.amazonaws.com`);
+    if (!configured) return new URL(`https://eks.${region}.amazonaws.com`);
+    let endpoint: URL | undefined;
+    try {
+        endpoint = new URL(configured);
+    } catch {
+        // reported below
+    }
+    if (!endpoint || (endpoint.protocol !== "https:" && endpoint.protocol !== "http:") || endpoint.username || endpoint.password || endpoint.search || endpoint.hash) {
+        throw new Error(`AWS_ENDPOINT_URL_EKS must be an absolute http(s) URL without credentials, query or fragment, such as https://eks.us-west-2.amazonaws.com (got ${JSON.stringify(configured)})`);
+    }
+    return endpoint;
 }
 
 export class EksClient {

@@ -17,6 +17,7 @@ import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkToke
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
 import { backendStackOutputs, backendStackState, hasCheckpoint, removeTornAttributes } from "./checkpoint";
+import { eksEndpoint } from "./eks";
 import { entryOfOperation, latestHistoryEntry } from "./stackHistory";
 import { Ownership } from "./ownership";
 import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from "./recordStore";
@@ -107,6 +108,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     );
     if (clusters.size === 0) throw new Error("the portal needs at least one cluster: give clusters, or PORTAL_CLUSTERS=<cluster ARN>,…");
     const leaseMs = checkLeaseMs(options.replicaLeaseMs ?? REPLICA_LEASE_MS, "replicaLeaseMs (PORTAL_REPLICA_LEASE_MS)");
+    // Recovery's association lookups use it (worker.ts): a bad value is refused now, not at the first crash.
+    for (const cluster of clusters.values()) eksEndpoint(cluster.region, options.env);
     const stateDir = path.resolve(options.stateDir);
     const stacksDir = path.join(stateDir, "stacks");
     fs.mkdirSync(stacksDir, { recursive: true, mode: 0o700 });

@@ -286,6 +286,16 @@ test("a replica lease too short to renew in is refused at start, naming the sett
     fs.rmSync(stateDir, { recursive: true, force: true });
 });
 
+test("an AWS_ENDPOINT_URL_EKS that is not an http(s) URL is refused at start, naming the variable", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    for (const endpoint of ["eks.local:4566", "ftp://127.0.0.1", "http://user:secret@127.0.0.1", "http://127.0.0.1/?x=1", "not a url"]) {
+        await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x", AWS_ENDPOINT_URL_EKS: endpoint }, stateDir, clusters: [{ arn: CLUSTER_ARN }], token: ADMIN_TOKEN }), {
+            message: /^AWS_ENDPOINT_URL_EKS must be an absolute http\(s\) URL without credentials, query or fragment/,
+        });
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
 // ---- audit log ----
 
 test("audit log: refused changes are appended as JSON lines naming principal, team, role, action, workload and status; never tokens", async (t) => {
