@@ -11,8 +11,22 @@ import * as path from "path";
  * Node.js documentation: `sea.getAsset(key, encoding)`), so the executable alone is the whole plugin.
  */
 
-/** The repository (package) root, for a module compiled to dist/provider. */
-export const PACKAGE_ROOT = path.join(__dirname, "..", "..");
+let packageRoot: string | undefined;
+/**
+ * The package root: the nearest folder above this module that holds a package.json. Compiled, this module runs from
+ * dist/provider (two levels down); loaded from source by a TypeScript loader (ts-node, as the Node.js language host
+ * runs a source plugin), from provider/ (one level down).
+ */
+function packageRootFolder(): string {
+    if (packageRoot === undefined) {
+        let folder = __dirname;
+        while (!fs.existsSync(path.join(folder, "package.json")) && path.dirname(folder) !== folder) {
+            folder = path.dirname(folder);
+        }
+        packageRoot = folder;
+    }
+    return packageRoot;
+}
 
 /** The files that must ship with the code: the release build embeds exactly these. */
 export const PACKAGE_FILES = [
@@ -24,7 +38,7 @@ export type PackageFile = (typeof PACKAGE_FILES)[number];
 
 /** Where a package file is on disk when the library runs from a package folder. */
 export function packageFilePath(file: PackageFile): string {
-    return path.join(PACKAGE_ROOT, ...file.split("/"));
+    return path.join(packageRootFolder(), ...file.split("/"));
 }
 
 interface SeaModule {

@@ -116,6 +116,14 @@ test("the library loads no TypeScript at run time", (t) => {
     t.deepEqual(offending.map(relative), []);
 });
 
+test("no library module shares its name with a data file beside it (a loader of sources would load the data instead)", (t) => {
+    // Node.js resolves `require("./schema")` to schema.js, then schema.json, and only then to extensions a TypeScript
+    // loader adds: run from source (ts-node, as the Node.js language host runs a source plugin), a schema.ts beside
+    // schema.json was never loaded and its importers saw the JSON document.
+    const shadowed = sourceFiles(PROVIDER).filter((file) => [".json", ".js", ".node"].some((ext) => fs.existsSync(file.replace(/\.ts$/, ext))));
+    t.deepEqual(shadowed.map(relative), []);
+});
+
 /** The folders the README's "Architecture" map names, from its tree lines (`provider/iam/   IAM documents …`). */
 function mappedFolders(): string[] {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

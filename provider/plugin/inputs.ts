@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PackageSchema, PropertySpec, ResourceSpec, TypeSpec } from "./schema";
+import type { PackageSchema, PropertySpec, ResourceSpec, TypeSpec } from "./packageSchema";
 import { InputProblem, inputError } from "../validation/problems";
 
 /**

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PACKAGE_NAME, PackageSchema, schemaPath, schemaText as committedSchema } from "./schema";
+import { PACKAGE_NAME, PackageSchema, schemaPath, schemaText as committedSchema } from "./packageSchema";
 import { normalizeInputs } from "./inputs";
 
 /**

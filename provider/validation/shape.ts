@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec, schemaText } from "../plugin/schema";
+import { EnumTypeSpec, ObjectTypeSpec, PackageSchema, PropertySpec, TypeSpec, schemaText } from "../plugin/packageSchema";
 import { InputProblem, Problems, describe, inputError, keyPath } from "./problems";
 
 /**

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fc from "fast-check";
-import type { PropertySpec, TypeSpec } from "../../provider/plugin/schema";
+import type { PropertySpec, TypeSpec } from "../../provider/plugin/packageSchema";
 import { packageSchema } from "../../provider/validation/shape";
 import { ACCOUNT, clusterArnOf, policyArnOf, roleArnOf } from "./awsIds";
 

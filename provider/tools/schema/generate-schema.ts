@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { EnumTypeSpec, ObjectTypeSpec, PACKAGE_NAME, PackageSchema, PropertySpec, ResourceSpec, TypeSpec } from "../../plugin/schema";
+import { EnumTypeSpec, ObjectTypeSpec, PACKAGE_NAME, PackageSchema, PropertySpec, ResourceSpec, TypeSpec } from "../../plugin/packageSchema";
 
 /**
  * Build-time generator of the package schema (`provider/plugin/schema.json`) from the TypeScript sources: the one source of
