@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ACCOUNT_B, CrossAccountScenario, PROFILES } from "../support/crossAccountScenario";
+import { wholeNumbers } from "./options";
 import { makeUserlands, Transport, TRANSPORTS } from "../support/helperUserlands";
 
 /**
@@ -16,10 +17,11 @@ import { makeUserlands, Transport, TRANSPORTS } from "../support/helperUserlands
  *
  *   npm run bench:credentials [-- RUNS]      (default 20 runs after 2 warm-ups; prints medians)
  *
- * Not part of npm test.
+ * `npm test` runs it once with 1 run (tests/bench/smoke.sh) so the command cannot rot; those figures are not
+ * measurements.
  */
 
-const RUNS = Number(process.argv[2] ?? 20);
+const [RUNS] = wholeNumbers("runs", process.argv[2] ?? "20");
 const WARMUP = 2;
 
 function median(values: number[]): number {

@@ -8,7 +8,8 @@
  *
  *   npm run bench:portal [-- 1,20]
  *
- * Not part of npm test.
+ * `npm test` runs it once for 1 workload (tests/bench/smoke.sh) so the command cannot rot; those figures are not
+ * measurements.
  */
 import * as os from "os";
 import * as path from "path";
@@ -17,9 +18,10 @@ import { Portal, startPortal } from "../../examples/portal/server";
 import { testCluster } from "../cluster/client";
 import { CloudDouble } from "../e2e/support/cloudDouble";
 import { ROOT, removeEnvironment, stackEnvironment } from "../e2e/support/environment";
+import { wholeNumbers } from "./options";
 import { S3_CREDENTIALS, startS3Server } from "../support/s3Server";
 
-const SIZES = (process.argv[2] ?? "1,20").split(",").map(Number);
+const SIZES = wholeNumbers("workload counts", process.argv[2] ?? "1,20");
 const TOKEN = "portal-bench-token";
 
 async function call(portal: Portal, method: string, route: string, body?: unknown, stream = false): Promise<{ status: number; text: string }> {

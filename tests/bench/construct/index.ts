@@ -6,6 +6,7 @@ import { EngineDouble, ProviderProcess, Registration } from "../../support/engin
 import { repositoryRoot } from "../../../provider/tools/schema/generate-schema";
 import { referenceCommand, writeReferencePlugin } from "./reference";
 import { archiveName, PLUGIN_EXECUTABLE } from "../../../provider/tools/release/plugin";
+import { wholeNumbers } from "../options";
 import { clusterArnOf, podIdentityAssociationArnOf, providerIdOf, roleArnOf } from "../../support/awsIds";
 
 /**
@@ -20,7 +21,8 @@ import { clusterArnOf, podIdentityAssociationArnOf, providerIdOf, roleArnOf } fr
  *    the minimum its dependencies allow.
  *
  * Options: --runs N (cold-start runs of our provider, default 5), --reference-runs N (default 2),
- * --counts 1,10,100,1000, --no-reference.
+ * --counts 1,10,100,1000, --no-reference; --smoke (one run of each, counts 1,10: what `npm test` runs so the command
+ * cannot rot; its figures are not measurements).
  */
 
 const ROOT = repositoryRoot(__dirname);
@@ -184,10 +186,13 @@ function option(argv: string[], name: string, fallback: string): string {
     return i >= 0 ? argv[i + 1] : fallback;
 }
 
+const counts = (argv: string[], name: string, fallback: string) => wholeNumbers(name, option(argv, name, fallback) ?? "");
+
 async function main(argv: string[]): Promise<void> {
-    const runs = Number(option(argv, "--runs", "5"));
-    const referenceRuns = Number(option(argv, "--reference-runs", "2"));
-    const counts = option(argv, "--counts", "1,10,100,1000").split(",").map(Number);
+    const smoke = argv.includes("--smoke");
+    const [runs] = counts(argv, "--runs", smoke ? "1" : "5");
+    const [referenceRuns] = counts(argv, "--reference-runs", smoke ? "1" : "2");
+    const workloadCounts = counts(argv, "--counts", smoke ? "1,10" : "1,10,100,1000");
 
     console.log("Cold start (median of runs; first Construct = the quick-start workload)…");
     const ours: ColdStart[] = [];
@@ -243,13 +248,13 @@ async function main(argv: string[]): Promise<void> {
 
     console.log("Registration throughput (one program, engine double over gRPC)…");
     const results: Throughput[] = [];
-    for (const count of counts) {
+    for (const count of workloadCounts) {
         for (const variant of ["component", "raw"] as const) {
             results.push(await throughput(variant, count));
         }
     }
     table(
-        counts.map((count) => {
+        workloadCounts.map((count) => {
             const component = results.find((r) => r.count === count && r.variant === "component")!;
             const raw = results.find((r) => r.count === count && r.variant === "raw")!;
             return {
