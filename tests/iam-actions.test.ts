@@ -54,10 +54,12 @@ test("wildcards matching nothing are rejected", (t) => {
     t.is(reasonOf(checkAction("S3:Gett*")), '"S3:Gett*" matches no s3 action');
 });
 
-test("pathological wildcard patterns stay fast", (t) => {
-    const started = Date.now();
-    t.false(checkAction(`ec2:${"*a".repeat(30)}*z`).ok);
-    t.true(Date.now() - started < 500);
+test("pathological wildcard patterns finish", (t) => {
+    // Against every ec2 action, a backtracking matcher that retries each `*` takes exponential time in the number of
+    // stars (2^60 steps here, centuries); the linear one takes milliseconds. ava's per-test timeout is the bound, so
+    // the verdict does not depend on how busy the machine is, only on the algorithm's order.
+    t.false(checkAction(`ec2:${"*a".repeat(60)}*z`).ok);
+    t.true(checkAction(`ec2:${"*e".repeat(3)}*s`).ok, "the same shape that matches still matches");
 });
 
 test("an unknown service prefix is rejected with the closest known prefix", (t) => {
@@ -115,16 +117,29 @@ test("the catalog names its iam-data source", (t) => {
     t.regex(actionCatalogSource(), /^@cloud-copilot\/iam-data@\d+\.\d+\.\d+/);
 });
 
-test("lookups are cheap once the catalog is loaded", (t) => {
+test("lookups read the catalog once, not per call", (t) => {
+    // What keeps a lookup cheap is that the 478 KB catalog is parsed once and each service's actions indexed once;
+    // counting file reads checks that without timing anything (timings belong in `npm run bench`).
     checkAction("s3:GetObject");
-    const started = process.hrtime.bigint();
-    const rounds = 20000;
-    for (let i = 0; i < rounds; i++) {
-        checkAction("s3:GetObject");
-        checkAction("ec2:DescribeInstances");
+    // The fs module itself (the one Node.js's loader reads JSON with), not the namespace copy an import makes.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeFs: { readFileSync: typeof fs.readFileSync } = require("fs");
+    const readFileSync = nodeFs.readFileSync;
+    let reads = 0;
+    nodeFs.readFileSync = ((...args: Parameters<typeof fs.readFileSync>) => {
+        reads++;
+        return readFileSync(...args);
+    }) as typeof fs.readFileSync;
+    try {
+        for (let i = 0; i < 1000; i++) {
+            t.true(checkAction("s3:GetObject").ok);
+            t.true(checkAction("ec2:DescribeInstances").ok);
+            t.false(checkAction("s3:Gett*").ok);
+        }
+    } finally {
+        nodeFs.readFileSync = readFileSync;
     }
-    const perCallMicros = Number(process.hrtime.bigint() - started) / 1000 / (2 * rounds);
-    t.true(perCallMicros < 50, `${perCallMicros} µs per call`);
+    t.is(reads, 0);
 });
 
 test("the committed catalog matches the installed iam-data (drift)", (t) => {
