@@ -12,7 +12,7 @@ setsid sh provider/tools/toolchain/build.sh kubernetes-provider >"$log" 2>&1 &
 provider=$!
 trap 'kill -TERM "-$provider" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
-npm run test:unit
+npm run test:unit:loaded
 npm run test:sdk
 if ! wait "$provider"; then
     cat "$log" >&2
@@ -22,3 +22,4 @@ fi
 cat "$log" >&2
 npm run test:e2e
 npm run test:release
+npm run test:bench
