@@ -28,8 +28,9 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
     return condition();
 }
 
-function runWithCluster(script: string) {
-    const child = spawn(process.execPath, [WITH_CLUSTER, process.execPath, "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+/** Runs withCluster as a shell would outside any cluster (these tests may themselves run inside one). */
+function runWithCluster(script: string, env: NodeJS.ProcessEnv = outsideCluster()) {
+    const child = spawn(process.execPath, [WITH_CLUSTER, process.execPath, "-e", script], { stdio: ["ignore", "pipe", "pipe"], env });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -44,6 +45,21 @@ function runWithCluster(script: string) {
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return { child, info, exit, stderr: () => err, stdout: () => out };
 }
+
+function outsideCluster(): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    delete env.TEST_CLUSTER;
+    delete env.KUBECONFIG;
+    return env;
+}
+
+test.serial("inside a cluster's command, withCluster runs its command in that cluster and starts no other", async (t) => {
+    const outer = JSON.stringify({ kubeconfig: "/nonexistent/kubeconfig", pids: { supervisor: 1 } });
+    const run = runWithCluster(`${PRINT_INFO} process.exit(4);`, { ...outsideCluster(), TEST_CLUSTER: outer, KUBECONFIG: "/nonexistent/kubeconfig" });
+    t.deepEqual(await run.info, JSON.parse(outer), "the command sees the cluster it was already in");
+    t.is(await run.exit, 4, run.stderr());
+    t.notRegex(run.stderr(), /test cluster ready/, "no second cluster was started");
+});
 
 test.serial("a failing command: its exit code is kept, and every component and the scratch folder are gone", async (t) => {
     const run = runWithCluster(`${PRINT_INFO} process.exit(3);`);
