@@ -1,7 +1,7 @@
 import test, { ExecutionContext } from "ava";
 import { ChildProcess, execFile, execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
@@ -185,6 +185,130 @@ function assertPrintedIssued(t: ExecutionContext, result: ProcessResult, agent: 
     t.deepEqual(requests.filter((r) => r.headers.accept !== "application/json").map((r) => r.headers.accept), [], "Accept: application/json on every request");
     assertAttempts(t, result, requests, prompt);
     t.false((result.stdout + result.stderr).includes(TOKEN.slice(0, 24)), "the token is not printed");
+}
+
+// ---- observing the client at work ----
+
+/** The process that speaks HTTP to the agent: for bash, the subshell that wrote the request and became head. */
+const SPEAKER: Record<Transport, string> = { curl: "curl", wget: "wget", busybox: "nc", bash: "head" };
+
+interface ProcessView {
+    pid: number;
+    name: string;
+    commandLine: string;
+    environment: string;
+    /** The targets of its open file descriptors (`socket:[inode]` for sockets). */
+    files: string[];
+}
+
+async function readOr(file: string, fallback: string): Promise<string> {
+    try {
+        return await readFile(file, "latin1");
+    } catch {
+        return fallback;
+    }
+}
+
+/** The state and parent of a process, from /proc/PID/stat; undefined once it is gone. */
+async function statOf(pid: number | string): Promise<{ state: string; ppid: number } | undefined> {
+    const stat = await readOr(`/proc/${pid}/stat`, "");
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so the fields are counted after the last ")".
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return stat === "" ? undefined : { state, ppid: Number(ppid) };
+}
+
+const ended = (stat: { state: string } | undefined) => stat === undefined || stat.state === "Z" || stat.state === "X";
+
+/**
+ * The live processes descended from root (itself included), as /proc shows them, and whether that view held still:
+ * none of them ended while it was read (one that did may look as if it held no file, or an orphan outside the tree).
+ */
+async function processTree(root: number): Promise<{ processes: ProcessView[]; complete: boolean }> {
+    const children = new Map<number, number[]>();
+    for (const entry of await readdir("/proc")) {
+        const stat = /^\d+$/.test(entry) ? await statOf(entry) : undefined;
+        if (stat && !ended(stat)) {
+            children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+        }
+    }
+    const processes: ProcessView[] = [];
+    let complete = true;
+    for (let queue = [root]; queue.length > 0; ) {
+        const pid = queue.shift()!;
+        queue = queue.concat(children.get(pid) ?? []);
+        const commandLine = await readOr(`/proc/${pid}/cmdline`, "");
+        const environment = await readOr(`/proc/${pid}/environ`, "");
+        let files: string[] = [];
+        try {
+            const fds = await readdir(`/proc/${pid}/fd`);
+            files = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")));
+        } catch {
+            // Ended meanwhile: its command line and environment, if read, are still checked.
+        }
+        complete &&= !ended(await statOf(pid));
+        processes.push({ pid, name: path.basename(commandLine.split("\0")[0]), commandLine, environment, files });
+    }
+    return { processes, complete };
+}
+
+/** The inode of the loopback TCP socket from localPort to remotePort (the client's end of a connection), if open. */
+async function socketInode(localPort: number, remotePort: number): Promise<string | undefined> {
+    const port = (address: string) => parseInt(address.split(":")[1], 16);
+    for (const line of (await readOr("/proc/net/tcp", "")).split("\n").slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        if (fields.length > 9 && port(fields[1]) === localPort && port(fields[2]) === remotePort) {
+            return fields[9];
+        }
+    }
+    return undefined;
+}
+
+interface Observation {
+    /** The process found alone at the client's end of a held connection, once it was the expected one. */
+    speaker?: string;
+    /** The attempt (from 0) in which it was found. */
+    attempt?: number;
+    /** Every process of the run that had the token (or an Authorization header) in its command line or environment. */
+    leaks: string[];
+    /** The names of the run's processes seen. */
+    seen: string[];
+}
+
+/**
+ * Scans the run's processes while the agent holds its exchange open: the client has sent its request and waits for
+ * the answer, which does not come until the scan is done (release). Scans until the one process holding the client's
+ * end of that connection is the expected speaker (bash's subshell becomes head just after writing the request, so
+ * that the watchdog's one process id covers the whole exchange), checking every process of the run each time. Only
+ * the attempt's own 2-s timeout can end a held exchange first; the next attempt is then held and scanned alike.
+ */
+async function observeHeldExchange(agent: FakePodIdentityAgent, root: number, speaker: string, done: Promise<ProcessResult>): Promise<Observation> {
+    const agentPort = Number(new URL(agent.url).port);
+    const leaks = new Set<string>();
+    const seen = new Set<string>();
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (let attempt = 0; attempt < LIMITS.attempts && !finished; attempt++) {
+        const request = await Promise.race([agent.arrival(attempt), done.then(() => undefined)]);
+        while (request && request.closedAt === undefined && !finished) {
+            const inode = await socketInode(request.remotePort, agentPort);
+            const { processes: tree, complete } = await processTree(root);
+            for (const p of tree.filter((p) => p.name !== "")) {
+                seen.add(p.name);
+                if (p.commandLine.includes(TOKEN.slice(0, 24)) || p.commandLine.includes("Authorization")) {
+                    leaks.add(`${p.name} (${p.pid}): command line`);
+                }
+                if (p.environment.includes(TOKEN.slice(0, 24))) {
+                    leaks.add(`${p.name} (${p.pid}): environment`);
+                }
+            }
+            const owners = inode === undefined ? [] : tree.filter((p) => p.files.includes(`socket:[${inode}]`));
+            if (complete && owners.length === 1 && owners[0].name === speaker && request.closedAt === undefined) {
+                return { speaker, attempt, leaks: [...leaks], seen: [...seen] };
+            }
+            await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+    }
+    return { leaks: [...leaks], seen: [...seen] };
 }
 
 // ---- the script itself ----
@@ -527,49 +651,33 @@ for (const client of TRANSPORTS) {
         }
     });
 
-    test(`${client}: the token is on no process's command line during the exchange, and nothing is left behind`, async (t) => {
-        // The agent answers after 1 s, so the exchange's processes live long enough to be seen.
-        const agent = await agentWith({ kind: "slow", delayMs: 1_000 });
+    test(`${client}: the token is on no command line or environment while the client is at work, and nothing is left behind`, async (t) => {
+        // The agent holds the exchange open until the scan is done: the client is then connected and waiting, and
+        // the scan cannot miss it, however slowly either side runs.
+        const agent = (await agentWith()).hold();
         const tmp = mkdtempSync(path.join(work, `tmpdir-${client}-`));
-        const seen = new Set<string>();
-        let running = true;
-        // Only processes created from now on: those not running before. (Not "pids above the newest": pids wrap at
-        // pid_max, 32768 here.) Read asynchronously: the agent answers from this event loop.
-        const isPid = (name: string) => /^\d+$/.test(name);
-        const before = new Set((await readdir("/proc")).filter(isPid));
-        const scan = (async () => {
-            while (running) {
-                const pids = (await readdir("/proc")).filter((name) => isPid(name) && !before.has(name));
-                for (const pid of pids) {
-                    let commandLine: string;
-                    try {
-                        commandLine = await readFile(`/proc/${pid}/cmdline`, "latin1");
-                    } catch {
-                        continue;
-                    }
-                    if (commandLine.includes(TOKEN.slice(0, 24)) || commandLine.includes("Authorization")) {
-                        seen.add(`LEAK in ${pid}`);
-                    }
-                    seen.add(path.basename(commandLine.split("\0")[0]));
-                }
-                await new Promise((resolve) => setTimeout(resolve, 20));
-            }
-        })();
+        const helper = startScript(agent, { client, env: { TMPDIR: tmp } });
+        let observed: Observation;
         try {
-            const result = await runScript(agent, { client, env: { TMPDIR: tmp } });
-            running = false;
-            await scan;
+            observed = await observeHeldExchange(agent, helper.pid, SPEAKER[client], helper.done);
+        } finally {
+            agent.release();
+        }
+        try {
+            const result = await helper.done;
+            t.log(`observed attempt ${observed.attempt}; processes of the run: ${observed.seen.join(", ")}`);
+            t.deepEqual(observed.leaks, [], "no process of the run had the token in its command line or environment");
+            t.is(observed.speaker, SPEAKER[client], `the scan saw ${SPEAKER[client]} at work, at the client's end of the held connection (processes seen: ${observed.seen.join(", ")})`);
             assertPrintedIssued(t, result, agent);
-            t.deepEqual([...seen].filter((s) => s.startsWith("LEAK")), []);
-            const speaker = { curl: "curl", wget: "wget", busybox: "nc", bash: "head" }[client];
-            t.true(seen.has(speaker), `the scan saw ${speaker} at work`);
             t.deepEqual(readdirSync(tmp), [], "its temporary directory is removed");
             const wrong = path.join(work, `wrong-token-scan-${client}`);
             writeFileSync(wrong, "not-the-pod-token");
-            assertFailure(t, await runScript(agent, { client, tokenFile: wrong, env: { TMPDIR: tmp } }), EXIT.agentRejected, /HTTP 403/, ["not-the-pod-token"]);
+            const since = agent.requests.length;
+            const refused = await runScript(agent, { client, tokenFile: wrong, env: { TMPDIR: tmp } });
+            assertFailure(t, refused, EXIT.agentRejected, /HTTP 403/, ["not-the-pod-token"]);
+            assertAttempts(t, refused, agent.requests.slice(since), 1);
             t.deepEqual(readdirSync(tmp), [], "also after a failure");
         } finally {
-            running = false;
             await agent.stop();
         }
     });

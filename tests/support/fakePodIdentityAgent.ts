@@ -24,8 +24,6 @@ export type AgentBehaviour =
     | { kind: "ok"; pretty?: boolean }
     /** Answer this status with a small JSON error body. */
     | { kind: "status"; status: number }
-    /** Wait this long before answering normally (past the client's timeout, the client has given up by then). */
-    | { kind: "slow"; delayMs: number }
     /** Never answer: the exchange stays open until the client gives up (its own timeout) or the agent stops. */
     | { kind: "hold" }
     /** Answer 200 with this raw body. */
@@ -240,11 +238,6 @@ export class FakePodIdentityAgent {
             case "body":
                 reply(200, behaviour.body);
                 return;
-            case "slow": {
-                const timer = setTimeout(() => reply(200, this.credentialsBody(record, false)), behaviour.delayMs);
-                res.on("close", () => clearTimeout(timer));
-                return;
-            }
             case "hold":
                 return;
             case "ok":
