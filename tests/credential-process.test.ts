@@ -209,33 +209,33 @@ async function readOr(file: string, fallback: string): Promise<string> {
     }
 }
 
-/** The state and parent of a process, from /proc/PID/stat; undefined once it is gone. */
-async function statOf(pid: number | string): Promise<{ state: string; ppid: number } | undefined> {
+/** The state of a process, from /proc/PID/stat; undefined once it is gone. */
+async function statOf(pid: number): Promise<{ state: string } | undefined> {
     const stat = await readOr(`/proc/${pid}/stat`, "");
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so the fields are counted after the last ")".
-    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return stat === "" ? undefined : { state, ppid: Number(ppid) };
+    // "pid (comm) state …": comm may hold spaces and parentheses, so the fields are counted after the last ")".
+    return stat === "" ? undefined : { state: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] };
 }
 
 const ended = (stat: { state: string } | undefined) => stat === undefined || stat.state === "Z" || stat.state === "X";
 
 /**
  * The live processes descended from root (itself included), as /proc shows them, and whether that view held still:
- * none of them ended while it was read (one that did may look as if it held no file, or an orphan outside the tree).
+ * none of them ended while it was read (one that did may look as if it held no file, or lose its children to init).
+ * Walks the tree through each thread's list of children, so a scan reads a few files, not the whole of /proc.
  */
 async function processTree(root: number): Promise<{ processes: ProcessView[]; complete: boolean }> {
-    const children = new Map<number, number[]>();
-    for (const entry of await readdir("/proc")) {
-        const stat = /^\d+$/.test(entry) ? await statOf(entry) : undefined;
-        if (stat && !ended(stat)) {
-            children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
-        }
-    }
     const processes: ProcessView[] = [];
     let complete = true;
     for (let queue = [root]; queue.length > 0; ) {
         const pid = queue.shift()!;
-        queue = queue.concat(children.get(pid) ?? []);
+        if (ended(await statOf(pid))) {
+            complete &&= pid !== root;
+            continue;
+        }
+        for (const thread of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+            const children = await readOr(`/proc/${pid}/task/${thread}/children`, "");
+            queue = queue.concat(children.split(" ").filter(Boolean).map(Number));
+        }
         const commandLine = await readOr(`/proc/${pid}/cmdline`, "");
         const environment = await readOr(`/proc/${pid}/environ`, "");
         let files: string[] = [];
@@ -651,7 +651,9 @@ for (const client of TRANSPORTS) {
         }
     });
 
-    test(`${client}: the token is on no command line or environment while the client is at work, and nothing is left behind`, async (t) => {
+    // Serial, so before this file's concurrent tests: their dozens of processes would only slow the scan, whose window
+    // is the attempt's 2-s timeout.
+    test.serial(`${client}: the token is on no command line or environment while the client is at work, and nothing is left behind`, async (t) => {
         // The agent holds the exchange open until the scan is done: the client is then connected and waiting, and
         // the scan cannot miss it, however slowly either side runs.
         const agent = (await agentWith()).hold();
@@ -665,9 +667,15 @@ for (const client of TRANSPORTS) {
         }
         try {
             const result = await helper.done;
-            t.log(`observed attempt ${observed.attempt}; processes of the run: ${observed.seen.join(", ")}`);
+            const exchanges = agent.requests.map((r) => `#${r.index} ${r.closedAt === undefined ? "open" : `closed after ${Math.round(r.closedAt - r.arrivedAt)} ms`}`);
+            t.log(`observed in attempt ${observed.attempt}; processes of the run: ${observed.seen.join(", ")}; exchanges: ${exchanges.join(", ")}`);
             t.deepEqual(observed.leaks, [], "no process of the run had the token in its command line or environment");
-            t.is(observed.speaker, SPEAKER[client], `the scan saw ${SPEAKER[client]} at work, at the client's end of the held connection (processes seen: ${observed.seen.join(", ")})`);
+            t.is(
+                observed.speaker,
+                SPEAKER[client],
+                `the scan saw ${SPEAKER[client]} at work, at the client's end of the held connection (processes seen: ${observed.seen.join(", ")}; ` +
+                    `exchanges: ${exchanges.join(", ")}; exit ${result.code}: ${result.stderr.trim()})`,
+            );
             assertPrintedIssued(t, result, agent);
             t.deepEqual(readdirSync(tmp), [], "its temporary directory is removed");
             const wrong = path.join(work, `wrong-token-scan-${client}`);
