@@ -15,8 +15,8 @@ import { CredentialStore, IssuedCredentials, roleSession } from "./fakeAws";
  * Failure modes are scripted per request (`next`), or set for every request (`always`); `down()` stops listening.
  *
  * Everything that crosses it is recorded, so that tests judge what a client did rather than how fast: every request
- * in order of arrival (method, path, headers without the token, when it arrived, was answered and closed, whether the
- * client gave up first), and every credential set issued. `hold()` keeps each exchange open, unanswered, until
+ * in order of arrival (method, path, headers without the token, when it arrived, was answered and its connection
+ * closed: closed unanswered, the client gave up or the agent stopped), and every credential set issued. `hold()` keeps each exchange open, unanswered, until
  * `release()`, so that a test can look at the client while it waits; `arrival(n)` tells when the n-th request is in.
  */
 
@@ -44,8 +44,6 @@ export interface AgentRequest {
     answeredAt?: number;
     /** When the connection closed, if it has. */
     closedAt?: number;
-    /** Whether the client closed the connection before the agent answered (it gave up, e.g. its timeout fired). */
-    abandoned: boolean;
     /** Whether `Authorization` matched the token file. */
     authorized: boolean;
     /** Whether an `Authorization` header was sent at all. */
@@ -186,17 +184,13 @@ export class FakePodIdentityAgent {
             headers,
             remotePort: req.socket.remotePort ?? 0,
             arrivedAt: performance.now(),
-            abandoned: false,
             authorized,
             hadAuthorization: sent !== undefined,
             behaviour: "none",
             status: 0,
         };
         this.requests.push(record);
-        res.on("close", () => {
-            record.closedAt = performance.now();
-            record.abandoned = record.answeredAt === undefined;
-        });
+        res.on("close", () => (record.closedAt = performance.now()));
         for (const waiter of this.arrivalWaiters.filter((w) => w.index === record.index)) {
             this.arrivalWaiters.splice(this.arrivalWaiters.indexOf(waiter), 1);
             waiter.resolve(record);
