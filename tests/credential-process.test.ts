@@ -1,7 +1,7 @@
 import test, { ExecutionContext } from "ava";
-import { execFileSync } from "node:child_process";
+import { ChildProcess, execFile, execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
@@ -11,9 +11,9 @@ import {
     credentialProcessScript,
     CREDENTIAL_PROCESS_STDERR_PREFIX,
 } from "../provider/crossAccount/credentialProcess";
-import { ACCOUNT_A, CLUSTER_ARN, NAMESPACE, ProcessResult, run, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
-import { CredentialStore, secretsOf } from "./support/fakeAws";
-import { AgentBehaviour, FakePodIdentityAgent } from "./support/fakePodIdentityAgent";
+import { ACCOUNT_A, CLUSTER_ARN, NAMESPACE, ProcessResult, SERVICE_ACCOUNT, SOURCE_ROLE, TOKEN } from "./support/crossAccountScenario";
+import { CredentialStore, IssuedCredentials, secretsOf } from "./support/fakeAws";
+import { AgentBehaviour, AgentRequest, FakePodIdentityAgent, unexplainedAttempts } from "./support/fakePodIdentityAgent";
 import { binDir, BUSYBOX, DASH, HELPER_UTILITIES, makeUserlands, Transport, TRANSPORTS, Userland, UserlandName, which } from "./support/helperUserlands";
 
 /**
@@ -21,10 +21,20 @@ import { binDir, BUSYBOX, DASH, HELPER_UTILITIES, makeUserlands, Transport, TRAN
  * userland it supports (support/helperUserlands: dash with curl, dash with GNU wget, busybox alone, dash with bash
  * and no client) and the one it refuses (dash alone): the credentials it prints, and each failure's exit code, single
  * stderr line and time bound, with no token, key or response body ever printed, and no token on any command line.
+ *
+ * The verdicts do not depend on the machine's speed. The script gives each attempt 2 s: on a busy machine an answer
+ * may come after that and be retried, as designed. So a success is judged by what the script must print (a set the
+ * agent issued, from whichever attempt), an attempt count by the script's logic (the fake holds an exchange open when
+ * the count must come from the script's own timeouts) or else by an invariant: any attempt beyond those a prompt
+ * agent causes must be paid for by a timeout of at least 2 s (assertAttempts). Wall-clock bounds are lower bounds,
+ * which load only helps, or several times the script's worst case.
  */
 
-/** Generous bound on any run (the script's own worst case is about 7.5 s). */
-const BOUND_MS = 15_000;
+const LIMITS = CREDENTIAL_PROCESS_LIMITS;
+/** Any run ends within four times the script's own worst case (3 attempts of 2 s and the pauses: 7.5 s). */
+const BOUND_MS = 4 * LIMITS.worstCaseSeconds * 1000;
+/** A run still going after this is killed (and fails its test on the exit code). */
+const KILL_MS = BOUND_MS + 15_000;
 
 const CREDENTIAL_PROCESS_SCRIPT = credentialProcessScript();
 const work = mkdtempSync(path.join(tmpdir(), "credential-process-"));
@@ -56,6 +66,8 @@ const ENVIRONMENTS: Record<UserlandName | "recordingCurl", Userland> = {
 
 /** How each transport reports an agent that accepts the connection and never answers: wget cannot tell it apart. */
 const TIMEOUT_EXIT: Record<Transport, number> = { curl: EXIT.agentTimeout, wget: EXIT.agentUnreachable, busybox: EXIT.agentTimeout, bash: EXIT.agentTimeout };
+const TIMED_OUT = /timed out after 3 attempts \(connect 1 s, request 2 s each\)/;
+const TIMEOUT_CAUSE: Record<Transport, RegExp> = { curl: TIMED_OUT, wget: /unreachable after 3 attempts/, busybox: TIMED_OUT, bash: TIMED_OUT };
 
 test.after.always(() => rmSync(work, { recursive: true, force: true }));
 
@@ -80,7 +92,8 @@ interface RunOptions {
     env?: Record<string, string>;
 }
 
-function runScript(agent: FakePodIdentityAgent | undefined, options: RunOptions = {}): Promise<ProcessResult> {
+/** Starts the script as an SDK does; its process id (for the /proc scans) and its result. */
+function startScript(agent: FakePodIdentityAgent | undefined, options: RunOptions = {}): { pid: number; done: Promise<ProcessResult> } {
     const userland = ENVIRONMENTS[options.client ?? "curl"];
     const env: NodeJS.ProcessEnv = { PATH: userland.path, HOME: work, ...options.env };
     const uri = options.uri ?? agent?.url;
@@ -90,7 +103,19 @@ function runScript(agent: FakePodIdentityAgent | undefined, options: RunOptions 
     if (options.tokenFile !== null) {
         env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE = options.tokenFile ?? tokenFile;
     }
-    return run(options.shell ?? userland.shell, [script], env, 30_000);
+    const started = Date.now();
+    let child: ChildProcess | undefined;
+    const done = new Promise<ProcessResult>((resolve) => {
+        child = execFile(options.shell ?? userland.shell, [script], { env, timeout: KILL_MS, encoding: "utf8", maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+            resolve({ code, stdout, stderr, ms: Date.now() - started });
+        });
+    });
+    return { pid: child!.pid!, done };
+}
+
+function runScript(agent: FakePodIdentityAgent | undefined, options: RunOptions = {}): Promise<ProcessResult> {
+    return startScript(agent, options).done;
 }
 
 /** No token, key, secret, session token or response marker in what the script printed. */
@@ -115,11 +140,175 @@ function assertFailure(t: ExecutionContext, result: ProcessResult, code: number,
     assertNothingLeaked(t, result, alsoSecret);
 }
 
-function parseOutput(t: ExecutionContext, result: ProcessResult): Record<string, unknown> {
+/** The attempts a run made (its requests), against those a prompt agent causes: see unexplainedAttempts. */
+function assertAttempts(t: ExecutionContext, result: ProcessResult, requests: AgentRequest[], prompt: number): void {
+    const unexplained = unexplainedAttempts(requests.length, prompt, result.ms);
+    t.is(unexplained, undefined, unexplained);
+}
+
+/** What the script must print for a credential set the agent issued, key order included. */
+function credentialProcessOutput(issued: IssuedCredentials): Record<string, unknown> {
+    return {
+        Version: 1,
+        AccessKeyId: issued.accessKeyId,
+        SecretAccessKey: issued.secretAccessKey,
+        SessionToken: issued.sessionToken,
+        Expiration: issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        AccountId: issued.session.account,
+    };
+}
+
+/**
+ * A success, judged by what the script must do, not by how many attempts the machine's speed allowed: exit 0, nothing
+ * on stderr, exactly one JSON document on one line, in the credential_process format, holding a credential set the
+ * agent issued: the one of the last request (it stops asking once answered); the token sent on every request and
+ * printed nowhere; the attempts as assertAttempts allows (`prompt`: those a prompt agent causes). `since`: the first
+ * of this run's requests, when the agent served earlier runs.
+ */
+function assertPrintedIssued(t: ExecutionContext, result: ProcessResult, agent: FakePodIdentityAgent, prompt = 1, since = 0): void {
     t.is(result.code, 0, `exit code (stderr: ${result.stderr})`);
     t.is(result.stderr, "");
-    t.true(result.stdout.endsWith("}\n"));
-    return JSON.parse(result.stdout) as Record<string, unknown>;
+    const lines = result.stdout.split("\n");
+    t.deepEqual(lines.slice(1), [""], "one line on stdout");
+    const output = JSON.parse(lines[0]) as Record<string, unknown>;
+    const issued = agent.issued.find((c) => c.accessKeyId === output.AccessKeyId);
+    t.truthy(issued, `printed credentials the agent issued (${agent.issued.length} issued)`);
+    if (issued) {
+        t.deepEqual(Object.keys(output), ["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "AccountId"]);
+        t.deepEqual(output, credentialProcessOutput(issued));
+        t.is(output.AccountId, ACCOUNT_A);
+    }
+    const requests = agent.requests.slice(since);
+    t.is(requests[requests.length - 1]?.accessKeyId, output.AccessKeyId as string | undefined, "the set answered to its last request");
+    // The token with its shell-, printf- and wgetrc-sensitive characters arrived byte for byte, every time.
+    t.deepEqual(requests.filter((r) => !r.authorized).map((r) => r.index), [], "the token was sent on every request");
+    t.deepEqual(requests.filter((r) => r.headers.accept !== "application/json").map((r) => r.headers.accept), [], "Accept: application/json on every request");
+    assertAttempts(t, result, requests, prompt);
+    t.false((result.stdout + result.stderr).includes(TOKEN.slice(0, 24)), "the token is not printed");
+}
+
+// ---- observing the client at work ----
+
+/** The process that speaks HTTP to the agent: for bash, the subshell that wrote the request and became head. */
+const SPEAKER: Record<Transport, string> = { curl: "curl", wget: "wget", busybox: "nc", bash: "head" };
+
+interface ProcessView {
+    pid: number;
+    name: string;
+    commandLine: string;
+    environment: string;
+    /** The targets of its open file descriptors (`socket:[inode]` for sockets). */
+    files: string[];
+}
+
+async function readOr(file: string, fallback: string): Promise<string> {
+    try {
+        return await readFile(file, "latin1");
+    } catch {
+        return fallback;
+    }
+}
+
+/** The state of a process, from /proc/PID/stat; undefined once it is gone. */
+async function statOf(pid: number): Promise<{ state: string } | undefined> {
+    const stat = await readOr(`/proc/${pid}/stat`, "");
+    // "pid (comm) state …": comm may hold spaces and parentheses, so the fields are counted after the last ")".
+    return stat === "" ? undefined : { state: stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] };
+}
+
+const ended = (stat: { state: string } | undefined) => stat === undefined || stat.state === "Z" || stat.state === "X";
+
+/**
+ * The live processes descended from root (itself included), as /proc shows them, and whether that view held still:
+ * none of them ended while it was read (one that did may look as if it held no file, or lose its children to init).
+ * Walks the tree through each thread's list of children, so a scan reads a few files, not the whole of /proc.
+ */
+async function processTree(root: number): Promise<{ processes: ProcessView[]; complete: boolean }> {
+    const processes: ProcessView[] = [];
+    let complete = true;
+    for (let queue = [root]; queue.length > 0; ) {
+        const pid = queue.shift()!;
+        if (ended(await statOf(pid))) {
+            complete &&= pid !== root;
+            continue;
+        }
+        for (const thread of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+            const children = await readOr(`/proc/${pid}/task/${thread}/children`, "");
+            queue = queue.concat(children.split(" ").filter(Boolean).map(Number));
+        }
+        const commandLine = await readOr(`/proc/${pid}/cmdline`, "");
+        const environment = await readOr(`/proc/${pid}/environ`, "");
+        let files: string[] = [];
+        try {
+            const fds = await readdir(`/proc/${pid}/fd`);
+            files = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")));
+        } catch {
+            // Ended meanwhile: its command line and environment, if read, are still checked.
+        }
+        complete &&= !ended(await statOf(pid));
+        processes.push({ pid, name: path.basename(commandLine.split("\0")[0]), commandLine, environment, files });
+    }
+    return { processes, complete };
+}
+
+/** The inode of the loopback TCP socket from localPort to remotePort (the client's end of a connection), if open. */
+async function socketInode(localPort: number, remotePort: number): Promise<string | undefined> {
+    const port = (address: string) => parseInt(address.split(":")[1], 16);
+    for (const line of (await readOr("/proc/net/tcp", "")).split("\n").slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        if (fields.length > 9 && port(fields[1]) === localPort && port(fields[2]) === remotePort) {
+            return fields[9];
+        }
+    }
+    return undefined;
+}
+
+interface Observation {
+    /** The process found alone at the client's end of a held connection, once it was the expected one. */
+    speaker?: string;
+    /** The attempt (from 0) in which it was found. */
+    attempt?: number;
+    /** Every process of the run that had the token (or an Authorization header) in its command line or environment. */
+    leaks: string[];
+    /** The names of the run's processes seen. */
+    seen: string[];
+}
+
+/**
+ * Scans the run's processes while the agent holds its exchange open: the client has sent its request and waits for
+ * the answer, which does not come until the scan is done (release). Scans until the one process holding the client's
+ * end of that connection is the expected speaker (bash's subshell becomes head just after writing the request, so
+ * that the watchdog's one process id covers the whole exchange), checking every process of the run each time. Only
+ * the attempt's own 2-s timeout can end a held exchange first; the next attempt is then held and scanned alike.
+ */
+async function observeHeldExchange(agent: FakePodIdentityAgent, root: number, speaker: string, done: Promise<ProcessResult>): Promise<Observation> {
+    const agentPort = Number(new URL(agent.url).port);
+    const leaks = new Set<string>();
+    const seen = new Set<string>();
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (let attempt = 0; attempt < LIMITS.attempts && !finished; attempt++) {
+        const request = await Promise.race([agent.arrival(attempt), done.then(() => undefined)]);
+        while (request && request.closedAt === undefined && !finished) {
+            const inode = await socketInode(request.remotePort, agentPort);
+            const { processes: tree, complete } = await processTree(root);
+            for (const p of tree.filter((p) => p.name !== "")) {
+                seen.add(p.name);
+                if (p.commandLine.includes(TOKEN.slice(0, 24)) || p.commandLine.includes("Authorization")) {
+                    leaks.add(`${p.name} (${p.pid}): command line`);
+                }
+                if (p.environment.includes(TOKEN.slice(0, 24))) {
+                    leaks.add(`${p.name} (${p.pid}): environment`);
+                }
+            }
+            const owners = inode === undefined ? [] : tree.filter((p) => p.files.includes(`socket:[${inode}]`));
+            if (complete && owners.length === 1 && owners[0].name === speaker && request.closedAt === undefined) {
+                return { speaker, attempt, leaks: [...leaks], seen: [...seen] };
+            }
+            await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+    }
+    return { leaks: [...leaks], seen: [...seen] };
 }
 
 // ---- the script itself ----
@@ -153,23 +342,10 @@ test("POSIX sh: parses under dash, busybox sh and bash, starts with #!/bin/sh, d
 
 for (const client of TRANSPORTS) {
     test(`${client}: prints the agent's credentials in the credential_process format`, async (t) => {
-        const agent = await agentWith({ kind: "ok", pretty: true });
+        // Every answer pretty (escaped slashes, line breaks), whichever attempt gets it.
+        const agent = (await agentWith()).always({ kind: "ok", pretty: true });
         try {
-            const result = await runScript(agent, { client });
-            const output = parseOutput(t, result);
-            const issued = agent.issued[0];
-            t.deepEqual(output, {
-                Version: 1,
-                AccessKeyId: issued.accessKeyId,
-                SecretAccessKey: issued.secretAccessKey,
-                SessionToken: issued.sessionToken,
-                Expiration: issued.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
-                AccountId: ACCOUNT_A,
-            });
-            t.deepEqual(Object.keys(output), ["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "AccountId"]);
-            // The token with its shell-, printf- and wgetrc-sensitive characters arrived byte for byte.
-            t.is(agent.requests.length, 1);
-            t.true(agent.requests[0].authorized);
+            assertPrintedIssued(t, await runScript(agent, { client }), agent);
             t.false(JSON.stringify(agent.requests).includes(TOKEN.slice(0, 24)), "the agent records no token");
         } finally {
             await agent.stop();
@@ -180,8 +356,7 @@ for (const client of TRANSPORTS) {
 test("bash: also when bash itself runs the script (no start-over)", async (t) => {
     const agent = await agentWith({ kind: "ok" });
     try {
-        parseOutput(t, await runScript(agent, { client: "bash", shell: which("bash") }));
-        t.true(agent.requests[0].authorized);
+        assertPrintedIssued(t, await runScript(agent, { client: "bash", shell: which("bash") }), agent);
     } finally {
         await agent.stop();
     }
@@ -201,10 +376,13 @@ for (const client of TRANSPORTS) {
             "}",
             "",
         ].join("\r\n");
-        const agent = await agentWith({ kind: "body", body });
+        // Every attempt gets this body: a retried attempt must not change what is printed.
+        const agent = (await agentWith()).always({ kind: "body", body });
         try {
             const result = await runScript(agent, { client });
             t.is(result.code, 0, result.stderr);
+            t.true(agent.requests.every((r) => r.authorized));
+            assertAttempts(t, result, agent.requests, 1);
             t.is(
                 result.stdout,
                 '{"Version":1,"AccessKeyId":"ASIA\\/ESCAPED","SecretAccessKey":"se\\/cr\\"et\\\\x\\t\\b\\f\\r",' +
@@ -222,11 +400,12 @@ test("the token is read anew on every run (it rotates)", async (t) => {
     const agent = new FakePodIdentityAgent({ store, tokenFile: rotating, sourceRoleArn: SOURCE_ROLE, clusterArn: CLUSTER_ARN, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT });
     await agent.start();
     try {
+        // The agent checks each request against the file as it is then: a token kept from the first run is refused.
         writeFileSync(rotating, "first-token");
-        t.is((await runScript(agent, { tokenFile: rotating })).code, 0);
+        assertPrintedIssued(t, await runScript(agent, { tokenFile: rotating }), agent);
+        const second = agent.requests.length;
         writeFileSync(rotating, "second-token");
-        t.is((await runScript(agent, { tokenFile: rotating })).code, 0);
-        t.deepEqual(agent.requests.map((r) => r.authorized), [true, true]);
+        assertPrintedIssued(t, await runScript(agent, { tokenFile: rotating }), agent, 1, second);
     } finally {
         await agent.stop();
     }
@@ -235,9 +414,11 @@ test("the token is read anew on every run (it rotates)", async (t) => {
 test("500 then 200: retried, succeeds", async (t) => {
     const agent = await agentWith({ kind: "status", status: 500 }, { kind: "ok" });
     try {
-        const result = await runScript(agent);
-        parseOutput(t, result);
-        t.deepEqual(agent.requests.map((r) => r.status), [500, 200]);
+        assertPrintedIssued(t, await runScript(agent), agent, 2);
+        // An attempt that gave up before its answer was written (a busy machine) was answered nothing.
+        const statuses = agent.requests.filter((r) => r.answeredAt !== undefined).map((r) => r.status);
+        t.is(statuses[0], 500);
+        t.deepEqual(statuses.slice(1).filter((s) => s !== 200), [], "every attempt after the 500 got credentials");
     } finally {
         await agent.stop();
     }
@@ -246,8 +427,11 @@ test("500 then 200: retried, succeeds", async (t) => {
 test("429 then 200: retried, succeeds", async (t) => {
     const agent = await agentWith({ kind: "status", status: 429 }, { kind: "ok" });
     try {
-        parseOutput(t, await runScript(agent));
-        t.deepEqual(agent.requests.map((r) => r.status), [429, 200]);
+        assertPrintedIssued(t, await runScript(agent), agent, 2);
+        // An attempt that gave up before its answer was written (a busy machine) was answered nothing.
+        const statuses = agent.requests.filter((r) => r.answeredAt !== undefined).map((r) => r.status);
+        t.is(statuses[0], 429);
+        t.deepEqual(statuses.slice(1).filter((s) => s !== 200), [], "every attempt after the 429 got credentials");
     } finally {
         await agent.stop();
     }
@@ -384,7 +568,9 @@ for (const client of TRANSPORTS) {
         await agent.down();
         const result = await runScript(agent, { client, uri: agent.url.replace("127.0.0.1", "127.0.0.2") });
         assertFailure(t, result, EXIT.agentUnreachable, /the agent at 127\.0\.0\.2 is unreachable after 3 attempts/);
-        t.true(result.ms >= 1400, `backed off between attempts (${result.ms} ms)`);
+        // A lower bound: the pauses (0.5 s, 1 s) cannot be cut short, however busy the machine.
+        const pauses = LIMITS.backoffSeconds.reduce((a: number, b) => a + b, 0) * 1000;
+        t.true(result.ms >= pauses, `backed off between attempts (${result.ms} ms)`);
     });
 
     test(`${client}: 403 (wrong token): not retried`, async (t) => {
@@ -394,8 +580,8 @@ for (const client of TRANSPORTS) {
         try {
             const result = await runScript(agent, { client, tokenFile: wrong });
             assertFailure(t, result, EXIT.agentRejected, /refused the request with HTTP 403/, ["not-the-pod-token"]);
-            t.is(agent.requests.length, 1);
-            t.false(agent.requests[0].authorized);
+            assertAttempts(t, result, agent.requests, 1);
+            t.true(agent.requests.every((r) => r.hadAuthorization && !r.authorized));
         } finally {
             await agent.stop();
         }
@@ -406,36 +592,48 @@ for (const client of TRANSPORTS) {
         agent.always({ kind: "status", status: 503 });
         try {
             const result = await runScript(agent, { client });
-            assertFailure(t, result, EXIT.agentError, /answered HTTP 503 after 3 attempts/);
-            t.is(agent.requests.length, 3);
+            // Every attempt fails, answered or timed out: the script's limit decides their number.
+            t.is(agent.requests.length, LIMITS.attempts);
+            if (result.code === EXIT.agentError) {
+                assertFailure(t, result, EXIT.agentError, /answered HTTP 503 after 3 attempts/);
+            } else {
+                // The last answer came after that attempt's timeout (a busy machine): the script reports the
+                // timeout, which it can only have met if the run lasted that timeout and the pauses.
+                assertFailure(t, result, TIMEOUT_EXIT[client], TIMEOUT_CAUSE[client]);
+                const least = (LIMITS.requestTimeoutSeconds + LIMITS.backoffSeconds.reduce((a: number, b) => a + b, 0)) * 1000;
+                t.true(result.ms >= least, `a timeout in ${result.ms} ms`);
+            }
         } finally {
             await agent.stop();
         }
     });
 
     test(`${client}: slow past the timeout: 3 attempts, bounded`, async (t) => {
+        // The agent never answers: only the script's own timeouts end each attempt, and its limit their number.
         const agent = await agentWith();
-        agent.always({ kind: "slow", delayMs: 5_000 });
+        agent.always({ kind: "hold" });
         try {
             const result = await runScript(agent, { client });
-            // wget reports every network failure alike; the others tell a timeout apart.
-            if (TIMEOUT_EXIT[client] === EXIT.agentTimeout) {
-                assertFailure(t, result, EXIT.agentTimeout, /timed out after 3 attempts \(connect 1 s, request 2 s each\)/);
-            } else {
-                assertFailure(t, result, EXIT.agentUnreachable, /unreachable after 3 attempts/);
-            }
-            t.is(agent.requests.length, 3);
-            t.true(result.ms >= 6_000 && result.ms < 10_000, `${result.ms} ms`);
+            assertFailure(t, result, TIMEOUT_EXIT[client], TIMEOUT_CAUSE[client]);
+            t.is(agent.requests.length, LIMITS.attempts);
+            t.true(agent.requests.every((r) => r.authorized && r.answeredAt === undefined));
+            // Each attempt waited its full request timeout, and the pauses came between them: a lower bound. The upper
+            // bound (assertFailure's, four times this) shows it gave up by itself; the agent would have waited forever.
+            t.true(result.ms >= LIMITS.worstCaseSeconds * 1000, `waited out every timeout: ${result.ms} ms`);
         } finally {
             await agent.stop();
         }
     });
 
     test(`${client}: 500 then 200 succeeds; garbage fails`, async (t) => {
-        const agent = await agentWith({ kind: "status", status: 500 }, { kind: "ok" }, { kind: "body", body: "<html>GARBAGE-MARKER</html>" });
+        const agent = await agentWith({ kind: "status", status: 500 }, { kind: "ok" });
         try {
-            parseOutput(t, await runScript(agent, { client }));
-            assertFailure(t, await runScript(agent, { client }), EXIT.badResponse, /response is unusable: it is not a JSON object/, ["GARBAGE-MARKER"]);
+            assertPrintedIssued(t, await runScript(agent, { client }), agent, 2);
+            const second = agent.requests.length;
+            agent.always({ kind: "body", body: "<html>GARBAGE-MARKER</html>" });
+            const garbage = await runScript(agent, { client });
+            assertFailure(t, garbage, EXIT.badResponse, /response is unusable: it is not a JSON object/, ["GARBAGE-MARKER"]);
+            assertAttempts(t, garbage, agent.requests.slice(second), 1);
         } finally {
             await agent.stop();
         }
@@ -443,58 +641,51 @@ for (const client of TRANSPORTS) {
 
     test(`${client}: a response over 64 KiB is refused, not retried`, async (t) => {
         const body = `{"AccessKeyId":"A","SecretAccessKey":"GARBAGE-MARKER","Token":"${"t".repeat(200_000)}","Expiration":"2031-01-01T00:00:00Z"}`;
-        const agent = await agentWith({ kind: "body", body });
+        const agent = (await agentWith()).always({ kind: "body", body });
         try {
-            assertFailure(t, await runScript(agent, { client }), EXIT.badResponse, /the agent's response is unusable: it is larger than 64 KiB/, ["GARBAGE-MARKER"]);
-            t.is(agent.requests.length, 1);
+            const result = await runScript(agent, { client });
+            assertFailure(t, result, EXIT.badResponse, /the agent's response is unusable: it is larger than 64 KiB/, ["GARBAGE-MARKER"]);
+            assertAttempts(t, result, agent.requests, 1);
         } finally {
             await agent.stop();
         }
     });
 
-    test(`${client}: the token is on no process's command line during the exchange, and nothing is left behind`, async (t) => {
-        // The agent answers after 1 s, so the exchange's processes live long enough to be seen.
-        const agent = await agentWith({ kind: "slow", delayMs: 1_000 });
+    // Serial, so before this file's concurrent tests: their dozens of processes would only slow the scan, whose window
+    // is the attempt's 2-s timeout.
+    test.serial(`${client}: the token is on no command line or environment while the client is at work, and nothing is left behind`, async (t) => {
+        // The agent holds the exchange open until the scan is done: the client is then connected and waiting, and
+        // the scan cannot miss it, however slowly either side runs.
+        const agent = (await agentWith()).hold();
         const tmp = mkdtempSync(path.join(work, `tmpdir-${client}-`));
-        const seen = new Set<string>();
-        let running = true;
-        // Only processes created from now on: those not running before. (Not "pids above the newest": pids wrap at
-        // pid_max, 32768 here.) Read asynchronously: the agent answers from this event loop.
-        const isPid = (name: string) => /^\d+$/.test(name);
-        const before = new Set((await readdir("/proc")).filter(isPid));
-        const scan = (async () => {
-            while (running) {
-                const pids = (await readdir("/proc")).filter((name) => isPid(name) && !before.has(name));
-                for (const pid of pids) {
-                    let commandLine: string;
-                    try {
-                        commandLine = await readFile(`/proc/${pid}/cmdline`, "latin1");
-                    } catch {
-                        continue;
-                    }
-                    if (commandLine.includes(TOKEN.slice(0, 24)) || commandLine.includes("Authorization")) {
-                        seen.add(`LEAK in ${pid}`);
-                    }
-                    seen.add(path.basename(commandLine.split("\0")[0]));
-                }
-                await new Promise((resolve) => setTimeout(resolve, 20));
-            }
-        })();
+        const helper = startScript(agent, { client, env: { TMPDIR: tmp } });
+        let observed: Observation;
         try {
-            const result = await runScript(agent, { client, env: { TMPDIR: tmp } });
-            running = false;
-            await scan;
-            parseOutput(t, result);
-            t.deepEqual([...seen].filter((s) => s.startsWith("LEAK")), []);
-            const speaker = { curl: "curl", wget: "wget", busybox: "nc", bash: "head" }[client];
-            t.true(seen.has(speaker), `the scan saw ${speaker} at work`);
+            observed = await observeHeldExchange(agent, helper.pid, SPEAKER[client], helper.done);
+        } finally {
+            agent.release();
+        }
+        try {
+            const result = await helper.done;
+            const exchanges = agent.requests.map((r) => `#${r.index} ${r.closedAt === undefined ? "open" : `closed after ${Math.round(r.closedAt - r.arrivedAt)} ms`}`);
+            t.log(`observed in attempt ${observed.attempt}; processes of the run: ${observed.seen.join(", ")}; exchanges: ${exchanges.join(", ")}`);
+            t.deepEqual(observed.leaks, [], "no process of the run had the token in its command line or environment");
+            t.is(
+                observed.speaker,
+                SPEAKER[client],
+                `the scan saw ${SPEAKER[client]} at work, at the client's end of the held connection (processes seen: ${observed.seen.join(", ")}; ` +
+                    `exchanges: ${exchanges.join(", ")}; exit ${result.code}: ${result.stderr.trim()})`,
+            );
+            assertPrintedIssued(t, result, agent);
             t.deepEqual(readdirSync(tmp), [], "its temporary directory is removed");
             const wrong = path.join(work, `wrong-token-scan-${client}`);
             writeFileSync(wrong, "not-the-pod-token");
-            assertFailure(t, await runScript(agent, { client, tokenFile: wrong, env: { TMPDIR: tmp } }), EXIT.agentRejected, /HTTP 403/, ["not-the-pod-token"]);
+            const since = agent.requests.length;
+            const refused = await runScript(agent, { client, tokenFile: wrong, env: { TMPDIR: tmp } });
+            assertFailure(t, refused, EXIT.agentRejected, /HTTP 403/, ["not-the-pod-token"]);
+            assertAttempts(t, refused, agent.requests.slice(since), 1);
             t.deepEqual(readdirSync(tmp), [], "also after a failure");
         } finally {
-            running = false;
             await agent.stop();
         }
     });
@@ -504,9 +695,8 @@ test("wget: its start-up file (the token) is removed, and the token never reache
     const agent = await agentWith();
     const tmp = mkdtempSync(path.join(work, "tmpdir-"));
     try {
-        parseOutput(t, await runScript(agent, { client: "wget", env: { TMPDIR: tmp } }));
+        assertPrintedIssued(t, await runScript(agent, { client: "wget", env: { TMPDIR: tmp } }), agent);
         t.deepEqual(readdirSync(tmp), []);
-        t.true(agent.requests[0].authorized);
     } finally {
         await agent.stop();
     }
@@ -531,14 +721,18 @@ const UNUSABLE: [string, string, RegExp][] = [
 ];
 
 test("unusable responses: each named, none printed", async (t) => {
-    const agent = await agentWith(...UNUSABLE.map(([, body]) => ({ kind: "body", body }) as const));
+    const agent = await agentWith();
     try {
-        for (const [what, , cause] of UNUSABLE) {
+        for (const [what, body, cause] of UNUSABLE) {
+            // Every attempt of this run gets this body, whichever attempt's answer the script reads.
+            agent.always({ kind: "body", body });
+            const since = agent.requests.length;
             const result = await runScript(agent);
             t.log(`${what} -> ${result.stderr.trim()}`);
             assertFailure(t, result, EXIT.badResponse, new RegExp(`the agent's response is unusable: ${cause.source}`), ["GARBAGE-MARKER", "GARBAGE"]);
+            // A bad response is not retried.
+            assertAttempts(t, result, agent.requests.slice(since), 1);
         }
-        t.is(agent.requests.length, UNUSABLE.length, "a bad response is not retried");
     } finally {
         await agent.stop();
     }
@@ -549,7 +743,7 @@ test("404: refused, not retried", async (t) => {
     try {
         const result = await runScript(agent, { uri: agent.url.replace("/v1/credentials", "/v2/credentials") });
         assertFailure(t, result, EXIT.agentRejected, /refused the request with HTTP 404/);
-        t.is(agent.requests.length, 1);
+        assertAttempts(t, result, agent.requests, 1);
     } finally {
         await agent.stop();
     }

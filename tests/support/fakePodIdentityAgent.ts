@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { CREDENTIAL_PROCESS_LIMITS } from "../../provider/crossAccount/credentialProcess";
 import { CredentialStore, IssuedCredentials, roleSession } from "./fakeAws";
 
 /**
@@ -11,25 +13,43 @@ import { CredentialStore, IssuedCredentials, roleSession } from "./fakeAws";
  *
  * The token is checked against the token file's contents at each request (it rotates); a mismatch is a 403.
  * Failure modes are scripted per request (`next`), or set for every request (`always`); `down()` stops listening.
- * Requests are recorded without their token.
+ *
+ * Everything that crosses it is recorded, so that tests judge what a client did rather than how fast: every request
+ * in order of arrival (method, path, headers without the token, when it arrived, was answered and its connection
+ * closed: closed unanswered, the client gave up or the agent stopped), and every credential set issued. `hold()` keeps each exchange open, unanswered, until
+ * `release()`, so that a test can look at the client while it waits; `arrival(n)` tells when the n-th request is in.
  */
 
 export type AgentBehaviour =
     | { kind: "ok"; pretty?: boolean }
     /** Answer this status with a small JSON error body. */
     | { kind: "status"; status: number }
-    /** Wait this long before answering normally (past the client's timeout, the client has given up by then). */
-    | { kind: "slow"; delayMs: number }
+    /** Never answer: the exchange stays open until the client gives up (its own timeout) or the agent stops. */
+    | { kind: "hold" }
     /** Answer 200 with this raw body. */
     | { kind: "body"; body: string };
 
 export interface AgentRequest {
+    /** Order of arrival, from 0. */
+    index: number;
+    method: string;
     path: string;
+    /** The request's headers, without `Authorization`. */
+    headers: IncomingHttpHeaders;
+    /** The client's port: the other end of this exchange's connection. */
+    remotePort: number;
+    /** `performance.now()` when the request was in (headers read). */
+    arrivedAt: number;
+    /** When the agent wrote its answer, if it did. */
+    answeredAt?: number;
+    /** When the connection closed, if it has. */
+    closedAt?: number;
     /** Whether `Authorization` matched the token file. */
     authorized: boolean;
     /** Whether an `Authorization` header was sent at all. */
     hadAuthorization: boolean;
-    behaviour: AgentBehaviour["kind"] | "unauthorized";
+    /** How it was answered: a behaviour, or refused before one was applied; "none" while unanswered. */
+    behaviour: AgentBehaviour["kind"] | "unauthorized" | "not-found" | "none";
     status: number;
     /** Access key id of the credentials issued, if any. */
     accessKeyId?: string;
@@ -56,6 +76,9 @@ export class FakePodIdentityAgent {
     readonly issued: IssuedCredentials[] = [];
     private readonly queue: AgentBehaviour[] = [];
     private fallback: AgentBehaviour = { kind: "ok" };
+    private holding = false;
+    private readonly held: (() => void)[] = [];
+    private readonly arrivalWaiters: { index: number; resolve: (request: AgentRequest) => void }[] = [];
     private server?: Server;
     private port = 0;
 
@@ -89,6 +112,33 @@ export class FakePodIdentityAgent {
     always(behaviour: AgentBehaviour): this {
         this.fallback = behaviour;
         return this;
+    }
+
+    /**
+     * From now on every request is held: recorded on arrival, then left unanswered with its connection open until
+     * `release()`. A client waiting on it stays in its exchange (unless its own timeout fires), so a test can observe
+     * it there without racing it.
+     */
+    hold(): this {
+        this.holding = true;
+        return this;
+    }
+
+    /** Stops holding; each held request whose client is still connected is answered by its behaviour. */
+    release(): void {
+        this.holding = false;
+        for (const proceed of this.held.splice(0)) {
+            proceed();
+        }
+    }
+
+    /** The request of this index (from 0, in order of arrival), once it has arrived. */
+    arrival(index: number): Promise<AgentRequest> {
+        const arrived = this.requests[index];
+        if (arrived) {
+            return Promise.resolve(arrived);
+        }
+        return new Promise((resolve) => this.arrivalWaiters.push({ index, resolve }));
     }
 
     async start(): Promise<this> {
@@ -125,26 +175,51 @@ export class FakePodIdentityAgent {
             expected = undefined;
         }
         const authorized = sent !== undefined && expected !== undefined && sent === expected;
+        const headers = { ...req.headers };
+        delete headers.authorization;
         const record: AgentRequest = {
+            index: this.requests.length,
+            method: req.method ?? "",
             path: req.url ?? "",
+            headers,
+            remotePort: req.socket.remotePort ?? 0,
+            arrivedAt: performance.now(),
             authorized,
             hadAuthorization: sent !== undefined,
-            behaviour: "unauthorized",
+            behaviour: "none",
             status: 0,
         };
         this.requests.push(record);
+        res.on("close", () => (record.closedAt = performance.now()));
+        for (const waiter of this.arrivalWaiters.filter((w) => w.index === record.index)) {
+            this.arrivalWaiters.splice(this.arrivalWaiters.indexOf(waiter), 1);
+            waiter.resolve(record);
+        }
+        if (this.holding) {
+            this.held.push(() => this.answer(req, res, record, authorized));
+        } else {
+            this.answer(req, res, record, authorized);
+        }
+    }
+
+    private answer(req: IncomingMessage, res: ServerResponse, record: AgentRequest, authorized: boolean): void {
+        // A client that has given up gets nothing, and is issued nothing.
+        if (record.closedAt !== undefined || res.destroyed) {
+            return;
+        }
         const reply = (status: number, body: string) => {
             record.status = status;
-            if (!res.destroyed) {
-                res.writeHead(status, { "Content-Type": "application/json" });
-                res.end(body);
-            }
+            record.answeredAt = performance.now();
+            res.writeHead(status, { "Content-Type": "application/json" });
+            res.end(body);
         };
         if (req.method !== "GET" || req.url !== CREDENTIALS_PATH) {
+            record.behaviour = "not-found";
             reply(404, JSON.stringify({ Message: "not found" }));
             return;
         }
         if (!authorized) {
+            record.behaviour = "unauthorized";
             reply(403, JSON.stringify({ Message: "Invalid token" }));
             return;
         }
@@ -157,11 +232,8 @@ export class FakePodIdentityAgent {
             case "body":
                 reply(200, behaviour.body);
                 return;
-            case "slow": {
-                const timer = setTimeout(() => reply(200, this.credentialsBody(record, false)), behaviour.delayMs);
-                res.on("close", () => clearTimeout(timer));
+            case "hold":
                 return;
-            }
             case "ok":
                 reply(200, this.credentialsBody(record, behaviour.pretty ?? false));
                 return;
@@ -184,4 +256,25 @@ export class FakePodIdentityAgent {
         // JSON.stringify never writes `\/`; the agent's encoder may. Pretty output escapes `/` like some encoders do.
         return pretty ? JSON.stringify(body, null, 4).replace(/\//g, "\\/") : JSON.stringify(body);
     }
+}
+
+/**
+ * Why `attempts` requests from one run of the credential_process helper, lasting `ms`, are more than its design allows
+ * when a prompt agent causes `prompt` of them; undefined when they are not. Beyond `prompt`, up to its limit, the
+ * helper asks again only after an attempt that met no answer within its request timeout (a busy machine: the answer
+ * came later), so each extra attempt costs that timeout, and each attempt after the first a pause: the run lasted at
+ * least that long. A lower bound, which load cannot break; a helper that asked again at once, without cause, fails it.
+ */
+export function unexplainedAttempts(attempts: number, prompt: number, ms: number): string | undefined {
+    const limits = CREDENTIAL_PROCESS_LIMITS;
+    if (attempts < prompt || attempts > limits.attempts) {
+        return `${attempts} attempts: ${prompt} with a prompt agent, at most ${limits.attempts}`;
+    }
+    const timedOut = attempts - prompt;
+    const pauses = limits.backoffSeconds.slice(0, attempts - 1).reduce((a: number, b) => a + b, 0);
+    const least = (timedOut * limits.requestTimeoutSeconds + pauses) * 1000;
+    if (timedOut > 0 && ms < least) {
+        return `${attempts} attempts in ${ms} ms: ${timedOut} beyond the ${prompt} of a prompt agent, each after a ${limits.requestTimeoutSeconds}-s timeout, take at least ${least} ms`;
+    }
+    return undefined;
 }
