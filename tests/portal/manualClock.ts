@@ -53,6 +53,7 @@ export class ManualClock implements Clock {
      * reads the clock as it is then.
      */
     advance(ms: number): void {
+        if (!(ms >= 0)) throw new Error(`a clock moves forward only (advance(${ms}))`);
         const end = this.mono + ms;
         for (let next = this.nextDue(end); next; next = this.nextDue(end)) {
             this.moveTo(next.dueAt);
