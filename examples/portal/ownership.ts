@@ -11,6 +11,7 @@
  * - System namespaces are refused outright (see SYSTEM_NAMESPACES).
  */
 import type { FieldProblem } from "./api";
+import { Clock, systemClock } from "./clock";
 
 /**
  * Namespaces Kubernetes itself uses; Kubernetes docs, "Namespaces": "Avoid creating namespaces with the prefix `kube-`,
@@ -48,11 +49,17 @@ export const wasApplied = (claim: Claim): boolean => claim.appliedAt !== undefin
 
 /** Namespace ownership rules over the portal's records. */
 export class Ownership {
-    /** `previewClaimTtlMs`: how long a preview that is not applied holds its namespace and service account. */
-    constructor(readonly previewClaimTtlMs: number) {}
+    /**
+     * `previewClaimTtlMs`: how long a preview that is not applied holds its namespace and service account. `clock`:
+     * the wall clock a preview's age is read on, the one its `createdAt` was written with.
+     */
+    constructor(
+        readonly previewClaimTtlMs: number,
+        private readonly clock: Clock = systemClock,
+    ) {}
 
     /** Whether `claim` holds its namespace and service account now: applied, or a preview younger than the TTL. */
-    holds(claim: Claim, now = Date.now()): boolean {
+    holds(claim: Claim, now = this.clock.now()): boolean {
         return wasApplied(claim) || claim.status === "previewing" || Date.parse(claim.createdAt) + this.previewClaimTtlMs > now;
     }
 
@@ -61,7 +68,7 @@ export class Ownership {
      * undefined when it may. `applying`: the check before an apply, where previews of others no longer count (the
      * first apply takes the namespace).
      */
-    conflict(wanted: Claim, others: Iterable<Claim>, applying = false, now = Date.now()): OwnershipConflict | undefined {
+    conflict(wanted: Claim, others: Iterable<Claim>, applying = false, now = this.clock.now()): OwnershipConflict | undefined {
         const inNamespace = [...others].filter((o) => o.id !== wanted.id && o.cluster === wanted.cluster && o.namespace === wanted.namespace);
         const counted = inNamespace.filter((o) => (applying ? wasApplied(o) : this.holds(o, now)));
         const where = `namespace ${wanted.namespace} of cluster ${wanted.cluster}`;
@@ -91,7 +98,7 @@ export class Ownership {
      * Workloads that keep `leaving` from being destroyed: when it created its namespace (and was applied), every
      * other workload in that namespace, applied or held by a preview. Destroying it would delete their namespace.
      */
-    blockersOfDestroy(leaving: Claim, others: Iterable<Claim>, now = Date.now()): Claim[] {
+    blockersOfDestroy(leaving: Claim, others: Iterable<Claim>, now = this.clock.now()): Claim[] {
         if (leaving.request.createNamespace === false || !wasApplied(leaving)) return [];
         return [...others].filter((o) => o.id !== leaving.id && o.cluster === leaving.cluster && o.namespace === leaving.namespace && this.holds(o, now));
     }

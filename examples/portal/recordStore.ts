@@ -17,6 +17,7 @@
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { Clock, systemClock } from "./clock";
 import { S3Bucket } from "./s3";
 
 export interface RecordStore<T extends { id: string }> {
@@ -76,9 +77,15 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
 
     /**
      * `holder`: names this replica in the mutex object (for an operator reading the bucket). `leaseMs`: how long the
-     * mutex is this replica's before another may take it over (tests shorten it).
+     * mutex is this replica's before another may take it over. `clock`: reads the mutex's expiry (a wall-clock time,
+     * written by whichever replica holds it) and times the waits between attempts.
      */
-    constructor(private readonly bucket: S3Bucket, private readonly holder: string, private readonly leaseMs = MUTEX_LEASE_MS) {}
+    constructor(
+        private readonly bucket: S3Bucket,
+        private readonly holder: string,
+        private readonly leaseMs = MUTEX_LEASE_MS,
+        private readonly clock: Clock = systemClock,
+    ) {}
 
     async list(): Promise<T[]> {
         const keys = (await this.bucket.list(BucketRecordStore.PREFIX)).filter((k) => k.endsWith(".json"));
@@ -107,8 +114,8 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
     private async acquire(): Promise<string> {
         // The token makes each holder's version distinct (its ETag), even two written in the same millisecond.
         const token = randomUUID();
-        const body = () => JSON.stringify({ holder: this.holder, token, expiresAt: new Date(Date.now() + this.leaseMs).toISOString() });
-        const deadline = Date.now() + MUTEX_WAIT_MS;
+        const body = () => JSON.stringify({ holder: this.holder, token, expiresAt: new Date(this.clock.now() + this.leaseMs).toISOString() });
+        const deadline = this.clock.now() + MUTEX_WAIT_MS;
         for (let attempt = 0; ; attempt++) {
             const created = await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifNoneMatch: "*" });
             if (created) return created;
@@ -120,11 +127,11 @@ export class BucketRecordStore<T extends { id: string }> implements RecordStore<
                 } catch {
                     // unreadable: treat as expired
                 }
-                const taken = expiresAt > Date.now() ? undefined : await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifMatch: current.etag });
+                const taken = expiresAt > this.clock.now() ? undefined : await this.bucket.put(BucketRecordStore.MUTEX, body(), { ifMatch: current.etag });
                 if (taken) return taken;
             }
-            if (Date.now() > deadline) throw new MutexTimeout(`the records' mutex (${BucketRecordStore.MUTEX}) stayed held for ${MUTEX_WAIT_MS} ms`);
-            await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random())));
+            if (this.clock.now() > deadline) throw new MutexTimeout(`the records' mutex (${BucketRecordStore.MUTEX}) stayed held for ${MUTEX_WAIT_MS} ms`);
+            await this.clock.sleep(Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random()));
         }
     }
 

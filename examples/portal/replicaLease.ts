@@ -13,12 +13,12 @@
  * own at that point unless the replica confirms a renewal to them (worker.ts), so a replica frozen as a whole (a
  * paused VM, SIGSTOP) is fenced too.
  *
- * Clocks: each replica measures only durations on its own monotonic clock (performance.now()); wall-clock times in
+ * Clocks: each replica measures only durations on its own monotonic clock (clock.ts); wall-clock times in
  * the heartbeat are for operators. What is assumed is that clocks run at the same rate within a few percent over a
  * lease (drift, not offset: skewed or stepped wall clocks do not matter), and that stopping the workers (SIGKILL) takes
  * less than the remaining third.
  */
-import { performance } from "perf_hooks";
+import { Clock, systemClock } from "./clock";
 import type { S3Bucket } from "./s3";
 
 /** Default lease of a replica's heartbeat (`PORTAL_REPLICA_LEASE_MS`). */
@@ -70,7 +70,7 @@ export interface LeaseHolder {
 export class ReplicaLease {
     private confirmedAt = -Infinity;
     private renewal = 0;
-    private timer?: NodeJS.Timeout;
+    private stopTicking?: () => void;
     private fencedNow = false;
 
     constructor(
@@ -79,13 +79,13 @@ export class ReplicaLease {
         readonly leaseMs: number,
         private readonly onFence: () => void,
         private readonly onRenew: (validForMs: number) => void = () => undefined,
+        private readonly clock: Clock = systemClock,
     ) {}
 
     /** Writes the first heartbeat (a replica that cannot does not start), then renews it every sixth of the lease. */
     async start(): Promise<void> {
         if (!(await this.renew())) throw new Error(`could not write this replica's heartbeat ${keyOf(this.holder.replica)}`);
-        this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(this.leaseMs / 6)));
-        this.timer.unref();
+        this.stopTicking = this.clock.every(Math.max(100, Math.floor(this.leaseMs / 6)), () => void this.tick());
     }
 
     /** Whether the replica has fenced itself (no confirmed renewal for two thirds of the lease). */
@@ -95,7 +95,7 @@ export class ReplicaLease {
 
     /** How long the replica may still run operations without a further confirmed renewal. */
     validForMs(): number {
-        return this.confirmedAt + fenceAfterMs(this.leaseMs) - performance.now();
+        return this.confirmedAt + fenceAfterMs(this.leaseMs) - this.clock.monotonic();
     }
 
     private async tick(): Promise<void> {
@@ -108,14 +108,15 @@ export class ReplicaLease {
 
     /** One renewal; renewals may overlap (a slow one does not hold back the next). */
     private async renew(): Promise<boolean> {
-        const sentAt = performance.now();
+        const sentAt = this.clock.monotonic();
         const renewal = ++this.renewal;
+        const renewedAt = this.clock.now();
         const heartbeat: Heartbeat = {
             ...this.holder,
             leaseMs: this.leaseMs,
             renewal,
-            renewedAt: new Date().toISOString(),
-            expiresAt: new Date(Date.now() + this.leaseMs).toISOString(),
+            renewedAt: new Date(renewedAt).toISOString(),
+            expiresAt: new Date(renewedAt + this.leaseMs).toISOString(),
         };
         try {
             if (!(await this.bucket.put(keyOf(this.holder.replica), JSON.stringify(heartbeat)))) return false;
@@ -134,10 +135,32 @@ export class ReplicaLease {
      * still known to be stale.
      */
     async stop(): Promise<void> {
-        clearInterval(this.timer);
+        this.stopTicking?.();
         this.fencedNow = true;
-        const heartbeat: Heartbeat = { ...this.holder, leaseMs: this.leaseMs, renewal: ++this.renewal, renewedAt: new Date().toISOString(), expiresAt: new Date().toISOString(), stopped: true };
+        const stoppedAt = new Date(this.clock.now()).toISOString();
+        const heartbeat: Heartbeat = { ...this.holder, leaseMs: this.leaseMs, renewal: ++this.renewal, renewedAt: stoppedAt, expiresAt: stoppedAt, stopped: true };
         await this.bucket.put(keyOf(this.holder.replica), JSON.stringify(heartbeat)).catch(() => undefined);
+    }
+}
+
+/**
+ * A worker's end of its replica's lease (worker.ts): after each renewal S3 confirmed, the replica tells its workers how
+ * long they may still run; a worker that hears nothing more by then ends its run itself, as its replica may be frozen
+ * and the others about to take the workload over. Timed on the worker's own clock from when the word arrived.
+ */
+export class LeaseDeadline {
+    /** No word yet: a portal on a file backend has no lease, and its workers end only with it. */
+    private endsAt = Infinity;
+
+    constructor(private readonly clock: Clock = systemClock) {}
+
+    /** The replica confirmed a renewal: the worker may run `validForMs` more. */
+    extend(validForMs: number): void {
+        this.endsAt = this.clock.monotonic() + validForMs;
+    }
+
+    get passed(): boolean {
+        return this.clock.monotonic() > this.endsAt;
     }
 }
 
@@ -146,7 +169,10 @@ export class LeaseObserver {
     /** Per replica: the heartbeat version last seen and when (this process's monotonic clock) it was first seen. */
     private readonly seen = new Map<string, { etag: string; since: number }>();
 
-    constructor(private readonly bucket: S3Bucket) {}
+    constructor(
+        private readonly bucket: S3Bucket,
+        private readonly clock: Clock = systemClock,
+    ) {}
 
     /** Whether `replica`'s lease has expired: its heartbeat is absent, or has not changed for a whole lease. */
     async expired(replica: string): Promise<boolean> {
@@ -162,10 +188,10 @@ export class LeaseObserver {
         }
         const seen = this.seen.get(replica);
         if (!seen || seen.etag !== object.etag) {
-            this.seen.set(replica, { etag: object.etag, since: performance.now() });
+            this.seen.set(replica, { etag: object.etag, since: this.clock.monotonic() });
             return false;
         }
-        return performance.now() - seen.since >= leaseMs;
+        return this.clock.monotonic() - seen.since >= leaseMs;
     }
 
     /**

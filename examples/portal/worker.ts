@@ -6,12 +6,13 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent, LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
+import { systemClock } from "./clock";
 import { EksClient } from "./eks";
 import { parseDocument, workloadOutputs } from "./outputs";
 import { PendingImport, PendingOperation, adoptPendingCreates, adoptedAssociation, associationLookups, pendingImports } from "./pendingCreates";
-import { performance } from "perf_hooks";
 import { killProcessTree } from "./processTree";
 import { validateWithComponent, workloadProgram } from "./program";
+import { LeaseDeadline } from "./replicaLease";
 import { JobResult, JobSpec, PlannedResource, PortalEvent, PreviewResult, StackState, WorkerMessage } from "./protocol";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -247,11 +248,11 @@ const portalPid = process.ppid;
 process.once("disconnect", endWithPortal);
 // On an s3:// backend the portal passes on its lease (replicaLease.ts): past it, the portal may be frozen and the
 // other replicas about to take over the stack, so the run ends without waiting to hear from the portal.
-let leaseEndsAt = Infinity;
+const leaseDeadline = new LeaseDeadline(systemClock);
 process.on("message", (message: { leaseValidForMs?: number }) => {
-    if (typeof message.leaseValidForMs === "number") leaseEndsAt = performance.now() + message.leaseValidForMs;
+    if (typeof message.leaseValidForMs === "number") leaseDeadline.extend(message.leaseValidForMs);
 });
-setInterval(() => (process.ppid !== portalPid || performance.now() > leaseEndsAt) && endWithPortal(), 250).unref();
+systemClock.every(250, () => (process.ppid !== portalPid || leaseDeadline.passed) && endWithPortal());
 
 process.once("message", (message: { job: JobSpec }) => {
     run(message.job)
