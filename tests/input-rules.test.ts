@@ -240,3 +240,89 @@ serial("attachment names are unique by construction, with ARNs known later among
     const { managedAttachmentSuffixes } = await import("../provider/components/childNames");
     t.deepEqual(managedAttachmentSuffixes([pulumi.output("x"), "arn:aws:iam::aws:policy/0", "arn:aws:iam::aws:policy/job-function/0", "arn:aws:iam::aws:policy/0"]), ["arn-0", "0", "0-aws-job-function", "0-aws"]);
 });
+
+/*
+ * Values given plain and as Outputs get the same rules: the same error at the path the user wrote, never a TypeError.
+ */
+
+/** Every error a program ended with, every resource it registered, and whether any error was not an input error. */
+async function later(program: () => void, preview = false) {
+    const thrown: Error[] = [];
+    const r = await run(() => {
+        try {
+            program();
+        } catch (e) {
+            thrown.push(e as Error);
+        }
+    }, { preview });
+    const errors = [...thrown, ...r.failures];
+    return {
+        messages: errors.map((e) => e.message).join("\n"),
+        crashes: errors.filter((e) => !pulumi.InputPropertiesError.isInstance(e)),
+        names: r.resources.map((x) => x.name),
+        carrying: (value: string) => r.resources.filter((x) => JSON.stringify(x.inputs).includes(value)).map((x) => x.name),
+    };
+}
+
+/*
+ * Family 3: ARNs checked against the form AWS documents for each kind (provider/iam/arn.ts): an IAM OIDC provider is
+ * `oidc-provider/<its URL without https://>` (IAM User Guide, "Create an OpenID Connect (OIDC) identity provider in
+ * IAM"; IAM API Reference, CreateOpenIDConnectProvider `Url`), and the siblings: role, policy, cluster.
+ */
+
+const OIDC = "arn:aws:iam::123456789012:oidc-provider/";
+const refusedArns: [string, string, string, RegExp][] = [
+    ["trust.irsaOidcProviderArn", "OIDC provider with its https:// scheme", `${OIDC}https://oidc.eks.us-east-1.amazonaws.com/id/ABC`, /URL scheme "https:\/\/", which the provider's ARN leaves out: use "arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/ABC"/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with an http:// scheme", `${OIDC}http://oidc.example.com`, /URL scheme "http:\/\/"/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a port", `${OIDC}oidc.example.com:8443/realms/a`, /it has a port number/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a query", `${OIDC}oidc.example.com/a?b=c`, /it has a query or fragment/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a fragment", `${OIDC}oidc.example.com/#a`, /it has a query or fragment/],
+    ["trust.irsaOidcProviderArn", "OIDC provider without a host", OIDC, /the provider's host is missing/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with whitespace inside", `${OIDC}oidc.example.com/a b`, /it has whitespace/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with whitespace around", ` ${OIDC}oidc.example.com`, /it has whitespace around it: remove the whitespace/],
+    ["trust.irsaOidcProviderArn", "OIDC provider URL over IAM's 255 characters", `${OIDC}oidc.example.com/${"a".repeat(240)}`, /its URL would be 265 characters; IAM allows 255/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a host that is not a DNS name", `${OIDC}-oidc.example.com/id`, /is not an IAM OIDC provider ARN/],
+    ["trust.irsaOidcProviderArn", "a role ARN where an OIDC provider belongs", roleArnOf("ci"), /it names iam:role, not iam:oidc-provider/],
+    ["roleArn", "role ARN without the / after role", "arn:aws:iam::123456789012:roleapp", /it names iam:roleapp, not iam:role/],
+    ["roleArn", "role ARN without a name", "arn:aws:iam::123456789012:role/", /is not an IAM role ARN/],
+    ["roleArn", "role ARN with a path over IAM's 512 characters", `arn:aws:iam::123456789012:role/${"p/".repeat(256)}app`, /is not an IAM role ARN/],
+    ["roleArn", "an STS session's ARN where a role ARN belongs", "arn:aws:sts::123456789012:assumed-role/app/session", /it names sts:assumed-role, not iam:role/],
+    ["roleArn", "role ARN with whitespace around", `${roleArnOf("app")}\n`, /it has whitespace around it: remove the whitespace/],
+    ["managedPolicyArns[0]", "policy ARN without the / after policy", "arn:aws:iam::aws:policyReadOnlyAccess", /it names iam:policyReadOnlyAccess, not iam:policy/],
+    ["managedPolicyArns[0]", "a role ARN where a policy ARN belongs", roleArnOf("app"), /it names iam:role, not iam:policy/],
+    ["trust.clusterArns[0]", "a Pod Identity association's ARN where a cluster ARN belongs", "arn:aws:eks:us-west-2:123456789012:podidentityassociation/prod/a-0123456789abcdefg", /it names eks:podidentityassociation, not eks:cluster/],
+];
+
+for (const [path, title, value, expected] of refusedArns) {
+    serial(`family 3: ${title} is refused at ${path}, plain before anything registers and as an Output`, async (t) => {
+        const name = `arn-${title.replace(/[^a-z]/g, "")}`.slice(0, 30);
+        const args = (v: pulumi.Input<string>) =>
+            path === "roleArn" ? { roleArn: v } : path === "managedPolicyArns[0]" ? { managedPolicyArns: [v] } : path === "trust.clusterArns[0]" ? { trust: { clusterArns: [v] } } : { trust: { irsaOidcProviderArn: v } };
+        const at = new RegExp(`${path.replace(/[[\].]/g, "\\$&")}: .*${expected.source}`);
+        await refusedBeforeRegistration(t, () => new PodIdentityWorkload(name, { ...base, namespace: name, ...args(value) } as PodIdentityWorkloadArgs), at);
+        const r = await later(() => new PodIdentityWorkload(`${name}-l`, { ...base, namespace: `${name}-l`, ...args(pulumi.output(value)) } as PodIdentityWorkloadArgs));
+        t.deepEqual(r.crashes.map((e) => e.message), []);
+        t.regex(r.messages, at);
+    });
+}
+
+serial("family 3: ARNs of the documented forms are accepted, and the OIDC issuer is the ARN's resource part", async (t) => {
+    const accepted = [
+        { trust: { irsaOidcProviderArn: `${OIDC}oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE` } },
+        { trust: { irsaOidcProviderArn: `${OIDC}token.actions.githubusercontent.com` } },
+        // IAM keeps a provider URL as given, trailing slash included (an issuer such as https://tenant.auth0.com/).
+        { trust: { irsaOidcProviderArn: `${OIDC}tenant.auth0.com/` } },
+        { trust: { irsaOidcProviderArn: `arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC` }, clusterArn: "arn:aws-cn:eks:cn-north-1:123456789012:cluster/prod" },
+        { roleArn: `arn:aws:iam::123456789012:role/${"p/".repeat(254)}app` },
+        { roleArn: "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h" },
+        { roleArn: "arn:aws:iam::123456789012:role/path!with~ascii*/app" },
+        { managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEKSClusterPolicy", `arn:aws:iam::123456789012:policy/${"n".repeat(128)}`] },
+    ];
+    for (const [i, args] of accepted.entries()) {
+        const r = await run(() => new PodIdentityWorkload(`arn-ok-${i}`, { ...base, namespace: `arn-ok-${i}`, ...args } as PodIdentityWorkloadArgs));
+        t.deepEqual(r.failures.map((e) => e.message), [], JSON.stringify(args));
+    }
+    const issuer = await run(() => new PodIdentityWorkload("issuer", { ...base, namespace: "issuer", trust: { irsaOidcProviderArn: `${OIDC}oidc.eks.us-east-1.amazonaws.com/id/ABC` } }));
+    const irsa = JSON.parse(issuer.get("issuer-role").inputs.assumeRolePolicy).Statement.find((s: any) => s.Action === "sts:AssumeRoleWithWebIdentity" || s.Action?.includes?.("sts:AssumeRoleWithWebIdentity"));
+    t.truthy(irsa?.Condition?.StringEquals?.["oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"], JSON.stringify(irsa));
+});

@@ -1,8 +1,8 @@
 import { checkAgentSettings } from "../agent/configuration";
 import { checkCrossAccountSettings } from "../crossAccount/profiles";
 import { checkWaitForCredentials } from "../agent/waitForCredentials";
-import { isAccountId, parseOidcProviderArn, parsePolicyArn } from "../iam/arn";
-export { checkClusterArn } from "../iam/arn";
+import { isAccountId } from "../iam/arn";
+export { checkClusterArn, checkOidcProviderArn, checkPolicyArn } from "../iam/arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
 import { CREDENTIALS_REVISION_ANNOTATION, selectorLabels } from "../kubernetes/workload";
 import {
@@ -52,18 +52,6 @@ export const checkNamespace = (problems: Problems, value: string) => checkDnsLab
 export const checkServiceAccountName = (problems: Problems, value: string) => checkDnsSubdomain(problems, "serviceAccountName", value);
 
 export const checkClusterName = (problems: Problems, value: string) => checkEksClusterName(problems, value);
-
-export function checkPolicyArn(problems: Problems, path: string, value: string): void {
-    if (!parsePolicyArn(value)) {
-        problems.add(path, `"${value}" is not an IAM policy ARN: use arn:aws:iam::aws:policy/<name> or arn:aws:iam::<12-digit account>:policy/<name>`);
-    }
-}
-
-export function checkOidcProviderArn(problems: Problems, path: string, value: string): void {
-    if (!parseOidcProviderArn(value)) {
-        problems.add(path, `"${value}" is not an IAM OIDC provider ARN: use arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`);
-    }
-}
 
 export function checkAccountId(problems: Problems, path: string, value: string): void {
     if (!isAccountId(value)) {

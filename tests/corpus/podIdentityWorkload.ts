@@ -339,6 +339,13 @@ const rules: Row[] = [
     ["trust", { additionalStatements: [{ principals: [{ type: "AWS", identifiers: [ACCOUNT] }], actions: ["sts:AssumeRole"], conditions: [{ test: "s3:GetObject", variable: "aws:SourceAccount", values: [ACCOUNT] }] }] }, /unknown condition operator/, "trust.additionalStatements[0].conditions[0].test"],
     ["trust", { additionalStatements: [{ principals: [{ type: "AWS", identifiers: [ACCOUNT] }], actions: ["sts:AssumeRole"], conditions: [{ test: "StringEquals", variable: "aws:SourceAccount" }] }] }, /give at least one value/, "trust.additionalStatements[0].conditions[0].values"],
     ["trust.irsaOidcProviderArn", "bad", /is not an IAM OIDC provider ARN/],
+    // ARNs of the documented form only (provider/iam/arn.ts): no URL scheme, no missing "/", no other resource type.
+    ["trust.irsaOidcProviderArn", "arn:aws:iam::123456789012:oidc-provider/https://oidc.eks.us-east-1.amazonaws.com/id/ABC", /URL scheme "https:\/\/", which the provider's ARN leaves out/],
+    ["trust.irsaOidcProviderArn", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com:443/id/ABC", /it has a port number/],
+    ["roleArn", "arn:aws:iam::123456789012:roleapp", /is not an IAM role ARN/],
+    ["roleArn", "arn:aws:iam::123456789012:policy/app", /it names iam:policy, not iam:role/],
+    ["managedPolicyArns", ["arn:aws:iam::aws:policyReadOnlyAccess"], /is not an IAM policy ARN/, "managedPolicyArns[0]"],
+    ["crossAccount", { targets: [{ roleArn: "arn:aws:sts::444455556666:assumed-role/reader/s" }] }, /it names sts:assumed-role, not iam:role/, "crossAccount.targets[0].roleArn"],
     ["policyStatements", [], /must be a non-empty list of statements/],
     ["inlinePolicies", [{ name: "permissions", policy: {} }], /"permissions" is reserved for the policy rendered from policyStatements: choose another name/, "inlinePolicies[0].name"],
     ["inlinePolicies", [{ name: "a b", policy: {} }], /is not a valid policy name/, "inlinePolicies[0].name"],
