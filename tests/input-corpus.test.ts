@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { CrossAccountRole, PodIdentityAgent, PodIdentityWorkload, WellKnownPolicySet } from "../provider";
 import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
 import { Corpus } from "./corpus/case";
 import { crossAccountRoleCorpus, podIdentityAgentCorpus, wellKnownPolicySetCorpus } from "./corpus/otherComponents";
 import { PlatformCase, platformCorpus } from "./corpus/platform";
 import { podIdentityWorkloadCorpus } from "./corpus/podIdentityWorkload";
-import { run } from "./support/harness";
-import { pathInInput } from "./support/inputPaths";
+import { candidatesFor, inputSites } from "./corpus/inputSites";
+import { run, unknownAtPreview } from "./support/harness";
+import { declaredAt, laterInputPatterns, pathInInput, valueAt, withValueAt } from "./support/inputPaths";
+import { batch, carriers, componentClasses as classes, componentTokens as tokens, judged, problem, sameVerdicts } from "./support/laterInputs";
+import { forgetClaims } from "../provider/components/claims";
 import { RecordedResource } from "../provider/tools/plan/engine";
 import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
 
@@ -16,10 +18,6 @@ import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
  * (and only at paths the user wrote), the first with a reason naming the fix; every unusual-but-valid input is
  * accepted. One test per table, listing every case that went wrong.
  */
-
-type Component = new (name: string, args: any) => pulumi.ComponentResource;
-
-const classes: Record<Corpus["component"], Component> = { PodIdentityWorkload, PodIdentityAgent, CrossAccountRole, WellKnownPolicySet };
 
 let serial = 0;
 
@@ -162,4 +160,82 @@ function parseLoosely(yaml: string): unknown {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same parser the platform program uses
     const doc = (require("yaml") as typeof import("yaml")).parse(yaml);
     return { "(file)": doc, ...(typeof doc === "object" && doc !== null && !Array.isArray(doc) ? doc : {}) };
+}
+
+/*
+ * Values known only later. Every input a component accepts as an Output (tests/corpus/inputSites.ts) gets the verdict a
+ * plain value gets: refused with the same error at the same path, or accepted; never a crash. A plain value refused
+ * registers nothing; a refused Output leaves no resource carrying the value; an Output still unknown at preview is
+ * waited for, not refused.
+ */
+
+test("every input a component accepts as an Output is among the input sites", (t) => {
+    for (const [component, token] of Object.entries(tokens)) {
+        const covered = [...new Set(inputSites.filter((s) => s.component === component).map((s) => declaredAt(token, s.path)?.pattern ?? `(not an input: ${s.path})`))].sort();
+        t.deepEqual(covered, laterInputPatterns(token), component);
+    }
+});
+
+for (const site of inputSites) {
+    const title = `${site.component}.${site.path}${site.note ? ` (${site.note})` : ""}`;
+    test.serial(`${title}: plain or as an Output, the same verdict and the same error at the path; unknown at preview, waited for`, async (t) => {
+        const good = valueAt(site.base, site.path);
+        const values = [...new Map(candidatesFor(good).map((v) => [JSON.stringify(v), v])).values()];
+        t.deepEqual(values[0], good);
+
+        const [unknown] = await batch(site, [withValueAt(site.base, site.path, () => unknownAtPreview()) as Record<string, unknown>], true);
+        t.deepEqual([...unknown.crashes, ...unknown.problems.map(problem)], [], "an Output unknown at preview is not judged before it is known");
+        t.true(unknown.resources.some((r) => r.type === tokens[site.component]), "and the component registers");
+
+        // An Output that resolves to nothing where the args gave the input: refused by name, never a crash.
+        const [none] = await batch(site, [withValueAt(site.base, site.path, () => pulumi.output(undefined)) as Record<string, unknown>], false);
+        t.deepEqual(none.crashes, []);
+        t.true(none.problems.some((x) => x.propertyPath === site.path), `an Output resolving to nothing is refused at ${site.path}: ${none.problems.map(problem).join("; ")}`);
+
+        const wrong = await sameVerdicts(site, values);
+        t.deepEqual(wrong, [], wrong.join("\n"));
+    });
+}
+
+/**
+ * The bad-input corpus again, with each reported value that sits where an Output is accepted given as an Output
+ * (known in the update): the same error at the same path, and no resource carrying the value.
+ */
+for (const corpus of corpora) {
+    test.serial(`${corpus.component}: every bad input the corpus reports at an input that accepts an Output is refused alike as an Output`, async (t) => {
+        const token = tokens[corpus.component];
+        const wrong: string[] = [];
+        let tried = 0;
+        for (const [i, c] of corpus.bad.entries()) {
+            const args = isolated(corpus, c.args, 2000 + i);
+            for (const path of c.paths) {
+                const value = valueAt(args, path);
+                const declared = declaredAt(token, path);
+                if (value === undefined || declared === undefined || declared.spec.plain) {
+                    continue;
+                }
+                tried++;
+                forgetClaims();
+                const plain = judged(await errorsOf(() => new classes[corpus.component](`corpus-${serial++}`, args)));
+                const expected = plain.problems.filter((x) => x.propertyPath === path).map(problem);
+                forgetClaims();
+                const laterArgs = withValueAt(args, path, (v) => pulumi.output(v)) as Record<string, unknown>;
+                const later = await outcomeOf(() => new classes[corpus.component](`corpus-${serial++}`, laterArgs));
+                const o = judged(later.errors);
+                const reported = new Set(o.problems.map(problem));
+                if (o.crashes.length > 0) {
+                    wrong.push(`#${i} ${path}: not an input error: ${o.crashes.join("; ")}`);
+                } else if (expected.length === 0 || expected.some((x) => !reported.has(x))) {
+                    wrong.push(`#${i} ${path}: expected ${expected.join("; ")}, got ${[...reported].join("; ")}`);
+                }
+                // Where the user wrote the same value elsewhere too, resources may carry it from there.
+                const carrying = carriers(later.resources, value, JSON.stringify(withValueAt(args, path, () => null)));
+                if (carrying.length > 0) {
+                    wrong.push(`#${i} ${path}: refused value reached ${carrying.join(", ")}`);
+                }
+            }
+        }
+        t.deepEqual(wrong, [], wrong.join("\n"));
+        t.log(`${tried} corpus values given as Outputs`);
+    });
 }

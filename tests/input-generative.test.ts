@@ -10,7 +10,9 @@ import { clusterArnOf, roleArnOf } from "./support/awsIds";
 import { run } from "./support/harness";
 import * as YAML from "yaml";
 import { deployPlatform, parsePlatformSpec } from "../provider/platform/program";
-import { pathInInput } from "./support/inputPaths";
+import { declaredAt, pathInInput, valueAt } from "./support/inputPaths";
+import { candidatesFor, inputSites } from "./corpus/inputSites";
+import { componentTokens, sameVerdicts } from "./support/laterInputs";
 import { argsOf } from "./support/schemaArbitrary";
 import { RecordedResource } from "../provider/tools/plan/engine";
 import { ServerTruth, judgeableObjects, refusals } from "./cluster/serverTruth";
@@ -225,4 +227,47 @@ test.serial("platform file: random workloads files are accepted or rejected as i
     );
     t.false(details.failed, fc.defaultReportMessage(details) ?? "");
     t.log(`${outcomes.accepted} accepted, ${outcomes.rejected} rejected as input errors`);
+});
+
+/**
+ * Every string input a component accepts as an Output (tests/corpus/inputSites.ts), given random strings (near misses
+ * of a good value: a scheme, a port, whitespace, a slash around it; pieces of ARNs; anything): a plain value and the
+ * same value as an Output get the same verdict, the Output the plain value's error at the path, never a crash, and no
+ * resource carries a refused value (tests/support/laterInputs.ts).
+ */
+const stringSites = inputSites.filter((site) => declaredAt(componentTokens[site.component], site.path)?.spec.type === "string");
+
+function nearMisses(good: string): fc.Arbitrary<string> {
+    const before = fc.constantFrom("", " ", "\n", "\t", "https://", "http://", "/", ":", "*", "arn:", "arn:aws:", "-", ".", "x");
+    const after = fc.constantFrom("", " ", "\n", "/", "//", ":443", "?x=1", "#f", "*", "-", ".", "/x", ":", "A");
+    const cut = fc.tuple(fc.nat(good.length), fc.nat(good.length)).map(([a, b]) => good.slice(0, Math.min(a, b)) + good.slice(Math.max(a, b)));
+    return fc.oneof(
+        fc.tuple(before, after).map(([b, a]) => `${b}${good}${a}`),
+        cut,
+        fc.tuple(cut, fc.constantFrom(":", "/", " ", "", "::"), fc.string({ maxLength: 6 })).map(([c, sep, extra]) => `${c}${sep}${extra}`),
+    );
+}
+
+test.serial(`every string input (${stringSites.length} sites): random strings get one verdict, plain or as an Output`, async (t) => {
+    const strings = candidatesFor("").filter((v): v is string => typeof v === "string");
+    const details = await fc.check(
+        fc.asyncProperty(
+            fc.nat(stringSites.length - 1).chain((i) => {
+                const good = valueAt(stringSites[i].base, stringSites[i].path) as string;
+                const value = fc.oneof({ arbitrary: nearMisses(good), weight: 4 }, { arbitrary: fc.constantFrom(...strings), weight: 1 }, { arbitrary: fc.string({ maxLength: 16 }), weight: 1 });
+                return fc.tuple(fc.constant(i), fc.uniqueArray(value, { minLength: 1, maxLength: 6 }));
+            }),
+            async ([i, values]) => {
+                const site = stringSites[i];
+                // The site's good value first: what its accepted resources carry is not a refused value reaching them.
+                const wrong = await sameVerdicts(site, [valueAt(site.base, site.path), ...values.filter((v) => v !== valueAt(site.base, site.path))]);
+                if (wrong.length > 0) {
+                    t.log(`${site.component}.${site.path}:\n${wrong.join("\n")}`);
+                }
+                return wrong.length === 0;
+            },
+        ),
+        { ...GENERATION, numRuns: Math.ceil(GENERATION.numRuns / 4) },
+    );
+    t.false(details.failed, fc.defaultReportMessage(details) ?? "");
 });

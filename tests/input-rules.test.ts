@@ -240,3 +240,183 @@ serial("attachment names are unique by construction, with ARNs known later among
     const { managedAttachmentSuffixes } = await import("../provider/components/childNames");
     t.deepEqual(managedAttachmentSuffixes([pulumi.output("x"), "arn:aws:iam::aws:policy/0", "arn:aws:iam::aws:policy/job-function/0", "arn:aws:iam::aws:policy/0"]), ["arn-0", "0", "0-aws-job-function", "0-aws"]);
 });
+
+/*
+ * Values known only later get the rules plain values get (validation/inputRules.ts): the same error at the path the
+ * user wrote, never a TypeError, and no resource registered with the refused value. The families of the issue
+ * "independent checks of inputs nobody here chose"; every input is swept in tests/input-corpus.test.ts.
+ */
+
+const POLICY_ARN = "arn:aws:iam::123456789012:policy/reader";
+const TARGET_ROLE = "arn:aws:iam::444455556666:role/reader";
+
+/** Every error a program ended with, every resource it registered, and whether any error was not an input error. */
+async function later(program: () => void, preview = false) {
+    const thrown: Error[] = [];
+    const r = await run(() => {
+        try {
+            program();
+        } catch (e) {
+            thrown.push(e as Error);
+        }
+    }, { preview });
+    const errors = [...thrown, ...r.failures];
+    return {
+        messages: errors.map((e) => e.message).join("\n"),
+        crashes: errors.filter((e) => !pulumi.InputPropertiesError.isInstance(e)),
+        names: r.resources.map((x) => x.name),
+        carrying: (value: string) => r.resources.filter((x) => JSON.stringify(x.inputs).includes(value)).map((x) => x.name),
+    };
+}
+
+const wrongKind: [string, (value: pulumi.Input<string>, name: string) => void, string][] = [
+    ["roleArn", (roleArn, name) => new PodIdentityWorkload(name, { ...base, namespace: name, roleArn }), "roleArn"],
+    ["crossAccount.targets[0].roleArn (config file)", (roleArn, name) => new PodIdentityWorkload(name, { ...base, namespace: name, crossAccount: { targets: [{ roleArn }] } }), "crossAccount.targets[0].roleArn"],
+    [
+        "crossAccount.targets[0].roleArn (native)",
+        (roleArn, name) => new PodIdentityWorkload(name, { ...base, namespace: name, association: { disableSessionTags: true }, crossAccount: { mode: "native", targets: [{ roleArn }] } }),
+        "crossAccount.targets[0].roleArn",
+    ],
+    ["CrossAccountRole sourceRoleArns[0]", (roleArn, name) => new CrossAccountRole(name, { ...crossAccountBase, sourceRoleArns: [roleArn] }), "sourceRoleArns[0]"],
+];
+
+for (const [title, construct, path] of wrongKind) {
+    serial(`family 1: a policy ARN where a role ARN belongs, given as an Output, is refused at ${title}, never a TypeError, and reaches no resource`, async (t) => {
+        const expected = new RegExp(`${path.replace(/[[\].]/g, "\\$&")}: "${POLICY_ARN}" is not an IAM role ARN \\(it names iam:policy, not iam:role\\)`);
+        const plain = await later(() => construct(POLICY_ARN, `wk-plain-${title.replace(/[^a-z]/g, "")}`.slice(0, 30)));
+        t.regex(plain.messages, expected);
+        t.deepEqual(plain.names, [], "plain: refused before anything registered");
+        for (const preview of [false, true]) {
+            const r = await later(() => construct(pulumi.output(POLICY_ARN), `wk-${preview ? "p" : "u"}-${title.replace(/[^a-z]/g, "")}`.slice(0, 30)), preview);
+            t.deepEqual(r.crashes.map((e) => e.message), [], "no error other than the input error");
+            t.regex(r.messages, expected);
+            t.deepEqual(r.carrying(POLICY_ARN), [], "no resource registered with the refused ARN");
+        }
+    });
+}
+
+serial("family 1: the role name and account are taken from a role ARN only through its rule", async (t) => {
+    // An ARN that the rule refuses never reaches the parse that derives the name (formerly `parseRoleArn(arn)!.name`).
+    const r = await later(() => new PodIdentityWorkload("derive", { ...base, namespace: "derive", roleArn: pulumi.output("arn:aws:iam::123456789012:role/") }));
+    t.deepEqual(r.crashes.map((e) => e.message), []);
+    t.regex(r.messages, /roleArn: "arn:aws:iam::123456789012:role\/" is not an IAM role ARN/);
+    t.false(r.names.includes("derive-association"));
+    const ok = await run(() => new PodIdentityWorkload("derive-ok", { ...base, namespace: "derive-ok", roleArn: pulumi.output(roleArnOf("app", "/team/")) }));
+    t.deepEqual(ok.failures, []);
+    t.is(ok.get("derive-ok").outputs?.roleName, "app");
+});
+
+serial("family 2: a container image with whitespace is refused alike, plain or as an Output, and no Deployment carries it", async (t) => {
+    const workload = (image: pulumi.Input<string>) => ({ image, runAsUser: 1000 });
+    const expected = /workload\.image: " nginx:1\.27 " is not an image reference \(the image reference grammar has no whitespace\): remove the whitespace: "nginx:1\.27"/;
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("image-plain", { ...base, namespace: "image-plain", workload: workload(" nginx:1.27 ") }), expected);
+    for (const preview of [false, true]) {
+        const r = await later(() => new PodIdentityWorkload(`image-${preview}`, { ...base, namespace: `image-${preview}`, workload: workload(pulumi.output(" nginx:1.27 ")) }), preview);
+        t.deepEqual(r.crashes.map((e) => e.message), []);
+        t.regex(r.messages, expected);
+        t.false(r.names.includes(`image-${preview}-deployment`), "the Deployment never registers");
+    }
+    // Empty is "required" however it arrives.
+    const empty = await later(() => new PodIdentityWorkload("image-empty", { ...base, namespace: "image-empty", workload: workload(pulumi.output("")) }));
+    t.regex(empty.messages, /workload\.image: required: give the container image/);
+});
+
+serial("other inputs known later are checked as they resolve too: a CrossAccountRole's permissions boundary, an agent's cluster name of the wrong type", async (t) => {
+    const boundary = await later(() => new CrossAccountRole("late-boundary", { ...crossAccountBase, role: { permissionsBoundary: pulumi.output("boundary") } }));
+    t.regex(boundary.messages, /role\.permissionsBoundary: "boundary" is not an IAM policy ARN/);
+    t.false(boundary.names.includes("late-boundary-role"));
+    const agent = await later(() => new PodIdentityAgent("late-type", { clusterName: pulumi.output(5 as unknown as string), addonVersion: "v1.3.4-eksbuild.1" }));
+    t.deepEqual(agent.crashes.map((e) => e.message), []);
+    t.regex(agent.messages, /clusterName: expected a string, got number 5/, "the message a plain 5 gets from the shape check");
+    const external = await later(() => new PodIdentityWorkload("late-external", { ...base, namespace: "late-external", crossAccount: { targets: [{ roleArn: TARGET_ROLE, externalId: pulumi.output(12345678 as unknown as string) }] } }));
+    t.regex(external.messages, /crossAccount\.targets\[0\]\.externalId: expected a string, got number 12345678/);
+    t.false(external.names.includes("late-external-aws-config"));
+});
+
+serial("a cluster ARN naming another cluster is refused once both are known, as when both are plain", async (t) => {
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("arn-name", { ...base, clusterName: "other", namespace: "arn-name" }), /clusterArn: names cluster "prod" but clusterName is "other"/);
+    const r = await later(() => new PodIdentityWorkload("arn-name-later", { ...base, clusterName: pulumi.output("other"), namespace: "arn-name-later" }));
+    t.regex(r.messages, /clusterArn: names cluster "prod" but clusterName is "other"/);
+    t.false(r.names.includes("arn-name-later-association"));
+});
+
+serial("a managed policy listed twice is refused once every ARN is known, as when all are plain", async (t) => {
+    const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("twice", { ...base, namespace: "twice", managedPolicyArns: [arn, arn] }), /managedPolicyArns\[1\]: "arn:aws:iam::aws:policy\/ReadOnlyAccess" is listed twice/);
+    const r = await later(() => new PodIdentityWorkload("twice-later", { ...base, namespace: "twice-later", managedPolicyArns: [arn, pulumi.output(arn)] }));
+    t.regex(r.messages, /managedPolicyArns\[1\]: "arn:aws:iam::aws:policy\/ReadOnlyAccess" is listed twice/);
+    t.deepEqual(r.names.filter((n) => n.startsWith("twice-later-managed")), ["twice-later-managed-ReadOnlyAccess"], "only the first attachment registers");
+});
+
+serial("the trusted namespaces and service accounts must include the workload's own, known now or later", async (t) => {
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("own-ns", { ...base, namespace: "own-ns", trust: { namespaces: ["other"] } }), /trust\.namespaces: does not include this workload's namespace "own-ns"/);
+    const ns = await later(() => new PodIdentityWorkload("own-ns-later", { ...base, namespace: pulumi.output("own-ns-later"), trust: { namespaces: ["other"] } }));
+    t.regex(ns.messages, /trust\.namespaces: does not include this workload's namespace "own-ns-later"/);
+    // The service account defaults to the component's name: that one must be trusted too.
+    await refusedBeforeRegistration(t, () => new PodIdentityWorkload("own-sa", { ...base, namespace: "own-sa", trust: { serviceAccounts: ["other"] } }), /trust\.serviceAccounts: does not include this workload's service account "own-sa"/);
+    const sa = await later(() => new PodIdentityWorkload("own-sa-later", { ...base, namespace: "own-sa-later", serviceAccountName: pulumi.output("app"), trust: { serviceAccounts: ["other"] } }));
+    t.regex(sa.messages, /trust\.serviceAccounts: does not include this workload's service account "app"/);
+});
+
+/*
+ * Family 3: ARNs checked against the form AWS documents for each kind (provider/iam/arn.ts): an IAM OIDC provider is
+ * `oidc-provider/<its URL without https://>` (IAM User Guide, "Create an OpenID Connect (OIDC) identity provider in
+ * IAM"; IAM API Reference, CreateOpenIDConnectProvider `Url`), and the siblings: role, policy, cluster.
+ */
+
+const OIDC = "arn:aws:iam::123456789012:oidc-provider/";
+const refusedArns: [string, string, string, RegExp][] = [
+    ["trust.irsaOidcProviderArn", "OIDC provider with its https:// scheme", `${OIDC}https://oidc.eks.us-east-1.amazonaws.com/id/ABC`, /URL scheme "https:\/\/", which the provider's ARN leaves out: use "arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/ABC"/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with an http:// scheme", `${OIDC}http://oidc.example.com`, /URL scheme "http:\/\/"/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a port", `${OIDC}oidc.example.com:8443/realms/a`, /it has a port number/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a query", `${OIDC}oidc.example.com/a?b=c`, /it has a query or fragment/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a fragment", `${OIDC}oidc.example.com/#a`, /it has a query or fragment/],
+    ["trust.irsaOidcProviderArn", "OIDC provider without a host", OIDC, /the provider's host is missing/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with whitespace inside", `${OIDC}oidc.example.com/a b`, /it has whitespace/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with whitespace around", ` ${OIDC}oidc.example.com`, /it has whitespace around it: remove the whitespace/],
+    ["trust.irsaOidcProviderArn", "OIDC provider URL over IAM's 255 characters", `${OIDC}oidc.example.com/${"a".repeat(240)}`, /its URL would be 265 characters; IAM allows 255/],
+    ["trust.irsaOidcProviderArn", "OIDC provider with a host that is not a DNS name", `${OIDC}-oidc.example.com/id`, /is not an IAM OIDC provider ARN/],
+    ["trust.irsaOidcProviderArn", "a role ARN where an OIDC provider belongs", roleArnOf("ci"), /it names iam:role, not iam:oidc-provider/],
+    ["roleArn", "role ARN without the / after role", "arn:aws:iam::123456789012:roleapp", /it names iam:roleapp, not iam:role/],
+    ["roleArn", "role ARN without a name", "arn:aws:iam::123456789012:role/", /is not an IAM role ARN/],
+    ["roleArn", "role ARN with a path over IAM's 512 characters", `arn:aws:iam::123456789012:role/${"p/".repeat(256)}app`, /is not an IAM role ARN/],
+    ["roleArn", "an STS session's ARN where a role ARN belongs", "arn:aws:sts::123456789012:assumed-role/app/session", /it names sts:assumed-role, not iam:role/],
+    ["roleArn", "role ARN with whitespace around", `${roleArnOf("app")}\n`, /it has whitespace around it: remove the whitespace/],
+    ["managedPolicyArns[0]", "policy ARN without the / after policy", "arn:aws:iam::aws:policyReadOnlyAccess", /it names iam:policyReadOnlyAccess, not iam:policy/],
+    ["managedPolicyArns[0]", "a role ARN where a policy ARN belongs", roleArnOf("app"), /it names iam:role, not iam:policy/],
+    ["trust.clusterArns[0]", "a Pod Identity association's ARN where a cluster ARN belongs", "arn:aws:eks:us-west-2:123456789012:podidentityassociation/prod/a-0123456789abcdefg", /it names eks:podidentityassociation, not eks:cluster/],
+];
+
+for (const [path, title, value, expected] of refusedArns) {
+    serial(`family 3: ${title} is refused at ${path}, plain before anything registers and as an Output`, async (t) => {
+        const name = `arn-${title.replace(/[^a-z]/g, "")}`.slice(0, 30);
+        const args = (v: pulumi.Input<string>) =>
+            path === "roleArn" ? { roleArn: v } : path === "managedPolicyArns[0]" ? { managedPolicyArns: [v] } : path === "trust.clusterArns[0]" ? { trust: { clusterArns: [v] } } : { trust: { irsaOidcProviderArn: v } };
+        const at = new RegExp(`${path.replace(/[[\].]/g, "\\$&")}: .*${expected.source}`);
+        await refusedBeforeRegistration(t, () => new PodIdentityWorkload(name, { ...base, namespace: name, ...args(value) } as PodIdentityWorkloadArgs), at);
+        const r = await later(() => new PodIdentityWorkload(`${name}-l`, { ...base, namespace: `${name}-l`, ...args(pulumi.output(value)) } as PodIdentityWorkloadArgs));
+        t.deepEqual(r.crashes.map((e) => e.message), []);
+        t.regex(r.messages, at);
+    });
+}
+
+serial("family 3: ARNs of the documented forms are accepted, and the OIDC issuer is the ARN's resource part", async (t) => {
+    const accepted = [
+        { trust: { irsaOidcProviderArn: `${OIDC}oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE` } },
+        { trust: { irsaOidcProviderArn: `${OIDC}token.actions.githubusercontent.com` } },
+        // IAM keeps a provider URL as given, trailing slash included (an issuer such as https://tenant.auth0.com/).
+        { trust: { irsaOidcProviderArn: `${OIDC}tenant.auth0.com/` } },
+        { trust: { irsaOidcProviderArn: `arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC` }, clusterArn: "arn:aws-cn:eks:cn-north-1:123456789012:cluster/prod" },
+        { roleArn: `arn:aws:iam::123456789012:role/${"p/".repeat(254)}app` },
+        { roleArn: "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h" },
+        { roleArn: "arn:aws:iam::123456789012:role/path!with~ascii*/app" },
+        { managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEKSClusterPolicy", `arn:aws:iam::123456789012:policy/${"n".repeat(128)}`] },
+    ];
+    for (const [i, args] of accepted.entries()) {
+        const r = await run(() => new PodIdentityWorkload(`arn-ok-${i}`, { ...base, namespace: `arn-ok-${i}`, ...args } as PodIdentityWorkloadArgs));
+        t.deepEqual(r.failures.map((e) => e.message), [], JSON.stringify(args));
+    }
+    const issuer = await run(() => new PodIdentityWorkload("issuer", { ...base, namespace: "issuer", trust: { irsaOidcProviderArn: `${OIDC}oidc.eks.us-east-1.amazonaws.com/id/ABC` } }));
+    const irsa = JSON.parse(issuer.get("issuer-role").inputs.assumeRolePolicy).Statement.find((s: any) => s.Action === "sts:AssumeRoleWithWebIdentity" || s.Action?.includes?.("sts:AssumeRoleWithWebIdentity"));
+    t.truthy(irsa?.Condition?.StringEquals?.["oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"], JSON.stringify(irsa));
+});

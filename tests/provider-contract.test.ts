@@ -325,6 +325,53 @@ badInputs.forEach(([title, inputs, propertyPath, reason], i) => {
     });
 });
 
+// Values other languages send as Outputs of other resources get the rules plain values get (validation/inputRules.ts):
+// an input error naming the path, never a crash, and no child registered with the refused value.
+const POLICY_ARN = "arn:aws:iam::123456789012:policy/reader";
+const laterBadInputs: [string, (source: string) => Record<string, unknown>, string, RegExp, string][] = [
+    [
+        "a policy ARN as a cross-account target",
+        (source) => ({ crossAccount: { targets: [{ roleArn: wire.output(POLICY_ARN, [source]) }] } }),
+        "crossAccount.targets[0].roleArn",
+        /"arn:aws:iam::123456789012:policy\/reader" is not an IAM role ARN \(it names iam:policy, not iam:role\)/,
+        POLICY_ARN,
+    ],
+    [
+        "a policy ARN as the native-mode target",
+        (source) => ({ association: { disableSessionTags: true }, crossAccount: { mode: "native", targets: [{ roleArn: wire.output(POLICY_ARN, [source]) }] } }),
+        "crossAccount.targets[0].roleArn",
+        /is not an IAM role ARN \(it names iam:policy, not iam:role\)/,
+        POLICY_ARN,
+    ],
+    ["a policy ARN as the existing role", (source) => ({ roleArn: wire.output(POLICY_ARN, [source]), createNamespace: false }), "roleArn", /is not an IAM role ARN \(it names iam:policy, not iam:role\)/, POLICY_ARN],
+    ["an image with whitespace around it", (source) => ({ workload: { image: wire.output(" nginx:1.27 ", [source]), runAsUser: 1 } }), "workload.image", /" nginx:1\.27 " is not an image reference.*remove the whitespace: "nginx:1\.27"/, " nginx:1.27 "],
+    ["a number where a role ARN belongs", (source) => ({ roleArn: wire.output(5, [source]), createNamespace: false }), "roleArn", /^expected a string, got number 5$/, `"roleArn":5`],
+    [
+        "an OIDC provider ARN with its URL scheme (plain)",
+        () => ({ trust: { irsaOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/https://oidc.eks.us-west-2.amazonaws.com/id/ABC" } }),
+        "trust.irsaOidcProviderArn",
+        /URL scheme "https:\/\/", which the provider's ARN leaves out: use "arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-west-2\.amazonaws\.com\/id\/ABC"/,
+        "https://oidc.eks",
+    ],
+];
+
+laterBadInputs.forEach(([title, inputs, propertyPath, reason, value], i) => {
+    serial(`an input from another resource is refused like a plain one, through the wire: ${title}`, async (t) => {
+        const logsBefore = engine.logs.length;
+        const source = engine.existing("random:index:RandomString", `late-source-${i}`, { result: "x" });
+        const name = `late-${i}`;
+        const error = await constructError(WORKLOAD, name, { clusterName: "late", clusterArn: clusterArnOf("late"), namespace: name, ...inputs(source) });
+        t.is(error.code, 3, "INVALID_ARGUMENT");
+        const match = error.inputErrors.find((e) => e.propertyPath === propertyPath);
+        t.truthy(match, `expected an error for ${propertyPath}, got ${JSON.stringify(error.inputErrors)}`);
+        t.regex(match!.reason, reason);
+        t.true(noStackTrace(error.details), error.details);
+        t.deepEqual(engine.logs.slice(logsBefore).filter((l) => l.severity >= 3).map((l) => l.message), [], "no error (and no stack trace) is logged to the engine");
+        const carrying = engine.registrations.filter((r) => r.name.startsWith(`${name}-`) && JSON.stringify(r.inputs).includes(value)).map((r) => r.name);
+        t.deepEqual(carrying, [], "no child registered with the refused value");
+    });
+});
+
 serial("an unknown value where a plain value decides the resources is an input error naming it", async (t) => {
     const error = await constructError(WORKLOAD, "unknowable", { clusterName: "unknowable", namespace: "unknowable", createNamespace: wire.output(undefined, [engine.urnOf("random:index:RandomString", "x")]) }, { preview: true });
     t.is(error.code, 3);

@@ -16,3 +16,11 @@ export function claim(kind: string, key: string, claimant: string): string | und
     claims.set(id, claimant);
     return undefined;
 }
+
+/**
+ * Forgets every claim: a new program starts. One program runs per process under the Pulumi CLI; the unit tests'
+ * harness runs many in one process, and calls this between programs that reuse names.
+ */
+export function forgetClaims(): void {
+    claims.clear();
+}

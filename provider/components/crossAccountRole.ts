@@ -1,17 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkClusterArn, checkRoleArn } from "../iam/arn";
+import { checkClusterArn, checkPolicyArn, checkRoleArn } from "../iam/arn";
 import { CrossAccountRoleArgs } from "./crossAccountRoleArgs";
 import { buildCrossAccountTrustPolicy } from "../iam/crossAccountTrust";
 import { renderTrustPolicy } from "../iam/trustPolicy";
-import { createRole, createRolePermissions } from "./role";
+import { checkedManagedPolicyArns, createRole, createRolePermissions } from "./role";
 import { checkExternalId } from "../iam/sts";
 import { checkDnsLabel, checkDnsSubdomain } from "../kubernetes/rules";
 import { checkAwsTags, checkMergedTags } from "../validation/awsTags";
-import { PartitionReference, checkPartition, checkSamePartition } from "../iam/partition";
+import { checkPartition, partitionReference } from "../iam/partition";
 import { preparePermissionDocuments } from "../iam/permissionDocuments";
-import { Problems, checkBoolean, checkOneOf, describe, isPlain } from "../validation/problems";
+import { Problems, checkBoolean, checkOneOf } from "../validation/problems";
+import { InputRules, Rule } from "../validation/inputRules";
 import { checkShapeFirst } from "../validation/shape";
-import { checkPermissionInputs, checkPolicyArn, checkRoleSettings } from "../validation/workload";
+import { checkPermissionInputs, checkRoleSettings } from "../validation/workload";
 
 export const CROSSACCOUNTROLE_TYPE = "eks-pod-identity:index:CrossAccountRole";
 
@@ -32,41 +33,50 @@ export class CrossAccountRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: CrossAccountRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `CrossAccountRole "${name}"`;
-        const problems = new Problems();
-        // Types first: the rules below assume well-typed values.
-        const addMissing = checkShapeFirst(component, CROSSACCOUNTROLE_TYPE, args);
+        // Types first: the rules below assume well-typed values (values known later are type-checked as they resolve).
+        const shape = checkShapeFirst(component, CROSSACCOUNTROLE_TYPE, args);
+        // From here on the args as the shape check hands them on: every Output wrapped in its type check.
+        args = shape.args;
+        const rules = new InputRules(component);
+        const problems = rules.problems;
         const mode = args.trustMode ?? "sessionTags";
         checkOneOf(problems, "trustMode", args.trustMode, ["sessionTags", "externalId"]);
+        // One role cannot span partitions (see `../iam/partition`): every ARN is held to the first plain one's.
+        const partition = partitionReference(givenArns(args));
+        const inPartition =
+            (rule: Rule<string>): Rule<string> =>
+            (p, path, value) => {
+                const before = p.list.length;
+                rule(p, path, value);
+                if (p.list.length === before) {
+                    checkPartition(p, path, value, partition);
+                }
+            };
         if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {
             problems.add("sourceRoleArns", "required: the ARNs of the Pod Identity roles allowed to chain into this role (e.g. a PodIdentityWorkload's roleArn)");
         }
-        (Array.isArray(args.sourceRoleArns) ? args.sourceRoleArns : []).forEach((arn, i) => {
-            if (typeof arn === "string") {
-                checkRoleArn(problems, `sourceRoleArns[${i}]`, arn);
-            }
-        });
+        // Every input that may come from another resource is checked through `rules`: now when plain, else as it
+        // resolves; only what they return is used below, so the role's trust and attachments never see a refused value.
+        const sourceRoleArns = rules.checkEach("sourceRoleArns", args.sourceRoleArns, inPartition(checkRoleArn)) ?? [];
+        let clusterArns: pulumi.Input<string>[] | undefined;
+        let externalId: pulumi.Input<string> | undefined;
         if (mode === "sessionTags") {
             for (const key of ["clusterArns", "namespaces", "serviceAccounts"] as const) {
                 if (!Array.isArray(args[key]) || args[key]!.length === 0) {
                     problems.add(key, `required with trustMode "sessionTags": without it any ${key === "clusterArns" ? "cluster" : key === "namespaces" ? "namespace" : "service account"} behind the source roles could chain in`);
                 }
             }
-            (args.clusterArns ?? []).forEach((arn, i) => {
-                if (typeof arn === "string") {
-                    checkClusterArn(problems, `clusterArns[${i}]`, arn);
-                }
-            });
+            clusterArns = rules.checkEach("clusterArns", args.clusterArns, inPartition(checkClusterArn));
             (args.namespaces ?? []).forEach((ns, i) => checkDnsLabel(problems, `namespaces[${i}]`, ns));
             (args.serviceAccounts ?? []).forEach((sa, i) => checkDnsSubdomain(problems, `serviceAccounts[${i}]`, sa));
             if (args.externalId !== undefined) {
                 problems.add("externalId", `applies to trustMode "externalId" only: drop it, or switch trustMode`);
             }
         } else {
-            if (args.externalId === undefined || args.externalId === "") {
-                problems.add("externalId", `required with trustMode "externalId": e.g. the workload's externalId output (native mode)`);
-            } else if (isPlain(args.externalId)) {
-                checkExternalId(problems, "externalId", args.externalId);
+            if (args.externalId === undefined) {
+                problems.add("externalId", EXTERNAL_ID_REQUIRED);
             }
+            externalId = rules.check("externalId", args.externalId, checkRequiredExternalId);
             for (const key of ["clusterArns", "namespaces", "serviceAccounts"] as const) {
                 if (args[key] !== undefined) {
                     problems.add(key, `applies to trustMode "sessionTags" only: with session tags disabled no such tags reach this role`);
@@ -74,83 +84,46 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             }
         }
         checkRoleSettings(problems, name, args.role ?? {}, true);
-        if (typeof args.role?.permissionsBoundary === "string") {
-            checkPolicyArn(problems, "role.permissionsBoundary", args.role.permissionsBoundary);
-        }
+        const permissionsBoundary = rules.check("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition(checkPolicyArn));
         checkPermissionInputs(args, problems);
-        (args.managedPolicyArns ?? []).forEach((arn, i) => {
-            if (typeof arn === "string") {
-                checkPolicyArn(problems, `managedPolicyArns[${i}]`, arn);
-            }
-        });
+        const managedPolicyArns = checkedManagedPolicyArns(rules, args.managedPolicyArns, inPartition(checkPolicyArn));
         checkAwsTags(problems, "tags", args.tags, "iam");
         checkMergedTags(problems, [{ path: "tags", tags: args.tags }, { path: "role.tags", tags: args.role?.tags }], "iam");
         checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
-        const partition = checkSamePartition(problems, givenArns(args));
         // Documents are rendered once, here: plain ones are checked before the component registers anything.
-        const documents = preparePermissionDocuments(problems, component, args, {
+        const documents = preparePermissionDocuments(rules, args, {
             // Callers are Pod Identity sessions; ABAC on their transitive tags works as in the source account.
             sessionTagsDisabled: mode === "externalId",
             allowFullAccess: args.allowFullAccess,
             partition,
         });
-        addMissing(problems);
-        problems.throwIfAny(component);
+        shape.addMissing(problems);
+        rules.throwIfAny();
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(CROSSACCOUNTROLE_TYPE, name, {}, opts);
 
-        // ARNs known only now are checked as they resolve, before the role (whose trust policy needs them) registers.
-        const sourceRoleArns = pulumi.all(args.sourceRoleArns).apply((arns) => {
-            const check = new Problems();
-            arns.forEach((arn, i) => {
-                if (typeof arn !== "string") {
-                    check.add(`sourceRoleArns[${i}]`, `expected a string, got ${describe(arn)}`);
-                } else {
-                    checkRoleArn(check, `sourceRoleArns[${i}]`, arn);
-                }
-            });
-            check.throwIfAny(component);
-            return arns;
-        });
-        // Values that were Outputs skipped the shape check: their types, ARN shape and partition are checked as they resolve.
-        const clusterArns = pulumi.all(args.clusterArns ?? []).apply((arns) => {
-            const check = new Problems();
-            arns.forEach((arn, i) => (typeof arn === "string" ? checkClusterArn(check, `clusterArns[${i}]`, arn) : check.add(`clusterArns[${i}]`, `expected a string, got ${describe(arn)}`)));
-            checkSamePartition(check, [...givenArns(args), ...arns.map((arn, i) => ({ path: `clusterArns[${i}]`, arn })).filter((entry) => typeof entry.arn === "string")]);
-            check.throwIfAny(component);
-            return arns;
-        });
-        this.trustPolicy = pulumi
-            .all([sourceRoleArns, clusterArns, args.externalId])
-            .apply(([sources, clusterArns, externalId]) => {
-                const late = new Problems();
-                if (mode === "externalId" && !isPlain(args.externalId)) {
-                    if (typeof externalId === "string") {
-                        checkExternalId(late, "externalId", externalId);
-                    } else {
-                        late.add("externalId", `expected a string, got ${describe(externalId)}`);
-                    }
-                }
-                late.throwIfAny(component);
-                const document = buildCrossAccountTrustPolicy({
-                    sourceRoleArns: sources,
-                    mode,
-                    clusterArns,
-                    namespaces: args.namespaces,
-                    serviceAccounts: args.serviceAccounts,
-                    externalId,
-                });
-                return renderTrustPolicy(component, document);
-            });
+        this.trustPolicy = pulumi.output(
+            rules.whenKnown({ sourceRoleArns, clusterArns: clusterArns ?? [], externalId }, (_check, resolved) =>
+                renderTrustPolicy(
+                    component,
+                    buildCrossAccountTrustPolicy({
+                        sourceRoleArns: resolved.sourceRoleArns,
+                        mode,
+                        clusterArns: resolved.clusterArns,
+                        namespaces: args.namespaces,
+                        serviceAccounts: args.serviceAccounts,
+                        externalId: resolved.externalId,
+                    }),
+                ),
+            ),
+        );
         const role = createRole(this, name, args.role, {
             trustPolicy: this.trustPolicy,
             defaultDescription: "Chained into from EKS Pod Identity roles of another account",
+            permissionsBoundary,
             tags: args.tags,
         });
-        const permissions = createRolePermissions(this, name, component, role, {
-            managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => (isPlain(arn) ? arn : checkedLater(component, `managedPolicyArns[${i}]`, arn, partition))),
-            documents,
-        });
+        const permissions = createRolePermissions(this, name, rules, role, { managedPolicyArns, documents });
         this.roleArn = role.arn;
         this.roleName = role.name;
         this.permissionsPolicy = permissions.permissionsPolicy;
@@ -158,7 +131,18 @@ export class CrossAccountRole extends pulumi.ComponentResource {
     }
 }
 
-/** Every plain ARN the user gives: one role cannot span partitions (see `../iam/partition`). */
+const EXTERNAL_ID_REQUIRED = `required with trustMode "externalId": e.g. the workload's externalId output (native mode)`;
+
+/** `externalId`'s rule in externalId mode: given (not empty), and one STS accepts. */
+function checkRequiredExternalId(problems: Problems, path: string, value: string): void {
+    if (value === "") {
+        problems.add(path, EXTERNAL_ID_REQUIRED);
+    } else {
+        checkExternalId(problems, path, value);
+    }
+}
+
+/** Every plain ARN the user gives, for the partition they must share (see `../iam/partition`). */
 function givenArns(args: CrossAccountRoleArgs): { path: string; arn: unknown }[] {
     const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
     return [
@@ -167,15 +151,4 @@ function givenArns(args: CrossAccountRoleArgs): { path: string; arn: unknown }[]
         ...list(args.managedPolicyArns).map((arn, i) => ({ path: `managedPolicyArns[${i}]`, arn })),
         { path: "role.permissionsBoundary", arn: args.role?.permissionsBoundary },
     ].filter((entry) => typeof entry.arn === "string");
-}
-
-/** A policy ARN from another resource, checked (shape, partition) as it resolves, before its attachment registers. */
-function checkedLater(component: string, path: string, arn: pulumi.Input<string>, partition: PartitionReference | undefined): pulumi.Output<string> {
-    return pulumi.output(arn).apply((resolved) => {
-        const check = new Problems();
-        checkPolicyArn(check, path, resolved);
-        checkPartition(check, path, resolved, partition);
-        check.throwIfAny(component);
-        return resolved;
-    });
 }

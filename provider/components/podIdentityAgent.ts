@@ -16,7 +16,8 @@ import { AgentHelmChart, ChartSource, DEFAULT_AGENT_NAMESPACE, DEFAULT_AGENT_REL
 import { agentPortWarnings, noteAgentInstall, warnAll } from "../agent/preflight";
 import { claim } from "./claims";
 import { checkClusterName } from "../validation/eksNames";
-import { Problems, isPlain } from "../validation/problems";
+import { Problems } from "../validation/problems";
+import { InputRules } from "../validation/inputRules";
 import { checkAwsTags } from "../validation/awsTags";
 import { checkShapeFirst } from "../validation/shape";
 
@@ -57,15 +58,16 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
 
     constructor(name: string, args: PodIdentityAgentArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `PodIdentityAgent "${name}"`;
-        const problems = new Problems();
-        // Types first: the rules below assume well-typed values.
-        const addMissing = checkShapeFirst(component, PODIDENTITYAGENT_TYPE, args);
-        if (args.clusterName === undefined || args.clusterName === "") {
-            problems.add("clusterName", "required: give the EKS cluster's name (e.g. cluster.eksCluster.name)");
+        // Types first: the rules below assume well-typed values (values known later are type-checked as they resolve).
+        const shape = checkShapeFirst(component, PODIDENTITYAGENT_TYPE, args);
+        // From here on the args as the shape check hands them on: every Output wrapped in its type check.
+        args = shape.args;
+        const rules = new InputRules(component);
+        const problems = rules.problems;
+        if (args.clusterName === undefined) {
+            problems.add("clusterName", CLUSTER_NAME_REQUIRED);
         }
-        if (typeof args.clusterName === "string" && args.clusterName !== "") {
-            checkClusterName(problems, args.clusterName);
-        }
+        const checkedName = rules.check("clusterName", args.clusterName, checkAgentClusterName);
         checkAgentSettings(problems, "", args);
         checkAwsTags(problems, "tags", args.tags, "eks");
         checkInstallMethod(problems, args);
@@ -74,9 +76,10 @@ export class PodIdentityAgent extends pulumi.ComponentResource {
         if (args.helm !== undefined) {
             checkBindContradiction(problems, "helm.values", args.ipv4Only, args.helm.values);
         }
-        addMissing(problems);
-        problems.throwIfAny(component);
-        const clusterName = claimAgent(component, args.clusterName);
+        shape.addMissing(problems);
+        rules.throwIfAny();
+        // The cluster's one agent install, claimed with the name that passed its rule: at once when it is plain.
+        const clusterName = rules.beforeRegistering(checkedName!, (check, cluster) => claimAgent(check, component, cluster));
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(PODIDENTITYAGENT_TYPE, name, {}, opts);
         noteAgentInstall(this, component, args.helm === undefined ? "addon" : "helm");
@@ -157,19 +160,22 @@ function installChart(parent: PodIdentityAgent, name: string, args: PodIdentityA
     return { chart, chartValues: values };
 }
 
-/** Claims the cluster's one agent install; plain names are checked now, resource outputs once known. */
-function claimAgent(component: string, clusterName: pulumi.Input<string>): pulumi.Input<string> {
-    const check = (name: string) => {
-        const invalid = new Problems();
-        checkClusterName(invalid, name);
-        invalid.throwIfAny(component);
-        const owner = claim("agent", name, component);
-        if (owner) {
-            const problems = new Problems();
-            problems.add("clusterName", `the Pod Identity agent of cluster "${name}" is already installed by ${owner} in this program: install it once (e.g. a PodIdentityAgent in the cluster stack) and leave agent.install false elsewhere`);
-            problems.throwIfAny(component);
-        }
-        return name;
-    };
-    return isPlain(clusterName) ? check(clusterName as string) : pulumi.output(clusterName).apply(check);
+const CLUSTER_NAME_REQUIRED = "required: give the EKS cluster's name (e.g. cluster.eksCluster.name)";
+
+/** `clusterName`'s rule, the same for a plain name and one known later. */
+function checkAgentClusterName(problems: Problems, path: string, value: string): void {
+    if (value === "") {
+        problems.add(path, CLUSTER_NAME_REQUIRED);
+    } else {
+        checkClusterName(problems, value, path);
+    }
+}
+
+/** Claims the cluster's one agent install for this program. */
+function claimAgent(problems: Problems, component: string, name: string): string {
+    const owner = claim("agent", name, component);
+    if (owner) {
+        problems.add("clusterName", `the Pod Identity agent of cluster "${name}" is already installed by ${owner} in this program: install it once (e.g. a PodIdentityAgent in the cluster stack) and leave agent.install false elsewhere`);
+    }
+    return name;
 }

@@ -2,9 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRoleArn, parseClusterArn, parseRoleArn } from "../iam/arn";
+import { checkExternalId } from "../iam/sts";
 import { claim } from "./claims";
 import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, selectorLabels, serviceAccountManifest } from "../kubernetes/workload";
-import { checkAnnotations } from "../kubernetes/rules";
+import { checkAnnotations, checkContainerImage } from "../kubernetes/rules";
 import { PodIdentityAgent } from "./podIdentityAgent";
 import { FargateProfileSelector, fargateWarnings, nodeSelectorWarnings, warnAll } from "../agent/preflight";
 import { waitConfigMapData, waitForCredentialsPodParts } from "../agent/waitForCredentials";
@@ -12,14 +13,14 @@ import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArg
 import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
 import { ResolvedTrustStatement, checkTrustStatement } from "../iam/trustStatement";
 import { PreparedDocument, preparePermissionDocuments, prepareSessionPolicy } from "../iam/permissionDocuments";
-import { PartitionReference, checkPartition, checkSamePartition, partitionOf } from "../iam/partition";
+import { PartitionReference, checkPartition, partitionOf, partitionReference } from "../iam/partition";
 import { StatementJson } from "../iam/policyDocument";
 import {
     PodSpecFragment,
     ResolvedTarget,
     chainPolicy,
-    checkResolvedTargets,
     checkTargetAccounts,
+    checkTargetRoleArn,
     configFileSpec,
     configMapData,
     contentHash,
@@ -28,8 +29,9 @@ import {
     resolveProfiles,
 } from "../crossAccount/profiles";
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
-import { createRole, createRolePermissions } from "./role";
-import { Problems, describe, isDeeplyPlain, isPlain } from "../validation/problems";
+import { checkedManagedPolicyArns, createRole, createRolePermissions } from "./role";
+import { Problems, isPlain } from "../validation/problems";
+import { InputRules, Rule } from "../validation/inputRules";
 import { checkShapeFirst } from "../validation/shape";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
 import { createWellKnownManagedPolicies, prepareWellKnownDocuments } from "./wellKnownPolicySet";
@@ -40,6 +42,8 @@ import {
     checkNamespace,
     checkNamespaceOnceKnown,
     checkOidcProviderArn,
+    checkOwnNamespaceTrusted,
+    checkOwnServiceAccountTrusted,
     checkPolicyArn,
     checkServiceAccountName,
     checkWorkloadArgs,
@@ -92,10 +96,10 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
 
     constructor(name: string, args: PodIdentityWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `PodIdentityWorkload "${name}"`;
-        const inputs = validate(name, component, args);
+        const { typed, inputs, rules } = validate(name, component, args);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
         super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
-        const step: Step = { parent: this, name, component, args, inputs, ownClusterArn: lookupOnce(this, component, inputs) };
+        const step: Step = { parent: this, name, component, args: typed, inputs, rules, ownClusterArn: lookupOnce(this, rules, inputs) };
         preflight(step);
 
         const identity = inputs.givenRoleArn !== undefined ? existingRole(step, inputs.givenRoleArn) : createdRole(step);
@@ -139,10 +143,12 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
     }
 }
 
-type Check = (problems: Problems, value: string) => void;
 type StringMap = Record<string, pulumi.Input<string>>;
 
-/** The inputs once checked: plain values as given, values known later wrapped so they are checked as they resolve. */
+/**
+ * The inputs once checked (see validation/inputRules.ts): plain values as given, values known later wrapped so they
+ * are checked as they resolve. Everything below reads these, never the inputs as given.
+ */
 interface CheckedInputs {
     clusterName: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
@@ -157,7 +163,10 @@ interface CheckedInputs {
     trustClusterArns?: pulumi.Input<string>[];
     trustAccounts?: pulumi.Input<string>[];
     irsaArn?: pulumi.Input<string>;
-    rawTargets: pulumi.Input<ResolvedTarget>[];
+    /** `crossAccount.targets`, with their role ARNs and external ids checked. */
+    targets: pulumi.Input<ResolvedTarget>[];
+    /** `workload.image`, checked. */
+    image?: pulumi.Input<string>;
     sessionTagsDisabled: boolean;
     /** The user's inline policy documents, rendered (and when plain, checked) in the validate step. */
     documents: PreparedDocument[];
@@ -180,8 +189,11 @@ interface Step {
     parent: PodIdentityWorkload;
     name: string;
     component: string;
+    /** The args as the shape check hands them on: every Output leaf wrapped in its type check. */
     args: PodIdentityWorkloadArgs;
     inputs: CheckedInputs;
+    /** What the values known later are checked by, as they resolve. */
+    rules: InputRules;
     ownClusterArn: () => pulumi.Input<string>;
 }
 
@@ -201,121 +213,137 @@ interface Identity {
 
 /**
  * Checks every input: plain values now, together, so one preview reports every mistake before anything registers;
- * values known later as they resolve. Claims the service account (and namespace) when their names are plain.
+ * values known later as they resolve, by the same rules (`rules`, see validation/inputRules.ts). Claims the service
+ * account (and namespace) at once when their names are plain.
  */
-function validate(name: string, component: string, args: PodIdentityWorkloadArgs): CheckedInputs {
-    const problems = new Problems();
-    // Types first: the rules below assume well-typed values, so they run only once the shape is right.
-    const addMissing = checkShapeFirst(component, PODIDENTITYWORKLOAD_TYPE, args);
+function validate(name: string, component: string, given: PodIdentityWorkloadArgs): { typed: PodIdentityWorkloadArgs; inputs: CheckedInputs; rules: InputRules } {
+    // Types first: the rules below assume well-typed values, so they run only once the shape is right; values known
+    // later come back wrapped in the same type check, run as they resolve.
+    const { args, addMissing } = checkShapeFirst(component, PODIDENTITYWORKLOAD_TYPE, given);
+    const rules = new InputRules(component);
+    const problems = rules.problems;
     checkWorkloadArgs(name, args, problems);
-    const known = <T extends string>(path: string, value: pulumi.Input<T> | undefined, check: Check): pulumi.Input<T> | undefined => {
-        if (value === undefined) {
-            return undefined;
-        }
-        if (isPlain(value)) {
-            check(problems, value as string);
-            return value;
-        }
-        return pulumi.output(value).apply((resolved) => {
-            const later = new Problems();
-            // The shape check skipped this value while unknown: its type is checked here, as it resolves.
-            if (typeof resolved === "string") {
-                check(later, resolved);
-            } else {
-                later.add(path, `expected a string, got ${describe(resolved)}`);
-            }
-            later.throwIfAny(component);
-            return resolved;
-        }) as pulumi.Output<T>;
-    };
-    // A map whose values are all plain was checked with the other inputs; otherwise it is checked whole once every
-    // value is known, and each value is taken from that check, so a Kubernetes object carrying one never registers.
-    // (Labels, node selectors and namespace labels are plain by their types: the shape check refuses outputs there.)
-    const knownMap = (map: StringMap | undefined, check: (problems: Problems, resolved: Record<string, string>) => void): StringMap => {
-        const entries = Object.entries(map ?? {});
-        if (entries.every(([, item]) => isPlain(item))) {
-            return map ?? {};
-        }
-        const checkedMap = pulumi.all(map ?? {}).apply((resolved) => {
-            const later = new Problems();
-            check(later, resolved);
-            later.throwIfAny(component);
-            return resolved;
-        });
-        // Plain values stay as given (known at preview); the later ones come through the check.
-        return Object.fromEntries(entries.map(([key, item]) => [key, isPlain(item) ? item : checkedMap.apply((m) => m[key])]));
-    };
-    const clusterName = known("clusterName", args.clusterName, checkClusterName)!;
+    const trust: TrustSettings = args.trust ?? {};
     const createsNs = createsNamespace(args);
-    const namespace = known("namespace", args.namespace, (p, v) => (isPlain(args.namespace) ? checkNamespace(p, v) : checkNamespaceOnceKnown(p, v, createsNs)))!;
-    const serviceAccountName = known("serviceAccountName", args.serviceAccountName ?? name, (p, v) => {
-        checkServiceAccountName(p, v);
-        if (args.serviceAccountName === undefined && p.list.length > 0 && p.list[p.list.length - 1].propertyPath === "serviceAccountName") {
-            p.list[p.list.length - 1].reason += " (it defaults to the component name: give serviceAccountName or rename the component)";
+    const clusterName = rules.check("clusterName", args.clusterName, (p, _path, v) => checkClusterName(p, v))!;
+    // A reserved name is only known to be one here when plain: known later, it needs createNamespace: false.
+    const namespaceKnownNow = isPlain(args.namespace);
+    const namespace = rules.check("namespace", args.namespace, (p, _path, v) => {
+        const before = p.list.length;
+        if (namespaceKnownNow) {
+            checkNamespace(p, v);
+        } else {
+            checkNamespaceOnceKnown(p, v, createsNs);
+        }
+        if (p.list.length === before) {
+            checkOwnNamespaceTrusted(p, trust, v);
         }
     })!;
-    const trust: TrustSettings = args.trust ?? {};
+    const serviceAccountName = rules.check("serviceAccountName", args.serviceAccountName ?? name, (p, _path, v) => {
+        const before = p.list.length;
+        checkServiceAccountName(p, v);
+        if (args.serviceAccountName === undefined && p.list.length > before) {
+            p.list[p.list.length - 1].reason += " (it defaults to the component name: give serviceAccountName or rename the component)";
+        } else if (p.list.length === before) {
+            checkOwnServiceAccountTrusted(p, trust, v);
+        }
+    })!;
     // The partition every ARN must share: the cluster's when its ARN is given, else the first plain ARN's. ARNs known
     // later are held to it as they resolve, and so is the looked-up cluster (see lookupOnce).
-    const partition = checkSamePartition(problems, givenArns(args));
-    const inPartition = (check: Check, path: string): Check => (p, v) => {
-        const before = p.list.length;
-        check(p, v);
-        if (p.list.length === before) {
-            checkPartition(p, path, v, partition);
-        }
-    };
+    const partition = partitionReference(givenArns(args));
+    const inPartition =
+        (rule: Rule<string>): Rule<string> =>
+        (p, path, v) => {
+            const before = p.list.length;
+            rule(p, path, v);
+            if (p.list.length === before) {
+                checkPartition(p, path, v, partition);
+            }
+        };
+    const nativeChain = args.crossAccount?.mode === "native";
+    // The cluster ARN must name the cluster `clusterName` names: checked once both are known.
+    const givenClusterArn =
+        args.clusterArn === undefined
+            ? undefined
+            : rules.whenKnown({ arn: args.clusterArn, name: clusterName }, (p, known) => {
+                  inPartition((q, path, v) => checkClusterArn(q, path, v, known.name))(p, "clusterArn", known.arn);
+                  return known.arn;
+              });
     const checked = {
         clusterName,
         namespace,
         serviceAccountName,
-        givenClusterArn: known("clusterArn", args.clusterArn, inPartition((p, v) => checkClusterArn(p, "clusterArn", v, typeof args.clusterName === "string" ? args.clusterName : undefined), "clusterArn")),
-        givenRoleArn: known("roleArn", args.roleArn, inPartition((p, v) => checkRoleArn(p, "roleArn", v), "roleArn")),
-        managedPolicyArns: (args.managedPolicyArns ?? []).map((arn, i) => known(`managedPolicyArns[${i}]`, arn, inPartition((p, v) => checkPolicyArn(p, `managedPolicyArns[${i}]`, v), `managedPolicyArns[${i}]`))!),
-        permissionsBoundary: known("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition((p, v) => checkPolicyArn(p, "role.permissionsBoundary", v), "role.permissionsBoundary")),
+        givenClusterArn,
+        givenRoleArn: rules.check("roleArn", args.roleArn, inPartition(checkRoleArn)),
+        managedPolicyArns: checkedManagedPolicyArns(rules, args.managedPolicyArns, inPartition(checkPolicyArn)),
+        permissionsBoundary: rules.check("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition(checkPolicyArn)),
         trust,
         partition,
-        trustClusterArns: trust.clusterArns?.map((arn, i) => known(`trust.clusterArns[${i}]`, arn, inPartition((p, v) => checkClusterArn(p, `trust.clusterArns[${i}]`, v), `trust.clusterArns[${i}]`))!),
-        trustAccounts: trust.sourceAccounts?.map((id, i) => known(`trust.sourceAccounts[${i}]`, id, (p, v) => checkAccountId(p, `trust.sourceAccounts[${i}]`, v))!),
-        irsaArn: known("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, (p, v) => checkOidcProviderArn(p, "trust.irsaOidcProviderArn", v)),
-        rawTargets: (args.crossAccount?.targets ?? []) as pulumi.Input<ResolvedTarget>[],
+        trustClusterArns: rules.checkEach("trust.clusterArns", trust.clusterArns, inPartition(checkClusterArn)),
+        trustAccounts: rules.checkEach("trust.sourceAccounts", trust.sourceAccounts, checkAccountId),
+        irsaArn: rules.check("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, inPartition(checkOidcProviderArn)),
+        targets: (Array.isArray(args.crossAccount?.targets) ? args.crossAccount.targets : []).map((target, i) => ({
+            ...target,
+            roleArn: rules.check(`crossAccount.targets[${i}].roleArn`, target.roleArn, inPartition((p, path, v) => checkTargetRoleArn(p, path, v, target)))!,
+            // Native mode refuses an external id (EKS generates it): see checkCrossAccountSettings.
+            externalId: nativeChain ? undefined : rules.check(`crossAccount.targets[${i}].externalId`, target.externalId, checkExternalId),
+        })) as pulumi.Input<ResolvedTarget>[],
+        image: rules.check("workload.image", args.workload?.image, checkContainerImage),
         sessionTagsDisabled: args.association?.disableSessionTags === true,
         createsNamespace: createsNs,
-        podAnnotations: knownMap(args.workload?.podAnnotations, (p, m) =>
-            checkAnnotations(p, "workload.podAnnotations", m, { [CREDENTIALS_REVISION_ANNOTATION]: "0123456789abcdef" }),
-        ),
-        nativeChain: args.crossAccount?.mode === "native",
+        podAnnotations: checkedAnnotations(rules, args.workload?.podAnnotations),
+        nativeChain,
     };
     const documentOptions = { sessionTagsDisabled: checked.sessionTagsDisabled, allowFullAccess: args.allowFullAccess, partition };
     // Documents are rendered once, here: plain ones are checked now, before the component registers anything.
-    const documents = args.roleArn === undefined ? preparePermissionDocuments(problems, component, args, documentOptions) : [];
-    const sessionPolicy = args.association?.sessionPolicy === undefined ? undefined : prepareSessionPolicy(problems, component, args.association.sessionPolicy, partition);
-    const additionalStatements = prepareTrustStatements(problems, component, trust, partition);
+    const documents = args.roleArn === undefined ? preparePermissionDocuments(rules, args, documentOptions) : [];
+    const sessionPolicy = args.association?.sessionPolicy === undefined ? undefined : prepareSessionPolicy(rules, args.association.sessionPolicy, partition);
+    const additionalStatements = prepareTrustStatements(rules, trust, partition);
     const wellKnownDocuments =
         problems.list.length === 0 && args.roleArn === undefined && typeof args.clusterArn === "string" && wellKnownPolicyNames(args.wellKnownPolicies).length > 0
-            ? prepareWellKnownDocuments(problems, component, "wellKnownPolicies", args.wellKnownPolicies!, args.clusterArn)
+            ? prepareWellKnownDocuments(rules, "wellKnownPolicies", args.wellKnownPolicies!, args.clusterArn)
             : undefined;
     // Plain target ARNs are checked against a plain source account now, with the other input problems.
     const knownClusterAccount = typeof args.clusterArn === "string" ? parseClusterArn(args.clusterArn)?.accountId : undefined;
     const knownSourceAccount = typeof args.roleArn === "string" ? parseRoleArn(args.roleArn)?.accountId : knownClusterAccount;
-    const rawTargets = args.crossAccount?.targets ?? [];
-    if (rawTargets.length > 0 && rawTargets.every((t) => typeof t.roleArn === "string" && parseRoleArn(t.roleArn))) {
-        checkTargetAccounts(problems, rawTargets as ResolvedTarget[], knownSourceAccount);
-        if (isDeeplyPlain(rawTargets)) {
-            checkResolvedTargets(problems, rawTargets as ResolvedTarget[]);
-        }
+    // (Only targets whose ARN passed its rule, as when the ARNs are known later.)
+    const passed = (i: number) => !problems.list.some((p) => p.propertyPath === `crossAccount.targets[${i}].roleArn`);
+    const plainTargets = checked.targets.filter((t, i): t is ResolvedTarget => isPlain(t) && typeof t.roleArn === "string" && passed(i));
+    if (plainTargets.length > 0 && plainTargets.length === checked.targets.length) {
+        checkTargetAccounts(problems, plainTargets, knownSourceAccount);
     }
     addMissing(problems);
-    problems.throwIfAny(component);
-    if (isPlain(args.clusterName) && isPlain(args.namespace) && isPlain(serviceAccountName)) {
-        // Plain names: claim now, so a duplicate fails before anything is registered.
-        claimServiceAccount(component, args.clusterName as string, args.namespace as string, serviceAccountName as string, checked.createsNamespace);
+    rules.throwIfAny();
+    // The service account's one association (and the namespace, when created here) claimed for this program: at once
+    // for plain names, so a duplicate fails before anything is registered; as they resolve otherwise.
+    const ownership = pulumi.output(
+        rules.beforeRegistering({ cluster: clusterName, ns: namespace, sa: serviceAccountName }, (p, owner) => {
+            claimServiceAccount(p, component, owner.cluster, owner.ns, owner.sa, checked.createsNamespace);
+            return owner;
+        }),
+    ) as pulumi.Output<{ cluster: string; ns: string; sa: string }>;
+    return { typed: args, rules, inputs: { ...checked, documents, sessionPolicy, additionalStatements, wellKnownDocuments, ownership } };
+}
+
+/**
+ * Pod annotations, the one Kubernetes map whose values may be outputs. A map whose values are all plain was checked
+ * with the other inputs (checkWorkloadSettings); otherwise it is checked whole once every value is known, and each
+ * value is taken from that check, so no Kubernetes object carrying one registers unchecked. (Labels, node selectors
+ * and namespace labels are plain by their types: the shape check refuses outputs there.)
+ */
+function checkedAnnotations(rules: InputRules, map: StringMap | undefined): StringMap {
+    const entries = Object.entries(map ?? {});
+    if (entries.every(([, item]) => isPlain(item))) {
+        return map ?? {};
     }
-    const ownership = pulumi.all([clusterName, namespace, serviceAccountName]).apply(([cluster, ns, sa]) => {
-        claimServiceAccount(component, cluster, ns, sa, checked.createsNamespace);
-        return { cluster, ns, sa };
-    });
-    return { ...checked, documents, sessionPolicy, additionalStatements, wellKnownDocuments, ownership };
+    const checkedMap = pulumi.output(
+        rules.whenKnown(map ?? {}, (p, resolved) => {
+            checkAnnotations(p, "workload.podAnnotations", resolved, { [CREDENTIALS_REVISION_ANNOTATION]: "0123456789abcdef" });
+            return resolved;
+        }),
+    );
+    // Plain values stay as given (known at preview); the later ones come through the check.
+    return Object.fromEntries(entries.map(([key, item]) => [key, isPlain(item) ? item : checkedMap.apply((m) => m[key])]));
 }
 
 /**
@@ -336,35 +364,22 @@ function givenArns(args: PodIdentityWorkloadArgs): { path: string; arn: unknown 
 }
 
 /** `trust.additionalStatements`, checked at the paths the user wrote: now when plain, else as they resolve. */
-function prepareTrustStatements(problems: Problems, component: string, trust: TrustSettings, partition?: PartitionReference): pulumi.Input<StatementJson>[] {
+function prepareTrustStatements(rules: InputRules, trust: TrustSettings, partition?: PartitionReference): pulumi.Input<StatementJson>[] {
     const statements = Array.isArray(trust.additionalStatements) ? trust.additionalStatements : [];
-    return statements.map((statement, i) => {
-        const path = `trust.additionalStatements[${i}]`;
-        if (isDeeplyPlain(statement)) {
-            return checkTrustStatement(problems, path, statement as ResolvedTrustStatement, partition);
-        }
-        return pulumi.output(statement).apply((resolved) => {
-            const later = new Problems();
-            const json = checkTrustStatement(later, path, resolved as ResolvedTrustStatement, partition);
-            later.throwIfAny(component);
-            return json;
-        });
-    });
+    return statements.map((statement, i) => rules.whenKnown(statement, (p, resolved) => checkTrustStatement(p, `trust.additionalStatements[${i}]`, resolved as ResolvedTrustStatement, partition)));
 }
 
 /** The workload's cluster ARN: the given one, else read from the cluster once, on first need. */
-function lookupOnce(parent: PodIdentityWorkload, component: string, inputs: CheckedInputs): () => pulumi.Input<string> {
-    let lookedUp: pulumi.Output<string> | undefined;
-    const inClusterPartition = (arn: string) => {
+function lookupOnce(parent: PodIdentityWorkload, rules: InputRules, inputs: CheckedInputs): () => pulumi.Input<string> {
+    let lookedUp: pulumi.Input<string> | undefined;
+    const inClusterPartition = (check: Problems, arn: string) => {
         // The given ARNs were held to the first one's partition; the cluster's real one decides.
-        const check = new Problems();
         if (inputs.partition && partitionOf(arn) !== undefined && partitionOf(arn) !== inputs.partition.partition) {
             check.add(inputs.partition.path, `is in partition "${inputs.partition.partition}" but the cluster is in "${partitionOf(arn)}" (${arn}): ARNs of one partition cannot be used from another`);
         }
-        check.throwIfAny(component);
         return arn;
     };
-    return () => inputs.givenClusterArn ?? (lookedUp ??= aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn.apply(inClusterPartition));
+    return () => inputs.givenClusterArn ?? (lookedUp ??= rules.whenKnown(aws.eks.getClusterOutput({ name: inputs.clusterName }, { parent }).arn, inClusterPartition));
 }
 
 /**
@@ -378,35 +393,40 @@ function resolveTargets(step: Step, sourceAccount: pulumi.Input<string | undefin
     }
     const needsRegion = !step.inputs.nativeChain && (settings.targets ?? []).some((target) => target.region === undefined);
     const clusterRegion = needsRegion ? pulumi.output(step.ownClusterArn()).apply((arn) => parseClusterArn(arn)?.region) : undefined;
-    return pulumi.all([step.inputs.rawTargets, sourceAccount, clusterRegion]).apply(([targets, account, region]) => {
-        const check = new Problems();
-        checkTargetAccounts(check, targets as ResolvedTarget[], account);
-        checkResolvedTargets(check, targets as ResolvedTarget[]);
-        const resolved = resolveProfiles(targets as ResolvedTarget[], region);
-        for (const duplicate of duplicateProfileNames(resolved.profiles)) {
-            check.add("crossAccount.targets", `two targets get the profile name "${duplicate}" (a role's name is the default): give them distinct profileName values`);
-        }
-        check.throwIfAny(step.component);
-        return resolved;
-    });
+    // The targets' ARNs and external ids passed their rules (see validate); what is left needs them all known.
+    return pulumi.output(
+        step.rules.whenKnown({ targets: step.inputs.targets, account: sourceAccount, region: clusterRegion }, (check, known) => {
+            const targets = known.targets as ResolvedTarget[];
+            checkTargetAccounts(check, targets, known.account);
+            if (check.list.length > 0) {
+                return { profiles: [], defaultProfile: "" };
+            }
+            const resolved = resolveProfiles(targets, known.region);
+            for (const duplicate of duplicateProfileNames(resolved.profiles)) {
+                check.add("crossAccount.targets", `two targets get the profile name "${duplicate}" (a role's name is the default): give them distinct profileName values`);
+            }
+            return resolved;
+        }),
+    );
 }
 
 /** An existing role (`roleArn`): nothing IAM is created, the chain's source account is the role's. */
 function existingRole(step: Step, givenRoleArn: pulumi.Input<string>): Identity {
-    const roleArn = pulumi.output(givenRoleArn);
+    // Name and account are taken from the ARN through its rule: a value that did not pass fails here, by name.
+    const parsed = pulumi.output(step.rules.whenKnown(givenRoleArn, (p, arn) => checkRoleArn(p, "roleArn", arn) ?? { name: "", accountId: "" }));
     return {
-        roleArn,
-        roleName: roleArn.apply((arn) => parseRoleArn(arn)!.name),
+        roleArn: pulumi.output(givenRoleArn),
+        roleName: parsed.apply((arn) => arn.name),
         trustPolicy: pulumi.output(undefined),
         permissionsPolicy: pulumi.output(undefined),
         permissionResources: [],
-        chain: resolveTargets(step, roleArn.apply((arn) => parseRoleArn(arn)?.accountId)),
+        chain: resolveTargets(step, parsed.apply((arn) => arn.accountId)),
     };
 }
 
 /** The role `<name>-role` with its trust policy, then its permissions: statements, inline, managed and well-known policies. */
 function createdRole(step: Step): Identity {
-    const { parent, name, component, args, inputs } = step;
+    const { parent, name, args, inputs, rules } = step;
     const trustPolicy = roleTrustPolicy(step);
     const role = createRole(parent, name, args.role, {
         trustPolicy,
@@ -416,7 +436,7 @@ function createdRole(step: Step): Identity {
     });
     // The role is created in the cluster's account: knowing that at preview lets the plan show the config file.
     const chain = args.crossAccount ? resolveTargets(step, pulumi.output(step.ownClusterArn()).apply((arn) => parseClusterArn(arn)?.accountId)) : undefined;
-    const permissions = createRolePermissions(parent, name, component, role, {
+    const permissions = createRolePermissions(parent, name, rules, role, {
         managedPolicyArns: inputs.managedPolicyArns,
         documents: inputs.documents,
         derivedPolicies: chain ? [{ name: "cross-account", input: "crossAccount", document: chainPolicyDocument(step, chain, role.arn) }] : [],
@@ -437,15 +457,22 @@ function roleTrustPolicy(step: Step): pulumi.Output<string> {
     const trust = inputs.trust;
     const needsOwnArn = !trust.clusterArns && (!trust.anyCluster || (!trust.anySourceAccount && !trust.sourceAccounts));
     const clusterArn: pulumi.Input<string> = inputs.givenClusterArn ?? (needsOwnArn ? step.ownClusterArn() : "");
-    return pulumi
-        .all([clusterArn, inputs.trustClusterArns ?? [], inputs.trustAccounts ?? [], inputs.ownership, inputs.irsaArn, inputs.additionalStatements])
-        .apply(([thisClusterArn, clusterArns, sourceAccounts, owner, irsa, additional]) =>
+    const parts = {
+        thisClusterArn: clusterArn,
+        clusterArns: inputs.trustClusterArns ?? [],
+        sourceAccounts: inputs.trustAccounts ?? [],
+        owner: inputs.ownership,
+        irsa: inputs.irsaArn,
+        additional: inputs.additionalStatements,
+    };
+    return pulumi.output(
+        step.rules.whenKnown(parts, (_check, known) =>
             renderTrustPolicy(
                 step.component,
                 workloadTrustPolicy({
-                    clusterArn: thisClusterArn,
-                    clusterArns,
-                    sourceAccounts,
+                    clusterArn: known.thisClusterArn,
+                    clusterArns: known.clusterArns,
+                    sourceAccounts: known.sourceAccounts,
                     anyCluster: trust.anyCluster,
                     anySourceAccount: trust.anySourceAccount,
                     anyNamespace: trust.anyNamespace,
@@ -453,24 +480,25 @@ function roleTrustPolicy(step: Step): pulumi.Output<string> {
                     namespaces: trust.namespaces,
                     serviceAccounts: trust.serviceAccounts,
                     sessionTagsDisabled: inputs.sessionTagsDisabled,
-                    namespace: owner.ns,
-                    serviceAccount: owner.sa,
-                    irsaOidcProviderArn: irsa,
-                    additionalStatements: additional as StatementJson[],
+                    namespace: known.owner.ns,
+                    serviceAccount: known.owner.sa,
+                    irsaOidcProviderArn: known.irsa,
+                    additionalStatements: known.additional as StatementJson[],
                 }),
             ),
-        );
+        ),
+    );
 }
 
 /** The `cross-account` inline policy, checked again against the account the role really landed in (the AWS provider's). */
 function chainPolicyDocument(step: Step, chain: Chain, createdRoleArn: pulumi.Output<string>): pulumi.Output<string> {
     const createdIn = createdRoleArn.apply((arn) => parseRoleArn(arn)?.accountId);
-    return pulumi.all([chain, createdIn, step.inputs.rawTargets]).apply(([c, account, targets]) => {
-        const check = new Problems();
-        checkTargetAccounts(check, targets as ResolvedTarget[], account);
-        check.throwIfAny(step.component);
-        return JSON.stringify(chainPolicy(c.profiles.map((p) => p.roleArn)), null, 2);
-    });
+    return pulumi.output(
+        step.rules.whenKnown({ chain, account: createdIn, targets: step.inputs.targets }, (check, known) => {
+            checkTargetAccounts(check, known.targets as ResolvedTarget[], known.account);
+            return JSON.stringify(chainPolicy(known.chain.profiles.map((p) => p.roleArn)), null, 2);
+        }),
+    );
 }
 
 /**
@@ -479,13 +507,14 @@ function chainPolicyDocument(step: Step, chain: Chain, createdRoleArn: pulumi.Ou
  * their attachments.
  */
 function wellKnownPolicies(step: Step, role: aws.iam.Role): pulumi.Resource[] {
-    const { parent, name, component, args, inputs } = step;
+    const { parent, name, args, inputs, rules } = step;
     if (wellKnownPolicyNames(args.wellKnownPolicies).length === 0) {
         return [];
     }
     const { managed } = createWellKnownManagedPolicies(parent, name, {
         policies: args.wellKnownPolicies!,
-        documents: inputs.wellKnownDocuments ?? prepareWellKnownDocuments(new Problems(), component, "wellKnownPolicies", args.wellKnownPolicies!, step.ownClusterArn()),
+        // Rendered in the validate step when the cluster ARN was given plain; else once it is known.
+        documents: inputs.wellKnownDocuments ?? prepareWellKnownDocuments(rules, "wellKnownPolicies", args.wellKnownPolicies!, step.ownClusterArn()),
         path: args.role?.path,
         tags: args.tags,
         description: (policyName, key) =>
@@ -580,7 +609,7 @@ function kubernetesObjects(
                 namespace,
                 serviceAccountName,
                 containerName: w.containerName ?? "app",
-                image: w.image,
+                image: inputs.image!,
                 replicas: w.replicas ?? 1,
                 command: w.command,
                 args: w.args,
@@ -669,8 +698,7 @@ function crossAccountProfile(step: Step, identity: Identity, namespace: pulumi.O
 }
 
 /** Claims the service account's one association (and the namespace, when created here) for this program. */
-function claimServiceAccount(component: string, cluster: string, ns: string, sa: string, createsNamespace: boolean): void {
-    const problems = new Problems();
+function claimServiceAccount(problems: Problems, component: string, cluster: string, ns: string, sa: string, createsNamespace: boolean): void {
     const owner = claim("association", `${cluster}/${ns}/${sa}`, component);
     if (owner) {
         problems.add("serviceAccountName", `service account "${ns}/${sa}" of cluster "${cluster}" is already associated by ${owner}: EKS allows one association per service account; share that workload's role through roleArn, or choose another serviceAccountName`);
@@ -679,5 +707,4 @@ function claimServiceAccount(component: string, cluster: string, ns: string, sa:
     if (namespaceOwner) {
         problems.add("createNamespace", `namespace "${ns}" of cluster "${cluster}" is already created by ${namespaceOwner}: set createNamespace to false here`);
     }
-    problems.throwIfAny(component);
 }

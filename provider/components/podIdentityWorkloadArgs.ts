@@ -45,22 +45,25 @@ export interface TrustSettings {
     /** Drop the `aws:SourceAccount` condition. Default `false`. */
     anySourceAccount?: boolean;
     /**
-     * Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-     * Requires session tags.
+     * Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+     * Default: this workload's namespace. Requires session tags.
      */
     namespaces?: string[];
     /** Drop the namespace condition. Default `false` (implied when session tags are disabled). */
     anyNamespace?: boolean;
     /**
-     * Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-     * account. Requires session tags.
+     * Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+     * service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+     * Requires session tags.
      */
     serviceAccounts?: string[];
     /** Drop the service-account condition. Default `false` (implied when session tags are disabled). */
     anyServiceAccount?: boolean;
     /**
-     * IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-     * this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+     * IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+     * without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+     * `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+     * while moving to Pod Identity. Default: none.
      */
     irsaOidcProviderArn?: pulumi.Input<string>;
     /** Statements appended to the trust policy as given. Default: none. */
@@ -97,7 +100,7 @@ export interface WorkloadAgentSettings extends AgentSettings {
 
 /** The Deployment. Omit it to create only the namespace and service account (for Helm or Argo CD workloads). */
 export interface WorkloadSettings {
-    /** Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required. */
+    /** Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required. */
     image: pulumi.Input<string>;
     /**
      * Deployment name, a DNS-1123 subdomain of at most 63 characters (it is also the pods' `app.kubernetes.io/name`

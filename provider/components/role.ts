@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PreparedDocument, checkInlineBudget } from "../iam/permissionDocuments";
 import { RoleSettings } from "./roleArgs";
-import { Problems } from "../validation/problems";
+import { InputRules, Rule } from "../validation/inputRules";
+import { isPlain } from "../validation/problems";
+import { checkListedOnce } from "../validation/workload";
 import { managedAttachmentSuffixes } from "./childNames";
 
 /** The IAM role `<name>-role` from the user's role settings, shared by the components that create roles. */
@@ -29,6 +31,26 @@ export function createRole(
 }
 
 /**
+ * `managedPolicyArns` as the role's attachments take them: each ARN checked by `rule` now or as it resolves, and none
+ * listed twice. A plain list was checked for that with the other inputs (checkPermissionInputs); with ARNs known later
+ * the list is checked again once all are known, and those ARNs are taken from that check (the plain ones stay as
+ * given, so their attachments keep their names).
+ */
+export function checkedManagedPolicyArns(rules: InputRules, arns: pulumi.Input<string>[] | undefined, rule: Rule<string>): pulumi.Input<string>[] {
+    const checked = rules.checkEach("managedPolicyArns", arns, rule) ?? [];
+    if (checked.every((arn) => isPlain(arn))) {
+        return checked;
+    }
+    const whole = pulumi.output(
+        rules.whenKnown(checked, (problems, resolved) => {
+            checkListedOnce(problems, "managedPolicyArns", resolved);
+            return resolved;
+        }),
+    );
+    return checked.map((arn, i) => (isPlain(arn) ? arn : whole.apply((list) => list[i])));
+}
+
+/**
  * A role's permissions: managed policy attachments and inline policies, shared by the components that create roles.
  * The user's documents arrive rendered and checked (see `preparePermissionDocuments`, run in the validate step).
  */
@@ -51,7 +73,7 @@ export interface RolePermissions {
 export function createRolePermissions(
     parent: pulumi.Resource,
     name: string,
-    component: string,
+    rules: InputRules,
     role: aws.iam.Role,
     inputs: RolePermissionsInputs,
 ): RolePermissions {
@@ -69,12 +91,15 @@ export function createRolePermissions(
     const permissionsPolicy: pulumi.Output<string | undefined> = statements ? pulumi.output(statements.text) : pulumi.output(undefined);
 
     // IAM limits the role's inline policies together; with every part known the sum is checked before any is created.
-    const withinRoleLimit = pulumi.all(documents.map((d) => d.text)).apply((texts) => {
-        const check = new Problems();
-        checkInlineBudget(check, texts.map((text, i) => ({ input: documents[i].input, text })));
-        check.throwIfAny(component);
-        return texts;
-    });
+    const withinRoleLimit = pulumi.output(
+        rules.whenKnown(
+            documents.map((d) => d.text),
+            (check, texts) => {
+                checkInlineBudget(check, texts.map((text, i) => ({ input: documents[i].input, text })));
+                return texts;
+            },
+        ),
+    );
     documents.forEach((document, i) => {
         resources.push(
             new aws.iam.RolePolicy(`${name}-${document.name}`, { role: role.id, name: document.name, policy: withinRoleLimit.apply((texts) => texts[i]) }, { parent }),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkWellKnownPolicies, environmentOf, renderWellKnownPolicies, WellKnownPolicies, WellKnownPolicyKey, wellKnownPolicyNames } from "../wellKnownPolicies";
 import { checkClusterArn } from "../iam/arn";
 import { checkIamPath } from "../iam/validation";
-import { Problems, isDeeplyPlain } from "../validation/problems";
+import { InputRules } from "../validation/inputRules";
 import { checkAwsTags } from "../validation/awsTags";
 import { checkShapeFirst } from "../validation/shape";
 
@@ -32,35 +32,26 @@ export interface WellKnownManagedPolicy {
 }
 
 /**
- * The documents of the enabled well-known policies by policy name, rendered once: now when the policies and the
- * cluster ARN are plain (problems go to `problems`, before the component registers), else as they resolve (problems
- * fail the Output, and so every policy reading it). Problems name `<inputPath>.<key>`.
+ * The documents of the enabled well-known policies by policy name, rendered once through the component's InputRules:
+ * now when the policies and the cluster ARN (already checked by its rule) are plain, before the component registers;
+ * else as they resolve (problems fail the Output, and so every policy reading it). Problems name `<inputPath>.<key>`.
  */
 export function prepareWellKnownDocuments(
-    problems: Problems,
-    component: string,
+    rules: InputRules,
     inputPath: string,
     policies: WellKnownPolicies,
     clusterArn: pulumi.Input<string>,
 ): pulumi.Input<Record<string, string>> {
-    const render = (check: Problems, resolvedPolicies: pulumi.Unwrap<WellKnownPolicies>, arn: string) => {
-        const before = check.list.length;
-        checkClusterArn(check, "clusterArn", arn);
-        if (check.list.length > before) {
+    return rules.whenKnown({ policies, clusterArn }, (check, resolved) => {
+        const environment = environmentOf(resolved.clusterArn);
+        if (!environment) {
+            // Only a cluster ARN that passed its rule gets here; say so rather than render from a wrong one.
+            checkClusterArn(check, "clusterArn", resolved.clusterArn);
             return {};
         }
-        const rendered = renderWellKnownPolicies(check, inputPath, resolvedPolicies, environmentOf(arn)!);
+        const rendered = renderWellKnownPolicies(check, inputPath, resolved.policies as pulumi.Unwrap<WellKnownPolicies>, environment);
         return Object.fromEntries(rendered.map((r) => [r.name, JSON.stringify(r.document, null, 2)]));
-    };
-    if (isDeeplyPlain(policies) && typeof clusterArn === "string") {
-        return render(problems, policies as pulumi.Unwrap<WellKnownPolicies>, clusterArn);
-    }
-    return pulumi.all([policies, clusterArn]).apply(([resolved, arn]) => {
-        const later = new Problems();
-        const documents = render(later, resolved, arn);
-        later.throwIfAny(component);
-        return documents;
-    });
+    }) as pulumi.Input<Record<string, string>>;
 }
 
 /**
@@ -103,12 +94,14 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
 
     constructor(name: string, args: WellKnownPolicySetArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = `WellKnownPolicySet "${name}"`;
-        const problems = new Problems();
-        // Types first: the rules below assume well-typed values.
-        const addMissing = checkShapeFirst(component, WELLKNOWNPOLICYSET_TYPE, args);
-        if (typeof args.clusterArn === "string") {
-            checkClusterArn(problems, "clusterArn", args.clusterArn);
-        } else if (args.clusterArn === undefined || args.clusterArn === null) {
+        // Types first: the rules below assume well-typed values (values known later are type-checked as they resolve).
+        const shape = checkShapeFirst(component, WELLKNOWNPOLICYSET_TYPE, args);
+        // From here on the args as the shape check hands them on: every Output wrapped in its type check.
+        args = shape.args;
+        const rules = new InputRules(component);
+        const problems = rules.problems;
+        const clusterArn = rules.check("clusterArn", args.clusterArn, (p, path, value) => checkClusterArn(p, path, value));
+        if (args.clusterArn === undefined || args.clusterArn === null) {
             problems.add("clusterArn", "required: the ARN of the cluster the add-ons run in, e.g. cluster.eksCluster.arn");
         }
         if (args.policies === undefined || args.policies === null || typeof args.policies !== "object" || Array.isArray(args.policies)) {
@@ -123,10 +116,10 @@ export class WellKnownPolicySet extends pulumi.ComponentResource {
             checkIamPath(problems, "path", args.path);
         }
         checkAwsTags(problems, "tags", args.tags, "iam");
-        addMissing(problems);
+        shape.addMissing(problems);
         // Rendered once, here: with plain inputs every document is checked before the component registers.
-        const prepared = problems.list.length === 0 ? prepareWellKnownDocuments(problems, component, "policies", args.policies, args.clusterArn) : {};
-        problems.throwIfAny(component);
+        const prepared = problems.list.length === 0 ? prepareWellKnownDocuments(rules, "policies", args.policies, clusterArn!) : {};
+        rules.throwIfAny();
         super(WELLKNOWNPOLICYSET_TYPE, name, {}, opts);
 
         const { managed, documents } = createWellKnownManagedPolicies(this, name, {

@@ -5,7 +5,7 @@ import { credentialProcessScript } from "./credentialProcess";
 import { CrossAccountSettings, CrossAccountTarget } from "./args";
 import { PolicyDocumentJson } from "../iam/policyDocument";
 import { CHAINED_SESSION_SECONDS, checkExternalId, checkRoleSessionName } from "../iam/sts";
-import { Problems, checkBoolean, checkIntegerRange, checkOneOf, describe, isPlain } from "../validation/problems";
+import { Problems, checkBoolean, checkIntegerRange, checkOneOf, describe } from "../validation/problems";
 
 /**
  * The cross-account profile: from typed targets to the config file, the pod's mounts and variables, and the source
@@ -27,7 +27,13 @@ const regionPattern = new RegExp(`^${REGION}$`);
 const mountPathPattern = /^(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)+$/;
 const CONFIG_FILE_ONLY: (keyof CrossAccountTarget)[] = ["profileName", "externalId", "roleSessionName", "durationSeconds", "region"];
 
-/** Checks of the settings that need no resolved value. */
+const TARGET_ROLE_REQUIRED = "required: the ARN of the role to assume in the other account";
+
+/**
+ * Checks of the settings that need no resolved value. A target's `roleArn` and `externalId` may come from other
+ * resources: their rules (checkTargetRoleArn, checkExternalId) are run by the component with the value, now when it is
+ * plain and as it resolves otherwise (validation/inputRules.ts).
+ */
 export function checkCrossAccountSettings(problems: Problems, settings: CrossAccountSettings, context: { hasWorkloadEnv: string[] }): void {
     const path = "crossAccount";
     checkOneOf(problems, `${path}.mode`, settings.mode, ["configFile", "native"]);
@@ -61,10 +67,8 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
     let defaults = 0;
     settings.targets.forEach((target, i) => {
         const at = `${path}.targets[${i}]`;
-        if (target.roleArn === undefined || target.roleArn === "") {
-            problems.add(`${at}.roleArn`, "required: the ARN of the role to assume in the other account");
-        } else if (typeof target.roleArn === "string") {
-            checkRoleArn(problems, `${at}.roleArn`, target.roleArn);
+        if (target.roleArn === undefined) {
+            problems.add(`${at}.roleArn`, TARGET_ROLE_REQUIRED);
         }
         checkBoolean(problems, `${at}.default`, target.default);
         if (target.default) {
@@ -92,9 +96,6 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
         if (target.roleSessionName !== undefined) {
             checkRoleSessionName(problems, `${at}.roleSessionName`, target.roleSessionName);
         }
-        if (!native && target.externalId !== undefined && isPlain(target.externalId)) {
-            checkExternalId(problems, `${at}.externalId`, target.externalId);
-        }
         checkIntegerRange(
             problems,
             `${at}.durationSeconds`,
@@ -121,26 +122,35 @@ export function checkCrossAccountSettings(problems: Problems, settings: CrossAcc
 }
 
 /**
- * Checks of what is written into the config file once every value is known: external ids (possibly outputs of other
- * resources), and the profile names taken from role names, which IAM allows `=` and `,` in and profiles do not.
+ * A target's role ARN: an IAM role ARN, whose name can name its profile when `profileName` is not given (IAM allows
+ * `=` and `,` in role names, profiles do not).
  */
+export function checkTargetRoleArn(problems: Problems, path: string, value: string, target: { profileName?: string }): void {
+    if (value === "") {
+        problems.add(path, TARGET_ROLE_REQUIRED);
+        return;
+    }
+    const roleName = checkRoleArn(problems, path, value)?.name;
+    if (target.profileName === undefined && roleName !== undefined && !PROFILE_NAME_PATTERN.test(roleName)) {
+        problems.add(
+            path,
+            `names the role "${roleName}", and its profile is named after it by default, but a profile name is 1 to 64 letters, digits and _ . + @ -: set ${path.replace(/\.roleArn$/, ".profileName")}`,
+        );
+    }
+}
+
+/** The rules of what is written into the config file, on targets whose every value is known: role ARNs and external ids. */
 export function checkResolvedTargets(problems: Problems, targets: ResolvedTarget[]): void {
     targets.forEach((target, i) => {
         const at = `crossAccount.targets[${i}]`;
+        checkTargetRoleArn(problems, `${at}.roleArn`, target.roleArn, target);
         if (target.externalId !== undefined) {
             checkExternalId(problems, `${at}.externalId`, target.externalId);
-        }
-        const roleName = parseRoleArn(target.roleArn)?.name;
-        if (target.profileName === undefined && roleName !== undefined && !PROFILE_NAME_PATTERN.test(roleName)) {
-            problems.add(
-                `${at}.roleArn`,
-                `names the role "${roleName}", and its profile is named after it by default, but a profile name is 1 to 64 letters, digits and _ . + @ -: set ${at}.profileName`,
-            );
         }
     });
 }
 
-/** Checks once the ARNs are known: well-formed, and not in the source account without a reason. */
+/** Checks once the ARNs and the source account are known: not in the source account without a reason. */
 export function checkTargetAccounts(problems: Problems, targets: { roleArn: string; sameAccountReason?: string }[], sourceAccount: string | undefined): void {
     targets.forEach((target, i) => {
         const arn = parseRoleArn(target.roleArn);
@@ -172,7 +182,8 @@ export interface ResolvedTarget {
  */
 export function resolveProfiles(targets: ResolvedTarget[], defaultRegion?: string): { profiles: ChainedProfile[]; defaultProfile: string } {
     const profiles = targets.map((t) => ({
-        name: t.profileName ?? parseRoleArn(t.roleArn)!.name,
+        // The ARNs passed checkTargetRoleArn (callers throw its problems first); the ARN itself stands in otherwise.
+        name: t.profileName ?? parseRoleArn(t.roleArn)?.name ?? t.roleArn,
         roleArn: t.roleArn,
         externalId: t.externalId,
         roleSessionName: t.roleSessionName,

@@ -47,12 +47,3 @@ export function checkPartition(problems: Problems, path: string, arn: unknown, r
     }
     problems.add(path, `is in partition "${partition}" but ${reference.path} is in "${reference.partition}": ARNs of one partition cannot be used from another; use arn:${reference.partition}:…`);
 }
-
-/** Every entry against the reference taken from the entries themselves. Returns that reference. */
-export function checkSamePartition(problems: Problems, entries: { path: string; arn: unknown }[]): PartitionReference | undefined {
-    const reference = partitionReference(entries);
-    for (const entry of entries) {
-        checkPartition(problems, entry.path, entry.arn, reference);
-    }
-    return reference;
-}

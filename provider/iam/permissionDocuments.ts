@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { InlinePolicy } from "../components/roleArgs";
-import { Problems, describe, isDeeplyPlain } from "../validation/problems";
+import { Problems, describe } from "../validation/problems";
+import { InputRules } from "../validation/inputRules";
 import { PartitionReference } from "./partition";
 import { PolicyDocumentJson, PolicyStatement, ResolvedStatement } from "./policyDocument";
 import { IAM_LIMITS, checkPolicyDocument, checkTypedStatement, policySize } from "./validation";
@@ -26,22 +27,6 @@ export interface PreparedDocument {
     text: pulumi.Input<string>;
 }
 
-/**
- * Renders now when the value is plain (problems go to `problems`), else as it resolves (problems are thrown as the
- * component's input error, which fails the Output and so every resource reading it).
- */
-function renderWhenKnown<T>(problems: Problems, component: string, value: pulumi.Input<T>, render: (check: Problems, resolved: pulumi.Unwrap<T>) => string): pulumi.Input<string> {
-    if (isDeeplyPlain(value)) {
-        return render(problems, value as pulumi.Unwrap<T>);
-    }
-    return pulumi.output(value).apply((resolved) => {
-        const later = new Problems();
-        const text = render(later, resolved);
-        later.throwIfAny(component);
-        return text;
-    });
-}
-
 export function renderStatements(problems: Problems, statements: ResolvedStatement[], options: DocumentOptions): string {
     const rendered = statements.map((s, i) => {
         if (typeof s !== "object" || s === null || Array.isArray(s)) {
@@ -56,27 +41,27 @@ export function renderStatements(problems: Problems, statements: ResolvedStateme
 
 /** The role's inline policies from the user's inputs, in creation order: `permissions` first, then `inlinePolicies`. */
 export function preparePermissionDocuments(
-    problems: Problems,
-    component: string,
+    rules: InputRules,
     args: { policyStatements?: PolicyStatement[]; inlinePolicies?: InlinePolicy[] },
     options: DocumentOptions,
 ): PreparedDocument[] {
     const documents: PreparedDocument[] = [];
+    // Rendered now when plain (problems join the component's), else as they resolve (see validation/inputRules.ts).
     if (Array.isArray(args.policyStatements) && args.policyStatements.length > 0) {
-        const text = renderWhenKnown(problems, component, args.policyStatements, (check, statements) => renderStatements(check, statements as ResolvedStatement[], options));
+        const text = rules.whenKnown(args.policyStatements, (check, statements) => renderStatements(check, statements as ResolvedStatement[], options));
         documents.push({ name: "permissions", input: "policyStatements", text });
     }
     (Array.isArray(args.inlinePolicies) ? args.inlinePolicies : []).forEach((inline, i) => {
         if (inline?.policy === undefined) {
             return; // reported by checkPermissionInputs
         }
-        const text = renderWhenKnown(problems, component, inline.policy, (check, policy) =>
+        const text = rules.whenKnown(inline.policy, (check, policy) =>
             JSON.stringify(checkPolicyDocument(check, `inlinePolicies[${i}].policy`, policy, { kind: "identity", allowFullAccess: options.allowFullAccess, partition: options.partition }) ?? null),
         );
         documents.push({ name: inline.name, input: `inlinePolicies[${i}]`, text });
     });
     // The plain documents alone over the budget is already final: what resolves later only adds to it.
-    checkInlineBudget(problems, documents.filter((d) => typeof d.text === "string").map((d) => ({ input: d.input, text: d.text as string })));
+    checkInlineBudget(rules.problems, documents.filter((d) => typeof d.text === "string").map((d) => ({ input: d.input, text: d.text as string })));
     return documents;
 }
 
@@ -115,13 +100,8 @@ function safeSize(text: string): number {
  * The association's session policy (EKS API, CreatePodIdentityAssociation `policy`; STS passes it to AssumeRole, whose
  * packed policy size is limited: "IAM and AWS STS quotas", session policies at most 2,048 characters).
  */
-export function prepareSessionPolicy(
-    problems: Problems,
-    component: string,
-    policy: pulumi.Input<string | Record<string, unknown>>,
-    partition?: PartitionReference,
-): pulumi.Input<string> {
-    return renderWhenKnown(problems, component, policy, (check, resolved) => {
+export function prepareSessionPolicy(rules: InputRules, policy: pulumi.Input<string | Record<string, unknown>>, partition?: PartitionReference): pulumi.Input<string> {
+    return rules.whenKnown(policy, (check, resolved) => {
         const parsed = checkPolicyDocument(check, "association.sessionPolicy", resolved, { kind: "identity", allowFullAccess: true, partition });
         if (parsed && policySize(parsed) > IAM_LIMITS.sessionPolicy) {
             check.add("association.sessionPolicy", `is ${policySize(parsed)} characters; STS accepts at most ${IAM_LIMITS.sessionPolicy}: shorten it`);

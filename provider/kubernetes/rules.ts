@@ -540,6 +540,25 @@ export function checkDeploymentName(problems: Problems, path: string, value: str
     }
 }
 
+export const IMAGE_REQUIRED = "required: give the container image, e.g. public.ecr.aws/aws-cli/aws-cli:2.17.0";
+
+/**
+ * A container's image reference. Kubernetes requires one (validateContainers: `image` is a required value for a
+ * workload's containers), and the reference grammar the kubelet parses it with (distribution/reference, "reference.go"
+ * grammar; Kubernetes documentation, "Images": image names) has no whitespace anywhere: the API server admits a
+ * Deployment whose template has a padded image, and its pods then fail with InvalidImageName. A rule of an input that
+ * may be an Output: the component runs it now or as the value resolves (see validation/inputRules.ts).
+ */
+export function checkContainerImage(problems: Problems, path: string, value: string): void {
+    if (value === "") {
+        problems.add(path, IMAGE_REQUIRED);
+    } else if (/\s/.test(value)) {
+        const trimmed = value.trim();
+        const fix = trimmed !== "" && !/\s/.test(trimmed) ? `remove the whitespace: "${trimmed}"` : "remove the whitespace";
+        problems.add(path, `${JSON.stringify(value)} is not an image reference (the image reference grammar has no whitespace): ${fix}`);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------------------------

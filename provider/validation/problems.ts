@@ -15,8 +15,11 @@ export interface InputProblem {
 export class Problems {
     readonly list: InputProblem[] = [];
 
+    /** Records a problem; the same problem found twice (two rules, or a rule run twice) is reported once. */
     add(propertyPath: string, reason: string): void {
-        this.list.push({ propertyPath, reason });
+        if (!this.list.some((p) => p.propertyPath === propertyPath && p.reason === reason)) {
+            this.list.push({ propertyPath, reason });
+        }
     }
 
     /** Throws one error listing every problem, formatted for both the CLI and component-provider callers. */

@@ -9,8 +9,10 @@ import { InputProblem, Problems, describe, inputError, keyPath } from "./problem
  * primitive, a string where a map is expected, an unknown key or an enum value outside the enum is reported here, at
  * the path the user wrote, instead of crashing a rule or being spread into garbage.
  *
- * Values that are Outputs or Promises are skipped where the type accepts an Input (they are checked when they
- * resolve by the component, where a rule needs them) and reported where a plain value is declared.
+ * Values that are Outputs or Promises are reported where a plain value is declared. Where the type accepts an Input
+ * they are checked as they resolve, by this same check: the component is handed them wrapped (`checkShapeFirst`), so
+ * an Output that resolves to a value of the wrong type fails with the message a plain value of that type gets, at
+ * the same path, before any rule of the component (`inputRules.ts`) sees it.
  */
 
 let schema: PackageSchema | undefined;
@@ -46,91 +48,104 @@ export function resourceShape(token: string): ObjectShape {
 export interface ShapeFindings {
     problems: Problems;
     missing: InputProblem[];
+    /**
+     * The component whose inputs these are: when given, every Output or Promise where an Input is declared is
+     * replaced by one that runs this check as it resolves (failing with the component's input error).
+     */
+    component?: string;
 }
 
 /**
  * Runs the shape check of a component's args before any of its rules: throws the input error at once when a value
- * is ill-typed (the rules assume well-typed values); otherwise returns what adds the required keys the rules did not
- * report, to call with the rules' problems before throwing them.
+ * is ill-typed (the rules assume well-typed values). Returns the args to use from then on (every Output or Promise
+ * where an Input is declared wrapped in this same check, run as it resolves; everything else as given), and what adds
+ * the required keys the rules did not report, to call with the rules' problems before throwing them.
  */
-export function checkShapeFirst(component: string, token: string, args: unknown): (problems: Problems) => void {
-    const found: ShapeFindings = { problems: new Problems(), missing: [] };
-    checkObject(found, "", args, resourceShape(token));
+export function checkShapeFirst<T>(component: string, token: string, args: T): { args: T; addMissing: (problems: Problems) => void } {
+    const found: ShapeFindings = { problems: new Problems(), missing: [], component };
+    const typed = checkObject(found, "", args, resourceShape(token)) as T;
     if (found.problems.list.length > 0) {
         throw inputError(component, [...found.problems.list, ...found.missing]);
     }
-    return (problems) => {
+    const addMissing = (problems: Problems) => {
         for (const m of found.missing) {
             if (!problems.list.some((p) => p.propertyPath === m.propertyPath)) {
                 problems.add(m.propertyPath, m.reason);
             }
         }
     };
+    return { args: typed, addMissing };
 }
 
-/** Checks a plain object against a shape (under `path`, when it sits inside a larger document). */
-export function checkObject(found: ShapeFindings, path: string, value: unknown, shape: ObjectShape): void {
+/**
+ * Checks a plain object against a shape (under `path`, when it sits inside a larger document). Returns the object,
+ * or a copy with its Outputs wrapped when `found.component` is set.
+ */
+export function checkObject(found: ShapeFindings, path: string, value: unknown, shape: ObjectShape): unknown {
     const problems = found.problems;
     if (!isPlainObject(value)) {
         const defaults = shape.required.length === 0 ? " (give {} for the defaults)" : "";
         problems.add(path === "" ? "args" : path, `expected an object with ${keyList(shape.properties)}${defaults}, got ${describeValue(value)}`);
-        return;
+        return value;
     }
+    const checked: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
         const itemPath = path === "" ? key : keyPath(path, key);
         const spec = shape.properties[key];
+        checked[key] = item;
         if (shape.refused?.[key] !== undefined) {
             problems.add(itemPath, shape.refused[key]);
         } else if (spec === undefined) {
             problems.add(itemPath, `unknown input${suggestion(key, Object.keys(shape.properties))}: use ${keyList(shape.properties, true)}`);
         } else if (item !== undefined) {
-            checkValue(found, itemPath, item, spec, shape.required.includes(key));
+            checked[key] = checkValue(found, itemPath, item, spec, shape.required.includes(key));
         }
     }
     for (const key of shape.required) {
         if (value[key] === undefined && shape.refused?.[key] === undefined) {
-            found.missing.push({ propertyPath: path === "" ? key : keyPath(path, key), reason: `required: give ${expected(shape.properties[key] ?? {})}${purpose(shape.properties[key])}` });
+            found.missing.push({ propertyPath: path === "" ? key : keyPath(path, key), reason: missingReason(shape.properties[key]) });
         }
     }
+    return sameEntries(value, checked) ? value : checked;
 }
 
-/** Checks one value against its declared type. */
-function checkValue(found: ShapeFindings, path: string, value: unknown, spec: TypeSpec, required: boolean): void {
+/** Checks one value against its declared type. Returns the value, with its Outputs wrapped when `found.component` is set. */
+function checkValue(found: ShapeFindings, path: string, value: unknown, spec: TypeSpec, required: boolean): unknown {
     const problems = found.problems;
     if (value === null) {
         problems.add(path, `null is not allowed: give ${expected(spec)}${required ? "" : ", or leave the key out"}`);
-        return;
+        return value;
     }
     if (isEventual(value)) {
         if (spec.plain) {
             problems.add(path, `expected ${expected(spec)} known when the program runs, got ${value instanceof Promise ? "a Promise" : "an Output"}: this input decides which resources exist`);
+            return value;
         }
-        return;
+        return found.component === undefined ? value : checkedOnceKnown(found.component, path, value as pulumi.Input<unknown>, spec, required);
     }
     if (spec.$ref === "pulumi.json#/Any") {
-        return;
+        return value;
     }
     if (spec.$ref?.startsWith("#/resources/")) {
         if (!pulumi.Resource.isInstance(value) && !isPlainObject(value)) {
             problems.add(path, `expected ${expected(spec)}, got ${describeValue(value)}`);
         }
-        return;
+        return value;
     }
     if (spec.$ref?.startsWith("#/types/")) {
         const type = namedType(spec.$ref);
         if ("enum" in type) {
             checkEnum(problems, path, value, type);
-        } else {
-            checkObject(found, path, value, { properties: type.properties, required: type.required ?? [] });
+            return value;
         }
-        return;
+        return checkObject(found, path, value, { properties: type.properties, required: type.required ?? [] });
     }
     if (spec.oneOf) {
         // Well-typed when one alternative takes it; the problem names every alternative.
         if (!spec.oneOf.some((alternative) => matches(value, alternative))) {
             problems.add(path, `expected ${expected(spec)}, got ${describeValue(value)}`);
         }
-        return;
+        return value;
     }
     switch (spec.type) {
         case "string":
@@ -141,39 +156,78 @@ function checkValue(found: ShapeFindings, path: string, value: unknown, spec: Ty
             return report(problems, path, typeof value === "number" && Number.isFinite(value), spec, value);
         case "integer":
             return report(problems, path, typeof value === "number" && Number.isInteger(value), spec, value);
-        case "array":
+        case "array": {
             if (!Array.isArray(value)) {
                 return report(problems, path, false, spec, value);
             }
             // A hole or `undefined` in a list is a missing element, not an omitted key.
+            const checked: unknown[] = [];
             for (let i = 0; i < value.length; i++) {
                 const item = value[i];
                 if (item === undefined) {
                     problems.add(`${path}[${i}]`, `expected ${expected(spec.items ?? {})}, got nothing: remove the empty element`);
+                    checked.push(item);
                 } else {
-                    checkValue(found, `${path}[${i}]`, item, spec.items ?? {}, true);
+                    checked.push(checkValue(found, `${path}[${i}]`, item, spec.items ?? {}, true));
                 }
             }
-            return;
-        case "object":
+            return checked.every((item, i) => item === value[i]) ? value : checked;
+        }
+        case "object": {
             if (!isPlainObject(value)) {
                 return report(problems, path, false, spec, value);
             }
+            const checked: Record<string, unknown> = {};
             for (const [key, item] of Object.entries(value)) {
-                if (item !== undefined && spec.additionalProperties) {
-                    checkValue(found, keyPath(path, key), item, spec.additionalProperties, true);
-                }
+                checked[key] = item !== undefined && spec.additionalProperties ? checkValue(found, keyPath(path, key), item, spec.additionalProperties, true) : item;
             }
-            return;
+            return sameEntries(value, checked) ? value : checked;
+        }
         default:
-            return;
+            return value;
     }
 }
 
-function report(problems: Problems, path: string, ok: boolean, spec: TypeSpec, value: unknown): void {
+/**
+ * A value the shape check met as an Output or Promise, where the declared type accepts one: the same check, run as it
+ * resolves, failing with the component's input error (so nothing reading it registers). A value that resolves to
+ * nothing is refused too: the component has already built its resources on the input being given.
+ */
+function checkedOnceKnown(component: string, path: string, value: pulumi.Input<unknown>, spec: TypeSpec, required: boolean): pulumi.Output<unknown> {
+    return (pulumi.output(value) as pulumi.Output<unknown>).apply((resolved: unknown) => {
+        const found: ShapeFindings = { problems: new Problems(), missing: [] };
+        if (resolved === undefined) {
+            const element = /\[\d+\]$/.test(path);
+            found.problems.add(
+                path,
+                required && !element
+                    ? missingReason(spec)
+                    : `expected ${expected(spec)}, got nothing (the value given resolved to none): ${element ? "remove the empty element" : "give a value, or leave the key out"}`,
+            );
+        } else {
+            checkValue(found, path, resolved, spec, required);
+        }
+        if (found.problems.list.length > 0) {
+            throw inputError(component, found.problems.list);
+        }
+        return resolved;
+    });
+}
+
+/** Why a required key is missing: what to give, and what it is for. */
+function missingReason(spec: TypeSpec | PropertySpec | undefined): string {
+    return `required: give ${expected(spec ?? {})}${purpose(spec as PropertySpec | undefined)}`;
+}
+
+function sameEntries(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    return Object.keys(a).every((key) => a[key] === b[key]);
+}
+
+function report(problems: Problems, path: string, ok: boolean, spec: TypeSpec, value: unknown): unknown {
     if (!ok) {
         problems.add(path, `expected ${expected(spec)}, got ${describeValue(value)}`);
     }
+    return value;
 }
 
 function checkEnum(problems: Problems, path: string, value: unknown, type: EnumTypeSpec): void {

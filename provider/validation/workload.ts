@@ -1,11 +1,12 @@
 import { checkAgentSettings } from "../agent/configuration";
 import { checkCrossAccountSettings } from "../crossAccount/profiles";
 import { checkWaitForCredentials } from "../agent/waitForCredentials";
-import { isAccountId, parseOidcProviderArn, parsePolicyArn } from "../iam/arn";
-export { checkClusterArn } from "../iam/arn";
+import { isAccountId } from "../iam/arn";
+export { checkClusterArn, checkOidcProviderArn, checkPolicyArn } from "../iam/arn";
 import { IAM_LIMITS, checkIamPath, checkRoleDescription, checkRoleName } from "../iam/validation";
 import { CREDENTIALS_REVISION_ANNOTATION, selectorLabels } from "../kubernetes/workload";
 import {
+    IMAGE_REQUIRED,
     RESERVED_NAMESPACES,
     checkAnnotations,
     checkContainerPorts,
@@ -22,7 +23,7 @@ import {
     isDnsSubdomain,
     isReservedNamespace,
 } from "../kubernetes/rules";
-import { PodIdentityWorkloadArgs, RoleSettings, WorkloadSettings } from "../components/podIdentityWorkloadArgs";
+import { PodIdentityWorkloadArgs, RoleSettings, TrustSettings, WorkloadSettings } from "../components/podIdentityWorkloadArgs";
 import { checkWellKnownPolicies, wellKnownPolicyNames } from "../wellKnownPolicies";
 import { checkAwsTags, checkMergedTags } from "./awsTags";
 import { checkClusterName as checkEksClusterName } from "./eksNames";
@@ -48,20 +49,26 @@ const RESERVED_ENV = [
     "AWS_ROLE_ARN",
 ];
 
-export const checkNamespace = (problems: Problems, value: string) => checkDnsLabel(problems, "namespace", value);
-export const checkServiceAccountName = (problems: Problems, value: string) => checkDnsSubdomain(problems, "serviceAccountName", value);
+const CLUSTER_NAME_REQUIRED = "required: give the EKS cluster's name (an eks.Cluster's eksCluster.name works)";
+const NAMESPACE_REQUIRED = "required: give the Kubernetes namespace of the workload";
 
-export const checkClusterName = (problems: Problems, value: string) => checkEksClusterName(problems, value);
-
-export function checkPolicyArn(problems: Problems, path: string, value: string): void {
-    if (!parsePolicyArn(value)) {
-        problems.add(path, `"${value}" is not an IAM policy ARN: use arn:aws:iam::aws:policy/<name> or arn:aws:iam::<12-digit account>:policy/<name>`);
+/** The workload's namespace: given (not empty), and a DNS-1123 label. */
+export function checkNamespace(problems: Problems, value: string): void {
+    if (value === "") {
+        problems.add("namespace", NAMESPACE_REQUIRED);
+    } else {
+        checkDnsLabel(problems, "namespace", value);
     }
 }
 
-export function checkOidcProviderArn(problems: Problems, path: string, value: string): void {
-    if (!parseOidcProviderArn(value)) {
-        problems.add(path, `"${value}" is not an IAM OIDC provider ARN: use arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`);
+export const checkServiceAccountName = (problems: Problems, value: string) => checkDnsSubdomain(problems, "serviceAccountName", value);
+
+/** The cluster's name: given (not empty), and a name EKS accepts. */
+export function checkClusterName(problems: Problems, value: string): void {
+    if (value === "") {
+        problems.add("clusterName", CLUSTER_NAME_REQUIRED);
+    } else {
+        checkEksClusterName(problems, value);
     }
 }
 
@@ -72,19 +79,38 @@ export function checkAccountId(problems: Problems, path: string, value: string):
 }
 
 /**
- * Checks the inputs that are always plain values. Inputs that may come from other resources (names, ARNs) are
- * checked by the component with the functions above, at once when plain and once known otherwise.
+ * The workload's own namespace must be among `trust.namespaces`, when given, or its own pods could not assume the
+ * role. A rule of the namespace input (which may be known only later), so the component runs it with the namespace.
+ */
+export function checkOwnNamespaceTrusted(problems: Problems, trust: TrustSettings | undefined, namespace: string): void {
+    if (Array.isArray(trust?.namespaces) && !trust.namespaces.includes(namespace)) {
+        problems.add("trust.namespaces", `does not include this workload's namespace "${namespace}", so its own pods could not assume the role: add it`);
+    }
+}
+
+/** Likewise its service account (given, or the component's name) among `trust.serviceAccounts`. */
+export function checkOwnServiceAccountTrusted(problems: Problems, trust: TrustSettings | undefined, serviceAccount: string): void {
+    if (Array.isArray(trust?.serviceAccounts) && !trust.serviceAccounts.includes(serviceAccount)) {
+        problems.add("trust.serviceAccounts", `does not include this workload's service account "${serviceAccount}", so its own pods could not assume the role: add it`);
+    }
+}
+
+/**
+ * Checks the inputs that are always plain values. Inputs that may come from other resources (names, ARNs, the image)
+ * are checked by the component with the functions above, through its InputRules (`inputRules.ts`): at once when
+ * plain and as they resolve otherwise, by the same function.
  */
 export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, problems: Problems): void {
     if (args === undefined || args === null || typeof args !== "object") {
         problems.add("args", "required: give at least clusterName and namespace");
         return;
     }
-    if (args.clusterName === undefined || args.clusterName === "") {
-        problems.add("clusterName", "required: give the EKS cluster's name (an eks.Cluster's eksCluster.name works)");
+    // Left out; an empty name is refused by the names' own rules (checkClusterName, checkNamespace), which may run later.
+    if (args.clusterName === undefined) {
+        problems.add("clusterName", CLUSTER_NAME_REQUIRED);
     }
-    if (args.namespace === undefined || args.namespace === "") {
-        problems.add("namespace", "required: give the Kubernetes namespace of the workload");
+    if (args.namespace === undefined) {
+        problems.add("namespace", NAMESPACE_REQUIRED);
     }
     checkBoolean(problems, "createNamespace", args.createNamespace);
     checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
@@ -207,15 +233,27 @@ function checkTrustSettings(args: PodIdentityWorkloadArgs, problems: Problems): 
         }
     }
     (trust.namespaces ?? []).forEach((ns, i) => checkDnsLabel(problems, `trust.namespaces[${i}]`, ns));
-    if (trust.namespaces && typeof args.namespace === "string" && !trust.namespaces.includes(args.namespace)) {
-        problems.add("trust.namespaces", `does not include this workload's namespace "${args.namespace}", so its own pods could not assume the role: add it`);
-    }
     (trust.serviceAccounts ?? []).forEach((sa, i) => checkDnsSubdomain(problems, `trust.serviceAccounts[${i}]`, sa));
-    const ownServiceAccount = args.serviceAccountName;
-    if (trust.serviceAccounts && typeof ownServiceAccount === "string" && !trust.serviceAccounts.includes(ownServiceAccount)) {
-        problems.add("trust.serviceAccounts", `does not include this workload's service account "${ownServiceAccount}", so its own pods could not assume the role: add it`);
-    }
-    // trust.additionalStatements are checked where they are rendered (components/podIdentityWorkload's validate step).
+    // That the lists include the workload's own namespace and service account is a rule of those inputs (see
+    // checkOwnNamespaceTrusted); trust.additionalStatements are checked where they are rendered (the component's
+    // validate step).
+}
+
+/**
+ * No value twice in a list (`path[i]` names the second): IAM attaches a managed policy to a role once, and a second
+ * attachment of it would be detached with the first. Values not known yet are left out; the component runs this again
+ * once they are (components/role.ts, checkedManagedPolicyArns).
+ */
+export function checkListedOnce(problems: Problems, path: string, values: unknown[]): void {
+    const seen = new Set<string>();
+    values.forEach((value, i) => {
+        if (typeof value === "string") {
+            if (seen.has(value)) {
+                problems.add(`${path}[${i}]`, `"${value}" is listed twice: remove the duplicate`);
+            }
+            seen.add(value);
+        }
+    });
 }
 
 /** Checks the permission inputs shared by every component that creates a role. */
@@ -236,15 +274,7 @@ export function checkPermissionInputs(
     } else if (managed.length + wellKnown > IAM_LIMITS.managedPoliciesPerRole) {
         problems.add("wellKnownPolicies", `become ${wellKnown} managed policies, which with the ${managed.length} of managedPolicyArns exceed the ${IAM_LIMITS.managedPoliciesPerRole} IAM attaches to a role: split the add-ons across workloads or drop some managedPolicyArns`);
     }
-    const seen = new Set<string>();
-    managed.forEach((arn, i) => {
-        if (typeof arn === "string") {
-            if (seen.has(arn)) {
-                problems.add(`managedPolicyArns[${i}]`, `"${arn}" is listed twice: remove the duplicate`);
-            }
-            seen.add(arn);
-        }
-    });
+    checkListedOnce(problems, "managedPolicyArns", managed);
     const names = new Set<string>();
     (Array.isArray(args.inlinePolicies) ? args.inlinePolicies : []).forEach((policy, i) => {
         if (typeof policy !== "object" || policy === null) {
@@ -296,11 +326,10 @@ function checkTagInputs(args: PodIdentityWorkloadArgs, problems: Problems): void
 
 /** Checks the Deployment's settings, including the names and labels derived from the component name. */
 export function checkWorkloadSettings(name: string, workload: WorkloadSettings, problems: Problems): void {
-    if (workload.image === undefined || workload.image === "") {
-        problems.add("workload.image", "required: give the container image, e.g. public.ecr.aws/aws-cli/aws-cli:2.17.0");
-    } else if (typeof workload.image === "string" && /\s/.test(workload.image)) {
-        problems.add("workload.image", `"${workload.image}" is not an image reference: remove the whitespace`);
+    if (workload.image === undefined) {
+        problems.add("workload.image", IMAGE_REQUIRED);
     }
+    // The image's own rule (checkContainerImage) runs through the component's InputRules: the image may be an Output.
     checkDerivedNames(name, workload, problems);
     if (workload.containerName !== undefined) {
         checkDnsLabel(problems, "workload.containerName", workload.containerName);

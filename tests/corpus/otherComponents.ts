@@ -79,6 +79,8 @@ const roleRows: Row[] = [
     ["sourceRoleArns", undefined, /required/],
     ["sourceRoleArns", [], /required: the ARNs of the Pod Identity roles/],
     ["sourceRoleArns", ["arn:bad"], /is not an IAM role ARN/, "sourceRoleArns[0]"],
+    ["sourceRoleArns", ["arn:aws:iam::123456789012:policy/app"], /it names iam:policy, not iam:role/, "sourceRoleArns[0]"],
+    ["role.permissionsBoundary", "boundary", /is not an IAM policy ARN/],
     ["trustMode", "tags", ONE_OF],
     ["trustMode", "externalid", /did you mean "externalId"/],
     ["trustMode", 5, ONE_OF],

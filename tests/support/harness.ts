@@ -134,3 +134,13 @@ export async function rejection(output: pulumi.Output<unknown>): Promise<Error> 
     }
     throw new Error("expected the output to be rejected, but it resolved");
 }
+
+/**
+ * A value given as an Output that is unknown during a preview, as an attribute of a resource not created yet is; in
+ * an update, the same input resolves to the value (use `pulumi.output(value)` there).
+ */
+export function unknownAtPreview<T>(): pulumi.Output<T> {
+    // The SDK's own constructor for an Output with no value yet (what the engine hands a program for an unknown).
+    const OutputImpl = pulumi.Output as unknown as new (...args: unknown[]) => pulumi.Output<T>;
+    return new OutputImpl(new Set(), Promise.resolve(undefined), Promise.resolve(false), Promise.resolve(false), Promise.resolve(new Set()));
+}

@@ -67,8 +67,10 @@ namespace Pulumi.EksPodIdentity.Inputs
         }
 
         /// <summary>
-        /// IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-        /// this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+        /// IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::&lt;account&gt;:oidc-provider/&lt;issuer URL
+        /// without https://&gt;` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/&lt;id&gt;`). Adds an
+        /// `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+        /// while moving to Pod Identity. Default: none.
         /// </summary>
         [Input("irsaOidcProviderArn")]
         public Input<string>? IrsaOidcProviderArn { get; set; }
@@ -77,8 +79,8 @@ namespace Pulumi.EksPodIdentity.Inputs
         private List<string>? _namespaces;
 
         /// <summary>
-        /// Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-        /// Requires session tags.
+        /// Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+        /// Default: this workload's namespace. Requires session tags.
         /// </summary>
         public List<string> Namespaces
         {
@@ -90,8 +92,9 @@ namespace Pulumi.EksPodIdentity.Inputs
         private List<string>? _serviceAccounts;
 
         /// <summary>
-        /// Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-        /// account. Requires session tags.
+        /// Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+        /// service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+        /// Requires session tags.
         /// </summary>
         public List<string> ServiceAccounts
         {

@@ -58,7 +58,7 @@ namespace Pulumi.EksPodIdentity.Inputs
         }
 
         /// <summary>
-        /// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+        /// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
         /// </summary>
         [Input("image", required: true)]
         public Input<string> Image { get; set; } = null!;

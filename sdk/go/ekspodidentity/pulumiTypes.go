@@ -6007,14 +6007,17 @@ type TrustSettings struct {
 	// Clusters allowed to hand out the role (`aws:SourceArn`). Default: this workload's cluster. Widen for
 	// blue/green clusters.
 	ClusterArns []string `pulumi:"clusterArns"`
-	// IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-	// this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+	// IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+	// without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+	// `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+	// while moving to Pod Identity. Default: none.
 	IrsaOidcProviderArn *string `pulumi:"irsaOidcProviderArn"`
-	// Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-	// Requires session tags.
+	// Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+	// Default: this workload's namespace. Requires session tags.
 	Namespaces []string `pulumi:"namespaces"`
-	// Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-	// account. Requires session tags.
+	// Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+	// service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+	// Requires session tags.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
 	// Accounts allowed as `aws:SourceAccount`. Default: the accounts of `clusterArns`.
 	SourceAccounts []string `pulumi:"sourceAccounts"`
@@ -6048,14 +6051,17 @@ type TrustSettingsArgs struct {
 	// Clusters allowed to hand out the role (`aws:SourceArn`). Default: this workload's cluster. Widen for
 	// blue/green clusters.
 	ClusterArns []pulumi.StringInput `pulumi:"clusterArns"`
-	// IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-	// this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+	// IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+	// without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+	// `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+	// while moving to Pod Identity. Default: none.
 	IrsaOidcProviderArn pulumi.StringPtrInput `pulumi:"irsaOidcProviderArn"`
-	// Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-	// Requires session tags.
+	// Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+	// Default: this workload's namespace. Requires session tags.
 	Namespaces []string `pulumi:"namespaces"`
-	// Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-	// account. Requires session tags.
+	// Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+	// service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+	// Requires session tags.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
 	// Accounts allowed as `aws:SourceAccount`. Default: the accounts of `clusterArns`.
 	SourceAccounts []pulumi.StringInput `pulumi:"sourceAccounts"`
@@ -6172,20 +6178,23 @@ func (o TrustSettingsOutput) ClusterArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v TrustSettings) []string { return v.ClusterArns }).(pulumi.StringArrayOutput)
 }
 
-// IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-// this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+// IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+// without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+// `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+// while moving to Pod Identity. Default: none.
 func (o TrustSettingsOutput) IrsaOidcProviderArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v TrustSettings) *string { return v.IrsaOidcProviderArn }).(pulumi.StringPtrOutput)
 }
 
-// Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-// Requires session tags.
+// Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+// Default: this workload's namespace. Requires session tags.
 func (o TrustSettingsOutput) Namespaces() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v TrustSettings) []string { return v.Namespaces }).(pulumi.StringArrayOutput)
 }
 
-// Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-// account. Requires session tags.
+// Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+// service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+// Requires session tags.
 func (o TrustSettingsOutput) ServiceAccounts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v TrustSettings) []string { return v.ServiceAccounts }).(pulumi.StringArrayOutput)
 }
@@ -6280,8 +6289,10 @@ func (o TrustSettingsPtrOutput) ClusterArns() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-// this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+// IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+// without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+// `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+// while moving to Pod Identity. Default: none.
 func (o TrustSettingsPtrOutput) IrsaOidcProviderArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *TrustSettings) *string {
 		if v == nil {
@@ -6291,8 +6302,8 @@ func (o TrustSettingsPtrOutput) IrsaOidcProviderArn() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-// Requires session tags.
+// Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+// Default: this workload's namespace. Requires session tags.
 func (o TrustSettingsPtrOutput) Namespaces() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *TrustSettings) []string {
 		if v == nil {
@@ -6302,8 +6313,9 @@ func (o TrustSettingsPtrOutput) Namespaces() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-// account. Requires session tags.
+// Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+// service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+// Requires session tags.
 func (o TrustSettingsPtrOutput) ServiceAccounts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *TrustSettings) []string {
 		if v == nil {
@@ -7766,7 +7778,7 @@ type WorkloadSettings struct {
 	ContainerName *string `pulumi:"containerName"`
 	// Environment variables. Names the Pod Identity webhook injects (AWS_CONTAINER_*) are rejected.
 	Env map[string]string `pulumi:"env"`
-	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
 	Image string `pulumi:"image"`
 	// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 	Labels map[string]string `pulumi:"labels"`
@@ -7826,7 +7838,7 @@ type WorkloadSettingsArgs struct {
 	ContainerName *string `pulumi:"containerName"`
 	// Environment variables. Names the Pod Identity webhook injects (AWS_CONTAINER_*) are rejected.
 	Env map[string]pulumi.StringInput `pulumi:"env"`
-	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+	// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
 	Image pulumi.StringInput `pulumi:"image"`
 	// Labels on the Deployment and its pods; `app.kubernetes.io/name` and `app.kubernetes.io/instance` are set by the component.
 	Labels map[string]string `pulumi:"labels"`
@@ -7963,7 +7975,7 @@ func (o WorkloadSettingsOutput) Env() pulumi.StringMapOutput {
 	return o.ApplyT(func(v WorkloadSettings) map[string]string { return v.Env }).(pulumi.StringMapOutput)
 }
 
-// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
 func (o WorkloadSettingsOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v WorkloadSettings) string { return v.Image }).(pulumi.StringOutput)
 }
@@ -8112,7 +8124,7 @@ func (o WorkloadSettingsPtrOutput) Env() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
-// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+// Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
 func (o WorkloadSettingsPtrOutput) Image() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WorkloadSettings) *string {
 		if v == nil {

@@ -693,18 +693,21 @@ export interface TrustSettingsArgs {
      */
     clusterArns?: pulumi.Input<string>[];
     /**
-     * IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-     * this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+     * IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+     * without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+     * `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+     * while moving to Pod Identity. Default: none.
      */
     irsaOidcProviderArn?: pulumi.Input<string | undefined>;
     /**
-     * Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-     * Requires session tags.
+     * Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+     * Default: this workload's namespace. Requires session tags.
      */
     namespaces?: string[];
     /**
-     * Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-     * account. Requires session tags.
+     * Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+     * service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+     * Requires session tags.
      */
     serviceAccounts?: string[];
     /**
@@ -939,7 +942,7 @@ export interface WorkloadSettingsArgs {
      */
     env?: {[key: string]: pulumi.Input<string>};
     /**
-     * Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+     * Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
      */
     image: pulumi.Input<string>;
     /**

@@ -2741,18 +2741,21 @@ class TrustSettingsArgsDict(TypedDict):
     """
     irsa_oidc_provider_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-    this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+    IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+    without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+    `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+    while moving to Pod Identity. Default: none.
     """
     namespaces: NotRequired[Sequence[_builtins.str]]
     """
-    Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-    Requires session tags.
+    Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+    Default: this workload's namespace. Requires session tags.
     """
     service_accounts: NotRequired[Sequence[_builtins.str]]
     """
-    Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-    account. Requires session tags.
+    Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+    service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+    Requires session tags.
     """
     source_accounts: NotRequired[Sequence[pulumi.Input[_builtins.str]]]
     """
@@ -2784,12 +2787,15 @@ class TrustSettingsArgs:
         :param _builtins.bool any_source_account: Drop the `aws:SourceAccount` condition. Default `false`.
         :param Sequence[pulumi.Input[_builtins.str]] cluster_arns: Clusters allowed to hand out the role (`aws:SourceArn`). Default: this workload's cluster. Widen for
                blue/green clusters.
-        :param pulumi.Input[_builtins.str] irsa_oidc_provider_arn: IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-               this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
-        :param Sequence[_builtins.str] namespaces: Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
+        :param pulumi.Input[_builtins.str] irsa_oidc_provider_arn: IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+               without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+               `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+               while moving to Pod Identity. Default: none.
+        :param Sequence[_builtins.str] namespaces: Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+               Default: this workload's namespace. Requires session tags.
+        :param Sequence[_builtins.str] service_accounts: Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+               service account (`serviceAccountName`, or the component name). Default: this workload's service account.
                Requires session tags.
-        :param Sequence[_builtins.str] service_accounts: Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-               account. Requires session tags.
         :param Sequence[pulumi.Input[_builtins.str]] source_accounts: Accounts allowed as `aws:SourceAccount`. Default: the accounts of `clusterArns`.
         """
         if additional_statements is not None:
@@ -2890,8 +2896,10 @@ class TrustSettingsArgs:
     @pulumi.getter(name="irsaOidcProviderArn")
     def irsa_oidc_provider_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        IRSA migration: ARN of the cluster's IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-        this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+        IRSA migration: ARN of the cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer URL
+        without https://>` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/<id>`). Adds an
+        `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+        while moving to Pod Identity. Default: none.
         """
         return pulumi.get(self, "irsa_oidc_provider_arn")
 
@@ -2903,8 +2911,8 @@ class TrustSettingsArgs:
     @pulumi.getter
     def namespaces(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload's namespace.
-        Requires session tags.
+        Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload's namespace.
+        Default: this workload's namespace. Requires session tags.
         """
         return pulumi.get(self, "namespaces")
 
@@ -2916,8 +2924,9 @@ class TrustSettingsArgs:
     @pulumi.getter(name="serviceAccounts")
     def service_accounts(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload's service
-        account. Requires session tags.
+        Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload's
+        service account (`serviceAccountName`, or the component name). Default: this workload's service account.
+        Requires session tags.
         """
         return pulumi.get(self, "service_accounts")
 
@@ -3852,7 +3861,7 @@ class WorkloadSettingsArgsDict(TypedDict):
     """
     image: pulumi.Input[_builtins.str]
     """
-    Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+    Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
     """
     args: NotRequired[Sequence[pulumi.Input[_builtins.str]]]
     """
@@ -3962,7 +3971,7 @@ class WorkloadSettingsArgs:
         """
         The Deployment. Omit it to create only the namespace and service account (for Helm or Argo CD workloads).
 
-        :param pulumi.Input[_builtins.str] image: Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+        :param pulumi.Input[_builtins.str] image: Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
         :param Sequence[pulumi.Input[_builtins.str]] args: Arguments. Default: the image's.
         :param Sequence[pulumi.Input[_builtins.str]] command: Entrypoint override. Default: the image's.
         :param _builtins.str container_name: Container name, a DNS-1123 label. Default `app`.
@@ -4032,7 +4041,7 @@ class WorkloadSettingsArgs:
     @pulumi.getter
     def image(self) -> pulumi.Input[_builtins.str]:
         """
-        Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+        Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
         """
         return pulumi.get(self, "image")
 

@@ -117,16 +117,20 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * IRSA migration: ARN of the cluster&#39;s IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-     * this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+     * IRSA migration: ARN of the cluster&#39;s IAM OIDC provider, `arn:aws:iam::&lt;account&gt;:oidc-provider/&lt;issuer URL
+     * without https://&gt;` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/&lt;id&gt;`). Adds an
+     * `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+     * while moving to Pod Identity. Default: none.
      * 
      */
     @Import(name="irsaOidcProviderArn")
     private @Nullable Output<String> irsaOidcProviderArn;
 
     /**
-     * @return IRSA migration: ARN of the cluster&#39;s IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-     * this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+     * @return IRSA migration: ARN of the cluster&#39;s IAM OIDC provider, `arn:aws:iam::&lt;account&gt;:oidc-provider/&lt;issuer URL
+     * without https://&gt;` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/&lt;id&gt;`). Adds an
+     * `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+     * while moving to Pod Identity. Default: none.
      * 
      */
     public Optional<Output<String>> irsaOidcProviderArn() {
@@ -134,16 +138,16 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload&#39;s namespace.
-     * Requires session tags.
+     * Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload&#39;s namespace.
+     * Default: this workload&#39;s namespace. Requires session tags.
      * 
      */
     @Import(name="namespaces")
     private @Nullable List<String> namespaces;
 
     /**
-     * @return Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload&#39;s namespace.
-     * Requires session tags.
+     * @return Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload&#39;s namespace.
+     * Default: this workload&#39;s namespace. Requires session tags.
      * 
      */
     public Optional<List<String>> namespaces() {
@@ -151,16 +155,18 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload&#39;s service
-     * account. Requires session tags.
+     * Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload&#39;s
+     * service account (`serviceAccountName`, or the component name). Default: this workload&#39;s service account.
+     * Requires session tags.
      * 
      */
     @Import(name="serviceAccounts")
     private @Nullable List<String> serviceAccounts;
 
     /**
-     * @return Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload&#39;s service
-     * account. Requires session tags.
+     * @return Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload&#39;s
+     * service account (`serviceAccountName`, or the component name). Default: this workload&#39;s service account.
+     * Requires session tags.
      * 
      */
     public Optional<List<String>> serviceAccounts() {
@@ -304,8 +310,10 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param irsaOidcProviderArn IRSA migration: ARN of the cluster&#39;s IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-         * this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+         * @param irsaOidcProviderArn IRSA migration: ARN of the cluster&#39;s IAM OIDC provider, `arn:aws:iam::&lt;account&gt;:oidc-provider/&lt;issuer URL
+         * without https://&gt;` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/&lt;id&gt;`). Adds an
+         * `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+         * while moving to Pod Identity. Default: none.
          * 
          * @return builder
          * 
@@ -316,8 +324,10 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param irsaOidcProviderArn IRSA migration: ARN of the cluster&#39;s IAM OIDC provider. Adds an `sts:AssumeRoleWithWebIdentity` statement for
-         * this namespace/service account, so pods keep working with IRSA while moving to Pod Identity. Default: none.
+         * @param irsaOidcProviderArn IRSA migration: ARN of the cluster&#39;s IAM OIDC provider, `arn:aws:iam::&lt;account&gt;:oidc-provider/&lt;issuer URL
+         * without https://&gt;` (e.g. `…:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/&lt;id&gt;`). Adds an
+         * `sts:AssumeRoleWithWebIdentity` statement for this namespace/service account, so pods keep working with IRSA
+         * while moving to Pod Identity. Default: none.
          * 
          * @return builder
          * 
@@ -327,8 +337,8 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param namespaces Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload&#39;s namespace.
-         * Requires session tags.
+         * @param namespaces Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload&#39;s namespace.
+         * Default: this workload&#39;s namespace. Requires session tags.
          * 
          * @return builder
          * 
@@ -339,8 +349,8 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param namespaces Namespaces allowed through the `kubernetes-namespace` session tag. Default: this workload&#39;s namespace.
-         * Requires session tags.
+         * @param namespaces Namespaces allowed through the `kubernetes-namespace` session tag; must include this workload&#39;s namespace.
+         * Default: this workload&#39;s namespace. Requires session tags.
          * 
          * @return builder
          * 
@@ -350,8 +360,9 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param serviceAccounts Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload&#39;s service
-         * account. Requires session tags.
+         * @param serviceAccounts Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload&#39;s
+         * service account (`serviceAccountName`, or the component name). Default: this workload&#39;s service account.
+         * Requires session tags.
          * 
          * @return builder
          * 
@@ -362,8 +373,9 @@ public final class TrustSettingsArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param serviceAccounts Service accounts allowed through the `kubernetes-service-account` session tag. Default: this workload&#39;s service
-         * account. Requires session tags.
+         * @param serviceAccounts Service accounts allowed through the `kubernetes-service-account` session tag; must include this workload&#39;s
+         * service account (`serviceAccountName`, or the component name). Default: this workload&#39;s service account.
+         * Requires session tags.
          * 
          * @return builder
          * 

@@ -90,14 +90,14 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
     }
 
     /**
-     * Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+     * Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
      * 
      */
     @Import(name="image", required=true)
     private Output<String> image;
 
     /**
-     * @return Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+     * @return Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
      * 
      */
     public Output<String> image() {
@@ -447,7 +447,7 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param image Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+         * @param image Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
          * 
          * @return builder
          * 
@@ -458,7 +458,7 @@ public final class WorkloadSettingsArgs extends com.pulumi.resources.ResourceArg
         }
 
         /**
-         * @param image Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0`. Required.
+         * @param image Container image, e.g. `public.ecr.aws/aws-cli/aws-cli:2.17.0` (no whitespace). Required.
          * 
          * @return builder
          * 
