@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { TypeSpec } from "../../provider/plugin/schema";
+import type { TypeSpec } from "../../provider/plugin/packageSchema";
 import { packageSchema } from "../../provider/validation/shape";
 
 /**
