@@ -18,6 +18,7 @@ import { Claim, Ownership } from "../../examples/portal/ownership";
 import { PROJECT, Portal, PortalOptions, startPortal } from "../../examples/portal/server";
 import { isRunning, liveLockHolders } from "../../examples/portal/stackLock";
 import { ManualClock } from "./manualClock";
+import { sleep, within } from "../support/waits";
 
 const CLUSTER_ARN = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
 export const ADMIN_TOKEN = "portal-http-admin-token";
@@ -65,20 +66,7 @@ async function call(portal: Portal, method: string, route: string, body?: unknow
 }
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Waits for real processes and sockets: `promise`'s value, or undefined if it has not settled within `ms`. The limits
- * given are many times what the wait takes on a quiet machine, so that only a hang fails, never a slow machine.
- */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-        return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-    } finally {
-        clearTimeout(timer);
-    }
-}
 const fields = (reply: Reply): string[] => (reply.body.problems ?? []).map((p: { field: string }) => p.field);
 
 // ---- input handling ----

@@ -21,6 +21,7 @@ import { missingToolchain, removeEnvironment, ROOT, StackEnvironment, stackEnvir
 import { applied } from "../e2e/support/scenario";
 import { ACCOUNT, providerIdOf, roleArnOf } from "../support/awsIds";
 import { S3_CREDENTIALS, startS3Server } from "../support/s3Server";
+import { sleep, within } from "../support/waits";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -883,21 +884,6 @@ test("a replica on another host frozen mid-apply ends its run itself before the 
         await s3.stop();
     }
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * `promise`'s value, or undefined if it has not settled within `ms`: a limit many times what the wait takes on a quiet
- * machine, so that only a hang ends it.
- */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-        return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-    } finally {
-        clearTimeout(timer);
-    }
-}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
