@@ -7,10 +7,10 @@ import { checkedManagedPolicyArns, createRole, createRolePermissions } from "./r
 import { checkExternalId } from "../iam/sts";
 import { checkDnsLabel, checkDnsSubdomain } from "../kubernetes/rules";
 import { checkAwsTags, checkMergedTags } from "../validation/awsTags";
-import { checkPartition, partitionReference } from "../iam/partition";
+import { inPartition, partitionReference } from "../iam/partition";
 import { preparePermissionDocuments } from "../iam/permissionDocuments";
 import { Problems, checkBoolean, checkOneOf } from "../validation/problems";
-import { InputRules, Rule } from "../validation/inputRules";
+import { InputRules } from "../validation/inputRules";
 import { checkShapeFirst } from "../validation/shape";
 import { checkPermissionInputs, checkRoleSettings } from "../validation/workload";
 
@@ -43,21 +43,12 @@ export class CrossAccountRole extends pulumi.ComponentResource {
         checkOneOf(problems, "trustMode", args.trustMode, ["sessionTags", "externalId"]);
         // One role cannot span partitions (see `../iam/partition`): every ARN is held to the first plain one's.
         const partition = partitionReference(givenArns(args));
-        const inPartition =
-            (rule: Rule<string>): Rule<string> =>
-            (p, path, value) => {
-                const before = p.list.length;
-                rule(p, path, value);
-                if (p.list.length === before) {
-                    checkPartition(p, path, value, partition);
-                }
-            };
         if (!Array.isArray(args.sourceRoleArns) || args.sourceRoleArns.length === 0) {
             problems.add("sourceRoleArns", "required: the ARNs of the Pod Identity roles allowed to chain into this role (e.g. a PodIdentityWorkload's roleArn)");
         }
         // Every input that may come from another resource is checked through `rules`: now when plain, else as it
         // resolves; only what they return is used below, so the role's trust and attachments never see a refused value.
-        const sourceRoleArns = rules.checkEach("sourceRoleArns", args.sourceRoleArns, inPartition(checkRoleArn)) ?? [];
+        const sourceRoleArns = rules.checkEach("sourceRoleArns", args.sourceRoleArns, inPartition(partition, checkRoleArn)) ?? [];
         let clusterArns: pulumi.Input<string>[] | undefined;
         let externalId: pulumi.Input<string> | undefined;
         if (mode === "sessionTags") {
@@ -66,7 +57,7 @@ export class CrossAccountRole extends pulumi.ComponentResource {
                     problems.add(key, `required with trustMode "sessionTags": without it any ${key === "clusterArns" ? "cluster" : key === "namespaces" ? "namespace" : "service account"} behind the source roles could chain in`);
                 }
             }
-            clusterArns = rules.checkEach("clusterArns", args.clusterArns, inPartition(checkClusterArn));
+            clusterArns = rules.checkEach("clusterArns", args.clusterArns, inPartition(partition, checkClusterArn));
             (args.namespaces ?? []).forEach((ns, i) => checkDnsLabel(problems, `namespaces[${i}]`, ns));
             (args.serviceAccounts ?? []).forEach((sa, i) => checkDnsSubdomain(problems, `serviceAccounts[${i}]`, sa));
             if (args.externalId !== undefined) {
@@ -84,9 +75,9 @@ export class CrossAccountRole extends pulumi.ComponentResource {
             }
         }
         checkRoleSettings(problems, name, args.role ?? {}, true);
-        const permissionsBoundary = rules.check("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition(checkPolicyArn));
+        const permissionsBoundary = rules.check("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition(partition, checkPolicyArn));
         checkPermissionInputs(args, problems);
-        const managedPolicyArns = checkedManagedPolicyArns(rules, args.managedPolicyArns, inPartition(checkPolicyArn));
+        const managedPolicyArns = checkedManagedPolicyArns(rules, args.managedPolicyArns, inPartition(partition, checkPolicyArn));
         checkAwsTags(problems, "tags", args.tags, "iam");
         checkMergedTags(problems, [{ path: "tags", tags: args.tags }, { path: "role.tags", tags: args.role?.tags }], "iam");
         checkBoolean(problems, "allowFullAccess", args.allowFullAccess);

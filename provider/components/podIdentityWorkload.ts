@@ -13,7 +13,7 @@ import { PodIdentityWorkloadArgs, TrustSettings } from "./podIdentityWorkloadArg
 import { renderTrustPolicy, workloadTrustPolicy } from "../iam/trustPolicy";
 import { ResolvedTrustStatement, checkTrustStatement } from "../iam/trustStatement";
 import { PreparedDocument, preparePermissionDocuments, prepareSessionPolicy } from "../iam/permissionDocuments";
-import { PartitionReference, checkPartition, partitionOf, partitionReference } from "../iam/partition";
+import { PartitionReference, inPartition, partitionOf, partitionReference } from "../iam/partition";
 import { StatementJson } from "../iam/policyDocument";
 import {
     PodSpecFragment,
@@ -31,7 +31,7 @@ import {
 import { ChainedProfile, renderAwsConfigFile } from "../crossAccount/configFile";
 import { checkedManagedPolicyArns, createRole, createRolePermissions } from "./role";
 import { Problems, isPlain } from "../validation/problems";
-import { InputRules, Rule } from "../validation/inputRules";
+import { InputRules } from "../validation/inputRules";
 import { checkShapeFirst } from "../validation/shape";
 import { wellKnownPolicyNames } from "../wellKnownPolicies";
 import { createWellKnownManagedPolicies, prepareWellKnownDocuments } from "./wellKnownPolicySet";
@@ -251,22 +251,13 @@ function validate(name: string, component: string, given: PodIdentityWorkloadArg
     // The partition every ARN must share: the cluster's when its ARN is given, else the first plain ARN's. ARNs known
     // later are held to it as they resolve, and so is the looked-up cluster (see lookupOnce).
     const partition = partitionReference(givenArns(args));
-    const inPartition =
-        (rule: Rule<string>): Rule<string> =>
-        (p, path, v) => {
-            const before = p.list.length;
-            rule(p, path, v);
-            if (p.list.length === before) {
-                checkPartition(p, path, v, partition);
-            }
-        };
     const nativeChain = args.crossAccount?.mode === "native";
     // The cluster ARN must name the cluster `clusterName` names: checked once both are known.
     const givenClusterArn =
         args.clusterArn === undefined
             ? undefined
             : rules.whenKnown({ arn: args.clusterArn, name: clusterName }, (p, known) => {
-                  inPartition((q, path, v) => checkClusterArn(q, path, v, known.name))(p, "clusterArn", known.arn);
+                  inPartition(partition, (q, path, v) => checkClusterArn(q, path, v, known.name))(p, "clusterArn", known.arn);
                   return known.arn;
               });
     const checked = {
@@ -274,17 +265,17 @@ function validate(name: string, component: string, given: PodIdentityWorkloadArg
         namespace,
         serviceAccountName,
         givenClusterArn,
-        givenRoleArn: rules.check("roleArn", args.roleArn, inPartition(checkRoleArn)),
-        managedPolicyArns: checkedManagedPolicyArns(rules, args.managedPolicyArns, inPartition(checkPolicyArn)),
-        permissionsBoundary: rules.check("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition(checkPolicyArn)),
+        givenRoleArn: rules.check("roleArn", args.roleArn, inPartition(partition, checkRoleArn)),
+        managedPolicyArns: checkedManagedPolicyArns(rules, args.managedPolicyArns, inPartition(partition, checkPolicyArn)),
+        permissionsBoundary: rules.check("role.permissionsBoundary", args.role?.permissionsBoundary, inPartition(partition, checkPolicyArn)),
         trust,
         partition,
-        trustClusterArns: rules.checkEach("trust.clusterArns", trust.clusterArns, inPartition(checkClusterArn)),
+        trustClusterArns: rules.checkEach("trust.clusterArns", trust.clusterArns, inPartition(partition, checkClusterArn)),
         trustAccounts: rules.checkEach("trust.sourceAccounts", trust.sourceAccounts, checkAccountId),
-        irsaArn: rules.check("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, inPartition(checkOidcProviderArn)),
+        irsaArn: rules.check("trust.irsaOidcProviderArn", trust.irsaOidcProviderArn, inPartition(partition, checkOidcProviderArn)),
         targets: (Array.isArray(args.crossAccount?.targets) ? args.crossAccount.targets : []).map((target, i) => ({
             ...target,
-            roleArn: rules.check(`crossAccount.targets[${i}].roleArn`, target.roleArn, inPartition((p, path, v) => checkTargetRoleArn(p, path, v, target)))!,
+            roleArn: rules.check(`crossAccount.targets[${i}].roleArn`, target.roleArn, inPartition(partition, (p, path, v) => checkTargetRoleArn(p, path, v, target)))!,
             // Native mode refuses an external id (EKS generates it): see checkCrossAccountSettings.
             externalId: nativeChain ? undefined : rules.check(`crossAccount.targets[${i}].externalId`, target.externalId, checkExternalId),
         })) as pulumi.Input<ResolvedTarget>[],

@@ -1,3 +1,4 @@
+import type { Rule } from "../validation/inputRules";
 import { Problems } from "../validation/problems";
 import { PARTITION } from "./arn";
 
@@ -46,4 +47,15 @@ export function checkPartition(problems: Problems, path: string, arn: unknown, r
         return;
     }
     problems.add(path, `is in partition "${partition}" but ${reference.path} is in "${reference.partition}": ARNs of one partition cannot be used from another; use arn:${reference.partition}:…`);
+}
+
+/** `rule`, then, for a value `rule` accepted, its partition against the reference. */
+export function inPartition(reference: PartitionReference | undefined, rule: Rule<string>): Rule<string> {
+    return (problems, path, value) => {
+        const before = problems.list.length;
+        rule(problems, path, value);
+        if (problems.list.length === before) {
+            checkPartition(problems, path, value, reference);
+        }
+    };
 }
