@@ -44,6 +44,18 @@ const WELL_KNOWN: Record<string, { fields: Record<string, string>; required?: Re
     privateCaIssuer: { fields: { certificateAuthorityArns: SHAPES.privateCa.example } },
 };
 
+/** The permission inputs both role-making components share: managed policy ARNs, statements and inline documents. */
+function permissionSites(component: InputSite["component"], base: Record<string, unknown>): InputSite[] {
+    const conditions = [{ test: "StringEquals", variable: "aws:ResourceTag/team", values: ["orders"] }];
+    return [
+        { component, path: "managedPolicyArns[0]", base: { ...base, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } },
+        { component, path: "policyStatements[0].resources[0]", base: { ...base, policyStatements: [statement] } },
+        { component, path: "policyStatements[0].notResources[0]", base: { ...base, policyStatements: [{ actions: ["s3:GetObject"], notResources: ["arn:aws:s3:::orders/*"] }] } },
+        { component, path: "policyStatements[0].conditions[0].values[0]", base: { ...base, policyStatements: [{ ...statement, conditions }] } },
+        { component, path: "inlinePolicies[0].policy", base: { ...base, inlinePolicies: [{ name: "raw", policy: document }] } },
+    ];
+}
+
 /** One site per list of a well-known policy (and Karpenter's single queue ARN), under `at` (`wellKnownPolicies` or `policies`). */
 function wellKnownSites(component: InputSite["component"], at: string, base: Record<string, unknown>): InputSite[] {
     return Object.entries(WELL_KNOWN).flatMap(([key, { fields, required }]) =>
@@ -79,15 +91,7 @@ export const inputSites: InputSite[] = [
         path: "trust.additionalStatements[0].conditions[0].values[0]",
         base: { ...workload, trust: { additionalStatements: [{ ...trustStatement, conditions: [{ test: "StringEquals", variable: "aws:PrincipalTag/team", values: ["orders"] }] }] } },
     },
-    { component: "PodIdentityWorkload", path: "managedPolicyArns[0]", base: { ...workload, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } },
-    { component: "PodIdentityWorkload", path: "policyStatements[0].resources[0]", base: { ...workload, policyStatements: [statement] } },
-    { component: "PodIdentityWorkload", path: "policyStatements[0].notResources[0]", base: { ...workload, policyStatements: [{ actions: ["s3:GetObject"], notResources: ["arn:aws:s3:::orders/*"] }] } },
-    {
-        component: "PodIdentityWorkload",
-        path: "policyStatements[0].conditions[0].values[0]",
-        base: { ...workload, policyStatements: [{ ...statement, conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/team", values: ["orders"] }] }] },
-    },
-    { component: "PodIdentityWorkload", path: "inlinePolicies[0].policy", base: { ...workload, inlinePolicies: [{ name: "raw", policy: document }] } },
+    ...permissionSites("PodIdentityWorkload", workload),
     { component: "PodIdentityWorkload", path: "association.sessionPolicy", base: { ...workload, association: { disableSessionTags: true, sessionPolicy: document } } },
     ...wellKnownSites("PodIdentityWorkload", "wellKnownPolicies", workload),
     { component: "PodIdentityWorkload", path: "workload.image", base: { ...workload, workload: { image: "nginx:1.27", runAsUser: 1000 } } },
@@ -115,15 +119,7 @@ export const inputSites: InputSite[] = [
             { component: "CrossAccountRole", path: "clusterArns[0]", base },
             { component: "CrossAccountRole", path: "externalId", base: { sourceRoleArns: [roleArnOf("source")], trustMode: "externalId", externalId: "ext-0000" } },
             { component: "CrossAccountRole", path: "role.permissionsBoundary", base: { ...base, role: { permissionsBoundary: policyArnOf("boundary") } } },
-            { component: "CrossAccountRole", path: "managedPolicyArns[0]", base: { ...base, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] } },
-            { component: "CrossAccountRole", path: "policyStatements[0].resources[0]", base: { ...base, policyStatements: [statement] } },
-            { component: "CrossAccountRole", path: "policyStatements[0].notResources[0]", base: { ...base, policyStatements: [{ actions: ["s3:GetObject"], notResources: ["arn:aws:s3:::orders/*"] }] } },
-            {
-                component: "CrossAccountRole",
-                path: "policyStatements[0].conditions[0].values[0]",
-                base: { ...base, policyStatements: [{ ...statement, conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/team", values: ["orders"] }] }] },
-            },
-            { component: "CrossAccountRole", path: "inlinePolicies[0].policy", base: { ...base, inlinePolicies: [{ name: "raw", policy: document }] } },
+            ...permissionSites("CrossAccountRole", base),
         ];
     })(),
     // WellKnownPolicySet
