@@ -813,7 +813,9 @@ test("two replicas on one S3 backend (moto's S3 server): one wins a workload, th
 
 test("a replica on another host frozen mid-apply ends its run itself before the other replica counts its lease expired, is SIGKILLed: the other answers 409 until a whole lease has passed on its own clock, then reconciles the apply as interrupted and a retry succeeds", { timeout: 300_000 }, async (t) => {
     const s3 = await startS3Server("portal-lease");
-    const leaseMs = 3000;
+    // Long enough that the local replica never fences itself while a busy machine slows its renewals (it fences at two
+    // thirds of the lease without a confirmed renewal): only the frozen replica may lose its lease here.
+    const leaseMs = 12_000;
     const replicaEnv = { ...S3_CREDENTIALS, PULUMI_BACKEND_URL: s3.backendUrl, PORTAL_REPLICA_LEASE_MS: String(leaseMs) };
     let local: PortalProcess | undefined;
     let remote: PortalProcess | undefined;
@@ -875,7 +877,8 @@ test("a replica on another host frozen mid-apply ends its run itself before the 
         const retry = await events("POST", `/workloads/${id}/apply`, local.url);
         assert.deepEqual([done(retry.events).result, done(retry.events).status], ["succeeded", "applied"], JSON.stringify(done(retry.events)));
         assert.equal(rolesOf(id).length, 1);
-        assert.equal(done((await events("DELETE", `/workloads/${id}`, local.url)).events).status, "destroyed");
+        const destroyed = done((await events("DELETE", `/workloads/${id}`, local.url)).events);
+        assert.equal(destroyed.status, "destroyed", JSON.stringify(destroyed));
         await assertNothingLive(id, "leased");
     } finally {
         remote?.child.kill("SIGKILL"); // still frozen when an assertion failed: SIGTERM would wait for good
