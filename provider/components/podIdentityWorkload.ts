@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkRoleArn, parseClusterArn, parseRoleArn } from "../iam/arn";
 import { checkExternalId } from "../iam/sts";
 import { claim } from "./claims";
+import { PlannedInput, afterGate, behindOwnershipGate, ownershipGate } from "./ownershipGate";
+import { ownerName, ownershipAnnotations } from "../kubernetes/ownership";
 import { CREDENTIALS_REVISION_ANNOTATION, MANAGED_BY_LABEL, deploymentManifest, namespaceManifest, selectorLabels, serviceAccountManifest } from "../kubernetes/workload";
 import { checkAnnotations, checkContainerImage } from "../kubernetes/rules";
 import { PodIdentityAgent } from "./podIdentityAgent";
@@ -98,8 +100,13 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         const component = `PodIdentityWorkload "${name}"`;
         const { typed, inputs, rules } = validate(name, component, args);
         // Registered only once the inputs are valid: a rejected component leaves nothing half-registered.
-        super(PODIDENTITYWORKLOAD_TYPE, name, {}, opts);
-        const step: Step = { parent: this, name, component, args: typed, inputs, rules, ownClusterArn: lookupOnce(this, rules, inputs) };
+        // Set once the component exists (the gate reads its Kubernetes provider); children are registered after that.
+        const gateRef: { gate?: pulumi.Output<true> } = {};
+        super(PODIDENTITYWORKLOAD_TYPE, name, {}, behindOwnershipGate(opts, () => gateRef.gate));
+        const owner = ownerName({ organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack(), component: name });
+        // Before anything registers: every resource below waits for the gate, so a refused component changes nothing.
+        const gate = (gateRef.gate = ownershipGate({ parent: this, component, owner, cluster: inputs.clusterName, objects: plannedObjects(name, typed, inputs), kubeconfig: typed.kubeconfig }));
+        const step: Step = { parent: this, name, component, owner, args: typed, inputs, rules, ownClusterArn: lookupOnce(this, rules, inputs) };
         preflight(step);
 
         const identity = inputs.givenRoleArn !== undefined ? existingRole(step, inputs.givenRoleArn) : createdRole(step);
@@ -107,7 +114,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
         const agent = podIdentityAgent(step);
         const objects = kubernetesObjects(step, identity, association, agent);
 
-        const outputs = {
+        const outputs = afterGate(gate, {
             roleArn: identity.roleArn,
             roleName: identity.roleName,
             associationArn: association.resource.associationArn,
@@ -123,7 +130,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             defaultAwsProfile: identity.chain && !inputs.nativeChain ? identity.chain.apply((c) => c.defaultProfile as string | undefined) : pulumi.output(undefined),
             podSpecFragment: objects.podSpecFragment,
             externalId: inputs.nativeChain ? association.resource.externalId.apply((id) => id as string | undefined) : pulumi.output(undefined),
-        };
+        });
         this.roleArn = outputs.roleArn;
         this.roleName = outputs.roleName;
         this.associationArn = outputs.associationArn;
@@ -192,6 +199,8 @@ interface Step {
     /** The args as the shape check hands them on: every Output leaf wrapped in its type check. */
     args: PodIdentityWorkloadArgs;
     inputs: CheckedInputs;
+    /** The owner annotation's value for this component (kubernetes/ownership.ts). */
+    owner: string;
     /** What the values known later are checked by, as they resolve. */
     rules: InputRules;
     ownClusterArn: () => pulumi.Input<string>;
@@ -314,6 +323,46 @@ function validate(name: string, component: string, given: PodIdentityWorkloadArg
         }),
     ) as pulumi.Output<{ cluster: string; ns: string; sa: string }>;
     return { typed: args, rules, inputs: { ...checked, documents, sessionPolicy, additionalStatements, wellKnownDocuments, ownership } };
+}
+
+/** The stack's organization; DIY backends and engines that send none (older CLIs, mocks without one) use "organization". */
+function organization(): string {
+    try {
+        return pulumi.getOrganization();
+    } catch {
+        return "organization";
+    }
+}
+
+/** The Kubernetes objects the component will create, for the ownership check: the namespace first. */
+function plannedObjects(name: string, args: PodIdentityWorkloadArgs, inputs: CheckedInputs): PlannedInput[] {
+    const adopt = args.adopt ?? {};
+    const namespace = inputs.namespace;
+    const renameComponent = (object: string) => `rename the component (the ${object} is named after it)`;
+    const objects: (PlannedInput | false | undefined)[] = [
+        inputs.createsNamespace && { kind: "Namespace", apiVersion: "v1", name: namespace, path: "namespace", adoptSetting: "adopt.namespace", adopt: adopt.namespace === true },
+        args.createServiceAccount !== false && {
+            kind: "ServiceAccount",
+            apiVersion: "v1",
+            name: inputs.serviceAccountName,
+            namespace,
+            path: "serviceAccountName",
+            adoptSetting: "adopt.serviceAccount",
+            adopt: adopt.serviceAccount === true,
+        },
+        args.crossAccount !== undefined && !inputs.nativeChain && { kind: "ConfigMap", apiVersion: "v1", name: `${name}-aws-config`, namespace, path: "crossAccount", rename: renameComponent("ConfigMap"), adopt: false },
+        args.workload?.waitForCredentials !== undefined && {
+            kind: "ConfigMap",
+            apiVersion: "v1",
+            name: `${name}-credentials-wait`,
+            namespace,
+            path: "workload.waitForCredentials",
+            rename: renameComponent("ConfigMap"),
+            adopt: false,
+        },
+        args.workload !== undefined && { kind: "Deployment", apiVersion: "apps/v1", name: args.workload.name ?? name, namespace, path: "workload.name", adopt: false },
+    ];
+    return objects.filter((object): object is PlannedInput => Boolean(object));
 }
 
 /**
@@ -559,10 +608,16 @@ function kubernetesObjects(
     association: { resource: aws.eks.PodIdentityAssociation; sessionPolicy?: pulumi.Output<string> },
     agent: PodIdentityAgent | undefined,
 ) {
-    const { parent, name, args, inputs } = step;
+    const { parent, name, args, inputs, owner } = step;
+    const adopt = args.adopt ?? {};
+    // Adopted on purpose: managed here, never deleted here (it may hold what others created).
     const namespaceResource =
         inputs.createsNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, namespaceManifest({ name: inputs.namespace, labels: args.namespaceLabels ?? {}, podSecurityLevel: "restricted" }), { parent })
+            ? new k8s.core.v1.Namespace(
+                  `${name}-namespace`,
+                  namespaceManifest({ name: inputs.namespace, labels: args.namespaceLabels ?? {}, podSecurityLevel: "restricted", annotations: ownershipAnnotations(owner, adopt.namespace === true) }),
+                  { parent, retainOnDelete: adopt.namespace === true },
+              )
             : undefined;
     const namespace = namespaceResource ? namespaceResource.metadata.name : pulumi.output(inputs.namespace);
     const serviceAccount =
@@ -570,8 +625,8 @@ function kubernetesObjects(
             ? undefined
             : new k8s.core.v1.ServiceAccount(
                   `${name}-service-account`,
-                  serviceAccountManifest({ name: inputs.serviceAccountName, namespace, labels: {}, annotations: {} }),
-                  { parent },
+                  serviceAccountManifest({ name: inputs.serviceAccountName, namespace, labels: {}, annotations: ownershipAnnotations(owner, adopt.serviceAccount === true) }),
+                  { parent, retainOnDelete: adopt.serviceAccount === true },
               );
     const serviceAccountName = serviceAccount ? serviceAccount.metadata.name : pulumi.output(inputs.serviceAccountName);
 
@@ -615,6 +670,7 @@ function kubernetesObjects(
                 labels: w.labels ?? {},
                 podAnnotations: inputs.podAnnotations,
                 credentialsRevision,
+                annotations: ownershipAnnotations(owner, false),
                 runAsUser: w.runAsUser,
                 runAsGroup: w.runAsGroup,
                 readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
@@ -639,13 +695,13 @@ function kubernetesObjects(
  * and the init container that runs them.
  */
 function waitForCredentials(step: Step, namespace: pulumi.Output<string>): { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[]; configMap: k8s.core.v1.ConfigMap } | undefined {
-    const { parent, name, args } = step;
+    const { parent, name, args, owner } = step;
     const settings = args.workload?.waitForCredentials;
     if (!settings) {
         return undefined;
     }
     const configMapName = `${name}-credentials-wait`;
-    const configMap = new k8s.core.v1.ConfigMap(configMapName, { metadata: { name: configMapName, namespace, labels: { ...MANAGED_BY_LABEL } }, data: waitConfigMapData() }, { parent });
+    const configMap = new k8s.core.v1.ConfigMap(configMapName, { metadata: { name: configMapName, namespace, labels: { ...MANAGED_BY_LABEL }, annotations: ownershipAnnotations(owner, false) }, data: waitConfigMapData() }, { parent });
     const parts = waitForCredentialsPodParts(settings, configMapName);
     return { containers: [parts.initContainer], volumes: parts.volumes, configMap };
 }
@@ -669,7 +725,7 @@ function preflight(step: Step): void {
 
 /** Cross-account `configFile` mode: the config file and helper in the ConfigMap `<name>-aws-config`, and how pods mount it. */
 function crossAccountProfile(step: Step, identity: Identity, namespace: pulumi.Output<string>) {
-    const { parent, name, args, inputs } = step;
+    const { parent, name, args, inputs, owner } = step;
     const settings = args.crossAccount;
     if (!identity.chain || !settings || inputs.nativeChain) {
         return { awsConfigFile: pulumi.output<string | undefined>(undefined), podSpecFragment: pulumi.output<PodSpecFragment | undefined>(undefined) };
@@ -679,7 +735,7 @@ function crossAccountProfile(step: Step, identity: Identity, namespace: pulumi.O
     const configMap = new k8s.core.v1.ConfigMap(
         `${name}-aws-config`,
         {
-            metadata: { name: `${name}-aws-config`, namespace, labels: { ...MANAGED_BY_LABEL } },
+            metadata: { name: `${name}-aws-config`, namespace, labels: { ...MANAGED_BY_LABEL }, annotations: ownershipAnnotations(owner, false) },
             data: awsConfigFile.apply((text) => configMapData(settings, text)),
         },
         { parent },

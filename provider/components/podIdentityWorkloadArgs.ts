@@ -153,6 +153,27 @@ export interface WorkloadSettings {
     waitForCredentials?: WaitForCredentialsSettings;
 }
 
+/**
+ * Existing objects this component may take over. Taking one over is never the default: without it, the component
+ * refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+ * already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+ * names this organization, project, stack and component).
+ */
+export interface AdoptSettings {
+    /**
+     * Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+     * Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+     * when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+     */
+    namespace?: boolean;
+    /**
+     * Take over the service account when it already exists: the component sets its labels, annotations and
+     * `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+     * `createServiceAccount`. Default `false`.
+     */
+    serviceAccount?: boolean;
+}
+
 export interface PodIdentityWorkloadArgs {
     /** Name of the EKS cluster. Required; an `eks.Cluster`'s `eksCluster.name` output works as is. */
     clusterName: pulumi.Input<string>;
@@ -176,6 +197,19 @@ export interface PodIdentityWorkloadArgs {
     serviceAccountName?: pulumi.Input<string>;
     /** Create the service account (with `automountServiceAccountToken: false`). Default `true`. */
     createServiceAccount?: boolean;
+    /** Existing namespace and service account this component may take over. Default: none (an existing one is refused). */
+    adopt?: AdoptSettings;
+    /**
+     * The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+     * the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+     * create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+     * your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+     * preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+     * A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+     * (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+     * @secret
+     */
+    kubeconfig?: pulumi.Input<string>;
     /**
      * ARN of an existing role to associate (e.g. one the IAM team owns). Then no IAM resources are created, and
      * `role`, `trust` and permission inputs are rejected. Default: a role is created.

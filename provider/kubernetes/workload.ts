@@ -98,6 +98,8 @@ export interface NamespaceSpecInputs {
     labels: Record<string, pulumi.Input<string>>;
     /** Pod Security admission level enforced on the namespace; `undefined` leaves the cluster default. */
     podSecurityLevel?: "restricted" | "baseline" | "privileged";
+    /** The owner annotations (ownership.ts). */
+    annotations?: Record<string, string>;
 }
 
 export function namespaceManifest(inputs: NamespaceSpecInputs) {
@@ -112,7 +114,7 @@ export function namespaceManifest(inputs: NamespaceSpecInputs) {
     return {
         apiVersion: "v1" as const,
         kind: "Namespace" as const,
-        metadata: { name: inputs.name, labels: { ...MANAGED_BY_LABEL, ...podSecurity, ...inputs.labels } },
+        metadata: { name: inputs.name, labels: { ...MANAGED_BY_LABEL, ...podSecurity, ...inputs.labels }, annotations: inputs.annotations ?? {} },
     };
 }
 
@@ -154,6 +156,8 @@ export interface DeploymentInputs {
     /** Init containers run before the main container (the wait for credentials), with the volumes they need. */
     initContainers?: { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] };
     /** Volumes, mounts and variables added for the cross-account profile. */
+    /** Annotations of the Deployment object (not of its pods): the owner annotations (ownership.ts). */
+    annotations?: Record<string, string>;
     extra?: pulumi.Output<{ volumes: Record<string, unknown>[]; volumeMounts: Record<string, unknown>[]; env: { name: string; value: string }[] } | undefined>;
 }
 
@@ -194,7 +198,7 @@ export function deploymentManifest(inputs: DeploymentInputs) {
     return {
         apiVersion: "apps/v1" as const,
         kind: "Deployment" as const,
-        metadata: { name: inputs.name, namespace: inputs.namespace, labels: { ...MANAGED_BY_LABEL, ...inputs.labels, ...selector } },
+        metadata: { name: inputs.name, namespace: inputs.namespace, labels: { ...MANAGED_BY_LABEL, ...inputs.labels, ...selector }, annotations: inputs.annotations ?? {} },
         spec: {
             replicas: inputs.replicas,
             selector: { matchLabels: selector },

@@ -33,6 +33,8 @@ export interface TypeSpec {
 
 export interface PropertySpec extends TypeSpec {
     description: string;
+    /** The engine keeps the value encrypted; SDKs wrap it as a secret. */
+    secret?: boolean;
 }
 
 export interface ObjectTypeSpec {

@@ -116,6 +116,7 @@ export function checkWorkloadArgs(name: string, args: PodIdentityWorkloadArgs, p
     checkBoolean(problems, "createServiceAccount", args.createServiceAccount);
     checkBoolean(problems, "allowFullAccess", args.allowFullAccess);
     checkNamespaceCreation(args, problems);
+    checkAdoption(args, problems);
     checkTagInputs(args, problems);
 
     const usesExistingRole = args.roleArn !== undefined;
@@ -185,6 +186,20 @@ function checkNamespaceCreation(args: PodIdentityWorkloadArgs, problems: Problem
     }
     checkLabels(problems, "namespaceLabels", args.namespaceLabels);
     checkPodSecurityLabels(problems, "namespaceLabels", args.namespaceLabels);
+}
+
+/** `adopt`: each setting only where the component creates that object. */
+function checkAdoption(args: PodIdentityWorkloadArgs, problems: Problems): void {
+    const adopt = args.adopt ?? {};
+    checkBoolean(problems, "adopt.namespace", adopt.namespace);
+    checkBoolean(problems, "adopt.serviceAccount", adopt.serviceAccount);
+    if (adopt.namespace === true && !createsNamespace(args)) {
+        const reserved = typeof args.namespace === "string" && isReservedNamespace(args.namespace);
+        problems.add("adopt.namespace", reserved ? `cannot be true for "${args.namespace}": Kubernetes owns it and this component never manages it; drop adopt.namespace` : "only applies to a namespace this component creates: drop it, or drop createNamespace: false");
+    }
+    if (adopt.serviceAccount === true && args.createServiceAccount === false) {
+        problems.add("adopt.serviceAccount", "only applies to a service account this component creates: drop it, or drop createServiceAccount: false");
+    }
 }
 
 /** Checks a created role's settings; `generatedName` says whether Pulumi names it from `<name>-role`. */

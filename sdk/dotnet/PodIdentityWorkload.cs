@@ -138,6 +138,12 @@ namespace Pulumi.EksPodIdentity
     public sealed class PodIdentityWorkloadArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
+        /// Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+        /// </summary>
+        [Input("adopt")]
+        public Inputs.AdoptSettingsArgs? Adopt { get; set; }
+
+        /// <summary>
         /// The Pod Identity agent. Default: not installed here.
         /// </summary>
         [Input("agent")]
@@ -214,6 +220,28 @@ namespace Pulumi.EksPodIdentity
         {
             get => _inlinePolicies ?? (_inlinePolicies = new List<Inputs.InlinePolicyArgs>());
             set => _inlinePolicies = value;
+        }
+
+        [Input("kubeconfig")]
+        private Input<string>? _kubeconfig;
+
+        /// <summary>
+        /// The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+        /// the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+        /// create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+        /// your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+        /// preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+        /// A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+        /// (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+        /// </summary>
+        public Input<string>? Kubeconfig
+        {
+            get => _kubeconfig;
+            set
+            {
+                var emptySecret = Output.CreateSecret(0);
+                _kubeconfig = Output.Tuple<Input<string>?, int>(value, emptySecret).Apply(t => t.Item1);
+            }
         }
 
         [Input("managedPolicyArns")]

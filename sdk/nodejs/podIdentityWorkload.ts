@@ -108,6 +108,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             if (args?.namespace === undefined && !opts.urn) {
                 throw new Error("Missing required property 'namespace'");
             }
+            resourceInputs["adopt"] = args?.adopt;
             resourceInputs["agent"] = args?.agent;
             resourceInputs["allowFullAccess"] = args?.allowFullAccess;
             resourceInputs["association"] = args?.association;
@@ -118,6 +119,7 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
             resourceInputs["crossAccount"] = args?.crossAccount;
             resourceInputs["fargateProfileSelectors"] = args?.fargateProfileSelectors;
             resourceInputs["inlinePolicies"] = args?.inlinePolicies;
+            resourceInputs["kubeconfig"] = args?.kubeconfig ? pulumi.secret(args.kubeconfig) : undefined;
             resourceInputs["managedPolicyArns"] = args?.managedPolicyArns;
             resourceInputs["namespace"] = args?.namespace;
             resourceInputs["namespaceLabels"] = args?.namespaceLabels;
@@ -168,6 +170,10 @@ export class PodIdentityWorkload extends pulumi.ComponentResource {
  */
 export interface PodIdentityWorkloadArgs {
     /**
+     * Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+     */
+    adopt?: inputs.AdoptSettingsArgs;
+    /**
      * The Pod Identity agent. Default: not installed here.
      */
     agent?: inputs.WorkloadAgentSettingsArgs;
@@ -214,6 +220,16 @@ export interface PodIdentityWorkloadArgs {
      * Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
      */
     inlinePolicies?: inputs.InlinePolicyArgs[];
+    /**
+     * The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+     * the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+     * create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+     * your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+     * preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+     * A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+     * (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+     */
+    kubeconfig?: pulumi.Input<string | undefined>;
     /**
      * ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
      * becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets

@@ -267,7 +267,9 @@ export class SchemaGenerator {
         const owner = ts.isInterfaceDeclaration(declaration.parent) || ts.isClassDeclaration(declaration.parent) ? declaration.parent.name?.text ?? context.owner : context.owner;
         const { node } = this.stripUndefined(declaration.type);
         const spec = this.typeSpec(node, { where, owner, property: symbol.name, description }, shape);
-        return { ...spec, description };
+        // `@secret`: every SDK wraps the value as a secret, so the engine never stores it in plain text.
+        const secret = symbol.getJsDocTags(this.checker).some((tag) => tag.name === "secret");
+        return secret ? { ...spec, description, secret: true } : { ...spec, description };
     }
 
     /** The spec of a declared type; everything not wrapped in `pulumi.Input` is plain in inputs. */

@@ -64,6 +64,9 @@ func NewPodIdentityWorkload(ctx *pulumi.Context,
 	if args.Namespace == nil {
 		return nil, errors.New("invalid value for required argument 'Namespace'")
 	}
+	if args.Kubeconfig != nil {
+		args.Kubeconfig = pulumi.ToSecret(args.Kubeconfig).(pulumi.StringPtrInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource PodIdentityWorkload
 	err := ctx.RegisterRemoteComponentResource("eks-pod-identity:index:PodIdentityWorkload", name, args, &resource, opts...)
@@ -74,6 +77,8 @@ func NewPodIdentityWorkload(ctx *pulumi.Context,
 }
 
 type podIdentityWorkloadArgs struct {
+	// Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+	Adopt *AdoptSettings `pulumi:"adopt"`
 	// The Pod Identity agent. Default: not installed here.
 	Agent *WorkloadAgentSettings `pulumi:"agent"`
 	// Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
@@ -101,6 +106,14 @@ type podIdentityWorkloadArgs struct {
 	FargateProfileSelectors []FargateProfileSelector `pulumi:"fargateProfileSelectors"`
 	// Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
 	InlinePolicies []InlinePolicy `pulumi:"inlinePolicies"`
+	// The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+	// the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+	// create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+	// your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+	// preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+	// A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+	// (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+	Kubeconfig *string `pulumi:"kubeconfig"`
 	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
 	// becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
 	// its account and path appended. Default: none.
@@ -134,6 +147,8 @@ type podIdentityWorkloadArgs struct {
 
 // The set of arguments for constructing a PodIdentityWorkload resource.
 type PodIdentityWorkloadArgs struct {
+	// Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+	Adopt *AdoptSettingsArgs
 	// The Pod Identity agent. Default: not installed here.
 	Agent *WorkloadAgentSettingsArgs
 	// Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
@@ -161,6 +176,14 @@ type PodIdentityWorkloadArgs struct {
 	FargateProfileSelectors FargateProfileSelectorArrayInput
 	// Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
 	InlinePolicies []InlinePolicyArgs
+	// The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+	// the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+	// create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+	// your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+	// preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+	// A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+	// (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+	Kubeconfig pulumi.StringPtrInput
 	// ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
 	// becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
 	// its account and path appended. Default: none.

@@ -13,6 +13,190 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Existing objects this component may take over. Taking one over is never the default: without it, the component
+// refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+// already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+// names this organization, project, stack and component).
+type AdoptSettings struct {
+	// Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+	// Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+	// when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+	Namespace *bool `pulumi:"namespace"`
+	// Take over the service account when it already exists: the component sets its labels, annotations and
+	// `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+	// `createServiceAccount`. Default `false`.
+	ServiceAccount *bool `pulumi:"serviceAccount"`
+}
+
+// AdoptSettingsInput is an input type that accepts AdoptSettingsArgs and AdoptSettingsOutput values.
+// You can construct a concrete instance of `AdoptSettingsInput` via:
+//
+//	AdoptSettingsArgs{...}
+type AdoptSettingsInput interface {
+	pulumi.Input
+
+	ToAdoptSettingsOutput() AdoptSettingsOutput
+	ToAdoptSettingsOutputWithContext(context.Context) AdoptSettingsOutput
+}
+
+// Existing objects this component may take over. Taking one over is never the default: without it, the component
+// refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+// already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+// names this organization, project, stack and component).
+type AdoptSettingsArgs struct {
+	// Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+	// Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+	// when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+	Namespace *bool `pulumi:"namespace"`
+	// Take over the service account when it already exists: the component sets its labels, annotations and
+	// `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+	// `createServiceAccount`. Default `false`.
+	ServiceAccount *bool `pulumi:"serviceAccount"`
+}
+
+func (AdoptSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptSettings)(nil)).Elem()
+}
+
+func (i AdoptSettingsArgs) ToAdoptSettingsOutput() AdoptSettingsOutput {
+	return i.ToAdoptSettingsOutputWithContext(context.Background())
+}
+
+func (i AdoptSettingsArgs) ToAdoptSettingsOutputWithContext(ctx context.Context) AdoptSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptSettingsOutput)
+}
+
+func (i AdoptSettingsArgs) ToAdoptSettingsPtrOutput() AdoptSettingsPtrOutput {
+	return i.ToAdoptSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i AdoptSettingsArgs) ToAdoptSettingsPtrOutputWithContext(ctx context.Context) AdoptSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptSettingsOutput).ToAdoptSettingsPtrOutputWithContext(ctx)
+}
+
+// AdoptSettingsPtrInput is an input type that accepts AdoptSettingsArgs, AdoptSettingsPtr and AdoptSettingsPtrOutput values.
+// You can construct a concrete instance of `AdoptSettingsPtrInput` via:
+//
+//	        AdoptSettingsArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdoptSettingsPtrInput interface {
+	pulumi.Input
+
+	ToAdoptSettingsPtrOutput() AdoptSettingsPtrOutput
+	ToAdoptSettingsPtrOutputWithContext(context.Context) AdoptSettingsPtrOutput
+}
+
+type adoptSettingsPtrType AdoptSettingsArgs
+
+func AdoptSettingsPtr(v *AdoptSettingsArgs) AdoptSettingsPtrInput {
+	return (*adoptSettingsPtrType)(v)
+}
+
+func (*adoptSettingsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptSettings)(nil)).Elem()
+}
+
+func (i *adoptSettingsPtrType) ToAdoptSettingsPtrOutput() AdoptSettingsPtrOutput {
+	return i.ToAdoptSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i *adoptSettingsPtrType) ToAdoptSettingsPtrOutputWithContext(ctx context.Context) AdoptSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptSettingsPtrOutput)
+}
+
+// Existing objects this component may take over. Taking one over is never the default: without it, the component
+// refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+// already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+// names this organization, project, stack and component).
+type AdoptSettingsOutput struct{ *pulumi.OutputState }
+
+func (AdoptSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AdoptSettings)(nil)).Elem()
+}
+
+func (o AdoptSettingsOutput) ToAdoptSettingsOutput() AdoptSettingsOutput {
+	return o
+}
+
+func (o AdoptSettingsOutput) ToAdoptSettingsOutputWithContext(ctx context.Context) AdoptSettingsOutput {
+	return o
+}
+
+func (o AdoptSettingsOutput) ToAdoptSettingsPtrOutput() AdoptSettingsPtrOutput {
+	return o.ToAdoptSettingsPtrOutputWithContext(context.Background())
+}
+
+func (o AdoptSettingsOutput) ToAdoptSettingsPtrOutputWithContext(ctx context.Context) AdoptSettingsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AdoptSettings) *AdoptSettings {
+		return &v
+	}).(AdoptSettingsPtrOutput)
+}
+
+// Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+// Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+// when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+func (o AdoptSettingsOutput) Namespace() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AdoptSettings) *bool { return v.Namespace }).(pulumi.BoolPtrOutput)
+}
+
+// Take over the service account when it already exists: the component sets its labels, annotations and
+// `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+// `createServiceAccount`. Default `false`.
+func (o AdoptSettingsOutput) ServiceAccount() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AdoptSettings) *bool { return v.ServiceAccount }).(pulumi.BoolPtrOutput)
+}
+
+type AdoptSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (AdoptSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AdoptSettings)(nil)).Elem()
+}
+
+func (o AdoptSettingsPtrOutput) ToAdoptSettingsPtrOutput() AdoptSettingsPtrOutput {
+	return o
+}
+
+func (o AdoptSettingsPtrOutput) ToAdoptSettingsPtrOutputWithContext(ctx context.Context) AdoptSettingsPtrOutput {
+	return o
+}
+
+func (o AdoptSettingsPtrOutput) Elem() AdoptSettingsOutput {
+	return o.ApplyT(func(v *AdoptSettings) AdoptSettings {
+		if v != nil {
+			return *v
+		}
+		var ret AdoptSettings
+		return ret
+	}).(AdoptSettingsOutput)
+}
+
+// Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+// Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+// when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+func (o AdoptSettingsPtrOutput) Namespace() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AdoptSettings) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Namespace
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Take over the service account when it already exists: the component sets its labels, annotations and
+// `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+// `createServiceAccount`. Default `false`.
+func (o AdoptSettingsPtrOutput) ServiceAccount() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AdoptSettings) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.ServiceAccount
+	}).(pulumi.BoolPtrOutput)
+}
+
 // Where the chart comes from and how it is released.
 type AgentHelmChart struct {
 	// The chart: a local chart directory or `.tgz` archive (e.g. `./charts/eks-pod-identity-agent` in a pinned fork;
@@ -8290,6 +8474,8 @@ func (o WorkloadSettingsPtrOutput) WaitForCredentials() WaitForCredentialsSettin
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptSettingsInput)(nil)).Elem(), AdoptSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptSettingsPtrInput)(nil)).Elem(), AdoptSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AgentHelmChartInput)(nil)).Elem(), AgentHelmChartArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AgentHelmChartPtrInput)(nil)).Elem(), AgentHelmChartArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AmazonManagedPrometheusPolicyInput)(nil)).Elem(), AmazonManagedPrometheusPolicyArgs{})
@@ -8378,6 +8564,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadAgentSettingsPtrInput)(nil)).Elem(), WorkloadAgentSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadSettingsInput)(nil)).Elem(), WorkloadSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WorkloadSettingsPtrInput)(nil)).Elem(), WorkloadSettingsArgs{})
+	pulumi.RegisterOutputType(AdoptSettingsOutput{})
+	pulumi.RegisterOutputType(AdoptSettingsPtrOutput{})
 	pulumi.RegisterOutputType(AgentHelmChartOutput{})
 	pulumi.RegisterOutputType(AgentHelmChartPtrOutput{})
 	pulumi.RegisterOutputType(AmazonManagedPrometheusPolicyOutput{})

@@ -9,6 +9,27 @@ import * as enums from "../types/enums";
 import {PodIdentityAgent} from "..";
 
 /**
+ * Existing objects this component may take over. Taking one over is never the default: without it, the component
+ * refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+ * already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+ * names this organization, project, stack and component).
+ */
+export interface AdoptSettingsArgs {
+    /**
+     * Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+     * Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+     * when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+     */
+    namespace?: boolean;
+    /**
+     * Take over the service account when it already exists: the component sets its labels, annotations and
+     * `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+     * `createServiceAccount`. Default `false`.
+     */
+    serviceAccount?: boolean;
+}
+
+/**
  * Where the chart comes from and how it is released.
  */
 export interface AgentHelmChartArgs {

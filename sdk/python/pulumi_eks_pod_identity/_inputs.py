@@ -17,6 +17,8 @@ from ._enums import *
 from .pod_identity_agent import PodIdentityAgent
 
 __all__ = [
+    'AdoptSettingsArgs',
+    'AdoptSettingsArgsDict',
     'AgentHelmChartArgs',
     'AgentHelmChartArgsDict',
     'AmazonManagedPrometheusPolicyArgs',
@@ -106,6 +108,78 @@ __all__ = [
     'WorkloadSettingsArgs',
     'WorkloadSettingsArgsDict',
 ]
+
+class AdoptSettingsArgsDict(TypedDict):
+    """
+    Existing objects this component may take over. Taking one over is never the default: without it, the component
+    refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+    already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+    names this organization, project, stack and component).
+    """
+    namespace: NotRequired[_builtins.bool]
+    """
+    Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+    Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+    when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+    """
+    service_account: NotRequired[_builtins.bool]
+    """
+    Take over the service account when it already exists: the component sets its labels, annotations and
+    `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+    `createServiceAccount`. Default `false`.
+    """
+
+@pulumi.input_type
+class AdoptSettingsArgs:
+    def __init__(__self__, *,
+                 namespace: Optional[_builtins.bool] = None,
+                 service_account: Optional[_builtins.bool] = None):
+        """
+        Existing objects this component may take over. Taking one over is never the default: without it, the component
+        refuses (at preview, before anything changes) to create a namespace, service account, ConfigMap or Deployment that
+        already exists in the cluster unless this component created it (its `eks-pod-identity.pulumi.com/owner` annotation
+        names this organization, project, stack and component).
+
+        :param _builtins.bool namespace: Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+               Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+               when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+        :param _builtins.bool service_account: Take over the service account when it already exists: the component sets its labels, annotations and
+               `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+               `createServiceAccount`. Default `false`.
+        """
+        if namespace is not None:
+            pulumi.set(__self__, "namespace", namespace)
+        if service_account is not None:
+            pulumi.set(__self__, "service_account", service_account)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> Optional[_builtins.bool]:
+        """
+        Take over the namespace when it already exists: the component adds its labels (including the "restricted" Pod
+        Security Standard, which then applies to the pods already there) and annotations, and never deletes it, also
+        when it did not exist before: `pulumi destroy` leaves it in the cluster. Only with `createNamespace`. Default `false`.
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> Optional[_builtins.bool]:
+        """
+        Take over the service account when it already exists: the component sets its labels, annotations and
+        `automountServiceAccountToken: false`, and never deletes it (also when it did not exist before). Only with
+        `createServiceAccount`. Default `false`.
+        """
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "service_account", value)
+
 
 class AgentHelmChartArgsDict(TypedDict):
     """

@@ -25,6 +25,7 @@ class PodIdentityWorkloadArgs:
     def __init__(__self__, *,
                  cluster_name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
+                 adopt: Optional['AdoptSettingsArgs'] = None,
                  agent: Optional['WorkloadAgentSettingsArgs'] = None,
                  allow_full_access: Optional[_builtins.bool] = None,
                  association: Optional['AssociationSettingsArgs'] = None,
@@ -34,6 +35,7 @@ class PodIdentityWorkloadArgs:
                  cross_account: Optional['CrossAccountSettingsArgs'] = None,
                  fargate_profile_selectors: pulumi.Input[Optional[Sequence['FargateProfileSelectorArgs']]] = None,
                  inline_policies: Optional[Sequence['InlinePolicyArgs']] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  managed_policy_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None,
                  namespace_labels: Optional[Mapping[str, _builtins.str]] = None,
                  policy_statements: Optional[Sequence['PolicyStatementArgs']] = None,
@@ -49,6 +51,7 @@ class PodIdentityWorkloadArgs:
 
         :param pulumi.Input[_builtins.str] cluster_name: Name of the EKS cluster. Required; an `eks.Cluster`'s `eksCluster.name` output works as is.
         :param pulumi.Input[_builtins.str] namespace: Kubernetes namespace of the workload, a DNS-1123 label (at most 63 characters). Required.
+        :param 'AdoptSettingsArgs' adopt: Existing namespace and service account this component may take over. Default: none (an existing one is refused).
         :param 'WorkloadAgentSettingsArgs' agent: The Pod Identity agent. Default: not installed here.
         :param _builtins.bool allow_full_access: Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
                Default `false`: such a statement is rejected at preview.
@@ -65,6 +68,13 @@ class PodIdentityWorkloadArgs:
                preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
                Only read for the warning. Default: none (not checked).
         :param Sequence['InlinePolicyArgs'] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
+        :param pulumi.Input[_builtins.str] kubeconfig: The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+               the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+               create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+               your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+               preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+               A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+               (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
         :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
                becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
                its account and path appended. Default: none.
@@ -85,6 +95,8 @@ class PodIdentityWorkloadArgs:
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
         pulumi.set(__self__, "namespace", namespace)
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if agent is not None:
             pulumi.set(__self__, "agent", agent)
         if allow_full_access is not None:
@@ -103,6 +115,8 @@ class PodIdentityWorkloadArgs:
             pulumi.set(__self__, "fargate_profile_selectors", fargate_profile_selectors)
         if inline_policies is not None:
             pulumi.set(__self__, "inline_policies", inline_policies)
+        if kubeconfig is not None:
+            pulumi.set(__self__, "kubeconfig", kubeconfig)
         if managed_policy_arns is not None:
             pulumi.set(__self__, "managed_policy_arns", managed_policy_arns)
         if namespace_labels is not None:
@@ -147,6 +161,18 @@ class PodIdentityWorkloadArgs:
     @namespace.setter
     def namespace(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional['AdoptSettingsArgs']:
+        """
+        Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: Optional['AdoptSettingsArgs']):
+        pulumi.set(self, "adopt", value)
 
     @_builtins.property
     @pulumi.getter
@@ -262,6 +288,24 @@ class PodIdentityWorkloadArgs:
     @inline_policies.setter
     def inline_policies(self, value: Optional[Sequence['InlinePolicyArgs']]):
         pulumi.set(self, "inline_policies", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+        the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+        create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+        your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+        preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+        A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+        (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+        """
+        return pulumi.get(self, "kubeconfig")
+
+    @kubeconfig.setter
+    def kubeconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "kubeconfig", value)
 
     @_builtins.property
     @pulumi.getter(name="managedPolicyArns")
@@ -397,6 +441,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[Union['AdoptSettingsArgs', 'AdoptSettingsArgsDict']] = None,
                  agent: Optional[Union['WorkloadAgentSettingsArgs', 'WorkloadAgentSettingsArgsDict']] = None,
                  allow_full_access: Optional[_builtins.bool] = None,
                  association: Optional[Union['AssociationSettingsArgs', 'AssociationSettingsArgsDict']] = None,
@@ -407,6 +452,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                  cross_account: Optional[Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict']] = None,
                  fargate_profile_selectors: pulumi.Input[Optional[Sequence[Union['FargateProfileSelectorArgs', 'FargateProfileSelectorArgsDict']]]] = None,
                  inline_policies: Optional[Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  managed_policy_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace_labels: Optional[Mapping[str, _builtins.str]] = None,
@@ -425,6 +471,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param Union['AdoptSettingsArgs', 'AdoptSettingsArgsDict'] adopt: Existing namespace and service account this component may take over. Default: none (an existing one is refused).
         :param Union['WorkloadAgentSettingsArgs', 'WorkloadAgentSettingsArgsDict'] agent: The Pod Identity agent. Default: not installed here.
         :param _builtins.bool allow_full_access: Accept policy statements that allow every action (`*`) on every resource (`*`), i.e. administrator access.
                Default `false`: such a statement is rejected at preview.
@@ -442,6 +489,13 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                preflight warning: pods that a selector matches run on Fargate, where the Pod Identity agent does not run.
                Only read for the warning. Default: none (not checked).
         :param Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']] inline_policies: Raw inline policy documents. All inline policies together stay under IAM's 10,240 characters. Default: none.
+        :param pulumi.Input[_builtins.str] kubeconfig: The kubeconfig (contents, or the path of a file, as the Kubernetes provider's `kubeconfig` takes it) through which
+               the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+               create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+               your own (pass that provider's kubeconfig, e.g. an `eks.Cluster`'s `kubeconfigJson`); it may be unknown at
+               preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+               A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider's configuration
+               (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
         :param Sequence[pulumi.Input[_builtins.str]] managed_policy_arns: ARNs of managed policies to attach (at most 20; AWS's default quota is 10), in the cluster's partition. Each
                becomes the attachment `<component>-managed-<policy name>`; a later policy with the name of an earlier one gets
                its account and path appended. Default: none.
@@ -486,6 +540,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[Union['AdoptSettingsArgs', 'AdoptSettingsArgsDict']] = None,
                  agent: Optional[Union['WorkloadAgentSettingsArgs', 'WorkloadAgentSettingsArgsDict']] = None,
                  allow_full_access: Optional[_builtins.bool] = None,
                  association: Optional[Union['AssociationSettingsArgs', 'AssociationSettingsArgsDict']] = None,
@@ -496,6 +551,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                  cross_account: Optional[Union['CrossAccountSettingsArgs', 'CrossAccountSettingsArgsDict']] = None,
                  fargate_profile_selectors: pulumi.Input[Optional[Sequence[Union['FargateProfileSelectorArgs', 'FargateProfileSelectorArgsDict']]]] = None,
                  inline_policies: Optional[Sequence[Union['InlinePolicyArgs', 'InlinePolicyArgsDict']]] = None,
+                 kubeconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  managed_policy_arns: Optional[Sequence[pulumi.Input[_builtins.str]]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace_labels: Optional[Mapping[str, _builtins.str]] = None,
@@ -518,6 +574,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = PodIdentityWorkloadArgs.__new__(PodIdentityWorkloadArgs)
 
+            __props__.__dict__["adopt"] = adopt
             __props__.__dict__["agent"] = agent
             __props__.__dict__["allow_full_access"] = allow_full_access
             __props__.__dict__["association"] = association
@@ -530,6 +587,7 @@ class PodIdentityWorkload(pulumi.ComponentResource):
             __props__.__dict__["cross_account"] = cross_account
             __props__.__dict__["fargate_profile_selectors"] = fargate_profile_selectors
             __props__.__dict__["inline_policies"] = inline_policies
+            __props__.__dict__["kubeconfig"] = None if kubeconfig is None else pulumi.Output.secret(kubeconfig)
             __props__.__dict__["managed_policy_arns"] = managed_policy_arns
             if namespace is None and not opts.urn:
                 raise TypeError("Missing required property 'namespace'")

@@ -5,6 +5,7 @@ package com.pulumi.ekspodidentity;
 
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
+import com.pulumi.ekspodidentity.inputs.AdoptSettingsArgs;
 import com.pulumi.ekspodidentity.inputs.AssociationSettingsArgs;
 import com.pulumi.ekspodidentity.inputs.CrossAccountSettingsArgs;
 import com.pulumi.ekspodidentity.inputs.FargateProfileSelectorArgs;
@@ -28,6 +29,21 @@ import javax.annotation.Nullable;
 public final class PodIdentityWorkloadArgs extends com.pulumi.resources.ResourceArgs {
 
     public static final PodIdentityWorkloadArgs Empty = new PodIdentityWorkloadArgs();
+
+    /**
+     * Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+     * 
+     */
+    @Import(name="adopt")
+    private @Nullable AdoptSettingsArgs adopt;
+
+    /**
+     * @return Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+     * 
+     */
+    public Optional<AdoptSettingsArgs> adopt() {
+        return Optional.ofNullable(this.adopt);
+    }
 
     /**
      * The Pod Identity agent. Default: not installed here.
@@ -191,6 +207,33 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
      */
     public Optional<List<InlinePolicyArgs>> inlinePolicies() {
         return Optional.ofNullable(this.inlinePolicies);
+    }
+
+    /**
+     * The kubeconfig (contents, or the path of a file, as the Kubernetes provider&#39;s `kubeconfig` takes it) through which
+     * the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+     * create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+     * your own (pass that provider&#39;s kubeconfig, e.g. an `eks.Cluster`&#39;s `kubeconfigJson`); it may be unknown at
+     * preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+     * A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider&#39;s configuration
+     * (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+     * 
+     */
+    @Import(name="kubeconfig")
+    private @Nullable Output<String> kubeconfig;
+
+    /**
+     * @return The kubeconfig (contents, or the path of a file, as the Kubernetes provider&#39;s `kubeconfig` takes it) through which
+     * the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+     * create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+     * your own (pass that provider&#39;s kubeconfig, e.g. an `eks.Cluster`&#39;s `kubeconfigJson`); it may be unknown at
+     * preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+     * A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider&#39;s configuration
+     * (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+     * 
+     */
+    public Optional<Output<String>> kubeconfig() {
+        return Optional.ofNullable(this.kubeconfig);
     }
 
     /**
@@ -375,6 +418,7 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
     private PodIdentityWorkloadArgs() {}
 
     private PodIdentityWorkloadArgs(PodIdentityWorkloadArgs $) {
+        this.adopt = $.adopt;
         this.agent = $.agent;
         this.allowFullAccess = $.allowFullAccess;
         this.association = $.association;
@@ -385,6 +429,7 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
         this.crossAccount = $.crossAccount;
         this.fargateProfileSelectors = $.fargateProfileSelectors;
         this.inlinePolicies = $.inlinePolicies;
+        this.kubeconfig = $.kubeconfig;
         this.managedPolicyArns = $.managedPolicyArns;
         this.namespace = $.namespace;
         this.namespaceLabels = $.namespaceLabels;
@@ -414,6 +459,17 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
 
         public Builder(PodIdentityWorkloadArgs defaults) {
             $ = new PodIdentityWorkloadArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param adopt Existing namespace and service account this component may take over. Default: none (an existing one is refused).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder adopt(@Nullable AdoptSettingsArgs adopt) {
+            $.adopt = adopt;
+            return this;
         }
 
         /**
@@ -586,6 +642,39 @@ public final class PodIdentityWorkloadArgs extends com.pulumi.resources.Resource
          */
         public Builder inlinePolicies(InlinePolicyArgs... inlinePolicies) {
             return inlinePolicies(List.of(inlinePolicies));
+        }
+
+        /**
+         * @param kubeconfig The kubeconfig (contents, or the path of a file, as the Kubernetes provider&#39;s `kubeconfig` takes it) through which
+         * the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+         * create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+         * your own (pass that provider&#39;s kubeconfig, e.g. an `eks.Cluster`&#39;s `kubeconfigJson`); it may be unknown at
+         * preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+         * A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider&#39;s configuration
+         * (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder kubeconfig(@Nullable Output<String> kubeconfig) {
+            $.kubeconfig = kubeconfig;
+            return this;
+        }
+
+        /**
+         * @param kubeconfig The kubeconfig (contents, or the path of a file, as the Kubernetes provider&#39;s `kubeconfig` takes it) through which
+         * the component reads the cluster at preview and update, to check that the Kubernetes objects it is about to
+         * create do not exist yet or were created by it. Required when the component is given a Kubernetes provider of
+         * your own (pass that provider&#39;s kubeconfig, e.g. an `eks.Cluster`&#39;s `kubeconfigJson`); it may be unknown at
+         * preview (a cluster created in the same update), and the check then runs at update, before anything changes.
+         * A secret: encrypted in the state, passed to no resource or output. Default: the default Kubernetes provider&#39;s configuration
+         * (`kubernetes:kubeconfig`, `kubernetes:context`), else `$KUBECONFIG`, else `~/.kube/config`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder kubeconfig(String kubeconfig) {
+            return kubeconfig(Output.of(kubeconfig));
         }
 
         /**
