@@ -118,7 +118,7 @@ test("the catalog names its iam-data source", (t) => {
 });
 
 test("lookups read the catalog once, not per call", (t) => {
-    // What keeps a lookup cheap is that the 478 KB catalog is parsed once and each service's actions indexed once;
+    // What keeps a lookup cheap is that the 510 KB catalog is parsed once and each service's actions indexed once;
     // counting file reads checks that without timing anything (timings belong in `npm run bench`).
     checkAction("s3:GetObject");
     // The fs module itself (the one Node.js's loader reads JSON with), not the namespace copy an import makes.

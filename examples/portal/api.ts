@@ -3,12 +3,16 @@
  * the component's arguments. Pure code: no Pulumi runtime, no I/O. Everything the component itself checks (names,
  * ARNs, IAM actions, conditions, cross-account rules) is left to the component (see program.ts); this module only
  * rejects what the component cannot be handed at all (wrong types, unknown fields) and what the portal refuses by
- * policy (clusters it does not manage, privileged managed policies).
+ * policy (clusters it does not manage, privileged managed policies, escalation and administrator-equivalent statements,
+ * cross-account targets it was not told to allow: permissionPolicy.ts, targetRoles.ts, protectedBuckets.ts).
  */
 import { createHash } from "crypto";
 import { parseClusterArn } from "../../provider/iam/arn";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS } from "./managedPolicies";
 import { SYSTEM_NAMESPACES, isSystemNamespace } from "./ownership";
+import { statementProblems } from "./permissionPolicy";
+import { protectedBucketsDeny } from "./protectedBuckets";
+import { targetProblems } from "./targetRoles";
 import type { CrossAccountSettings } from "../../provider/crossAccount/args";
 import type { PolicyStatement } from "../../provider/iam/policyDocument";
 import type { PodIdentityWorkloadArgs, WorkloadSettings } from "../../provider/components/podIdentityWorkloadArgs";
@@ -80,6 +84,22 @@ export interface PortalPolicy {
     allowedManagedPolicyArns?: readonly string[];
     /** Services whose actions `Allow` statements may not name. Default PRIVILEGED_SERVICES. */
     deniedServices?: readonly string[];
+    /**
+     * Escalation actions of provider/iam/privilegeEscalation.ts that statements may allow anyway, by exact name
+     * (`PORTAL_ALLOWED_ESCALATION_ACTIONS`). Default none: every escalation action is refused.
+     */
+    allowedEscalationActions?: readonly string[];
+    /**
+     * Role ARN patterns (`*`, `?`) crossAccount targets may name (`PORTAL_ALLOWED_TARGET_ROLES`). Default none: every
+     * target is refused. A role of the cluster's own account needs a pattern spelling out that account; well-known
+     * administrator role names are refused whatever matches (targetRoles.ts).
+     */
+    allowedTargetRoles?: readonly string[];
+    /**
+     * Buckets no statement may reach. The portal sets it at start: its `s3://` backend's bucket and
+     * `PORTAL_PROTECTED_BUCKETS` (protectedBuckets.ts).
+     */
+    protectedBuckets?: readonly string[];
 }
 
 // ---- shape ----
@@ -277,6 +297,11 @@ export function parseWorkloadRequest(
             }
         });
     });
+    // By effect, not by name: escalation, writes on everything, the portal's own bucket, cross-account targets.
+    const cluster = clusters.get(request.cluster);
+    const statementPolicy = { allowedEscalationActions: policy.allowedEscalationActions ?? [], protectedBuckets: policy.protectedBuckets ?? [], partition: cluster?.arn.split(":")[1] ?? "aws" };
+    problems.push(...statementProblems(request.policyStatements ?? [], statementPolicy, problems.map((p) => p.field)));
+    problems.push(...targetProblems(request.crossAccount, cluster?.accountId, policy.allowedTargetRoles ?? []));
     return problems.length > 0 ? { problems } : { request };
 }
 
@@ -306,8 +331,12 @@ export const WORKLOAD_ID = /^[a-z0-9][a-z0-9-]{0,40}-[0-9a-f]{6}$/;
 export const TEAM_TAG = "eks-pod-identity-portal/team";
 export const WORKLOAD_TAG = "eks-pod-identity-portal/workload";
 
-/** The component's arguments for a checked request: secure defaults are the component's own. */
-export function componentArgs(request: WorkloadRequest, cluster: ResolvedCluster, id: string): PodIdentityWorkloadArgs {
+/**
+ * The component's arguments for a checked request: secure defaults are the component's own. With protected buckets
+ * (protectedBuckets.ts) the role also gets a Deny of them, after the request's statements.
+ */
+export function componentArgs(request: WorkloadRequest, cluster: ResolvedCluster, id: string, protectedBuckets: readonly string[] = []): PodIdentityWorkloadArgs {
+    const deny = protectedBuckets.length > 0 ? [protectedBucketsDeny(protectedBuckets, cluster.arn.split(":")[1])] : [];
     return {
         clusterName: cluster.name,
         clusterArn: cluster.arn,
@@ -315,7 +344,7 @@ export function componentArgs(request: WorkloadRequest, cluster: ResolvedCluster
         serviceAccountName: request.serviceAccount,
         createNamespace: request.createNamespace,
         managedPolicyArns: request.managedPolicyArns,
-        policyStatements: request.policyStatements,
+        policyStatements: request.policyStatements !== undefined || deny.length > 0 ? [...(request.policyStatements ?? []), ...deny] : undefined,
         crossAccount: request.crossAccount,
         workload: request.workload,
         tags: { [TEAM_TAG]: request.team, [WORKLOAD_TAG]: id },

@@ -10,6 +10,10 @@
  * Policy and limits:
  *   PORTAL_ALLOWED_MANAGED_POLICIES  comma-separated managed policy ARNs requests may attach (default: managedPolicies.ts)
  *   PORTAL_POLICY_FILE   or a JSON/YAML file { allowedManagedPolicyArns: [ARN, …] }
+ *   PORTAL_ALLOWED_TARGET_ROLES  comma-separated role ARN patterns crossAccount targets may name (default: none)
+ *   PORTAL_ALLOWED_ESCALATION_ACTIONS  comma-separated escalation actions statements may allow anyway (default: none)
+ *   PORTAL_PROTECTED_BUCKETS  comma-separated buckets no workload may reach, besides an s3:// backend's (README.md
+ *                        "Permission model")
  *   PORTAL_PREVIEW_CLAIM_TTL_MS  how long an unapplied preview holds its namespace, default 900000 (15 min)
  *   PORTAL_AUDIT_LOG     append-only audit log, default <PORTAL_STATE_DIR>/audit.log
  *   PORTAL_PORT          default 8080;  PORTAL_HOST  default 127.0.0.1
@@ -25,6 +29,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { allowlistFromEnvironment } from "./managedPolicies";
+import { permissionSettingsFromEnvironment } from "./permissionSettings";
 import { startPortal } from "./server";
 
 async function main(): Promise<void> {
@@ -49,7 +54,7 @@ async function main(): Promise<void> {
         tokensFile: env.PORTAL_TOKENS_FILE || undefined,
         proxySecret,
         auditLog: env.PORTAL_AUDIT_LOG || undefined,
-        policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env) },
+        policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env), ...permissionSettingsFromEnvironment(env) },
         previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
         holdBeforeRecordingForTests,
         replicaLeaseMs: env.PORTAL_REPLICA_LEASE_MS ? Number(env.PORTAL_REPLICA_LEASE_MS) : undefined,

@@ -9,11 +9,13 @@ import { PodIdentityWorkload } from "../../provider/components/podIdentityWorklo
 import { RecordedResource, startOfflineEngine } from "../../provider/tools/plan/engine";
 import { FieldProblem, ResolvedCluster, WorkloadRequest, componentArgs, requestField } from "./api";
 import { parseDocument } from "./outputs";
+import { protectedBuckets } from "./protectedBuckets";
 
 /** The stack outputs of a workload (see README: `outputs`). */
 export function workloadProgram(request: WorkloadRequest, cluster: ResolvedCluster, id: string): () => Promise<Record<string, unknown>> {
     return async () => {
-        const w = new PodIdentityWorkload(id, componentArgs(request, cluster, id));
+        // The worker runs with the portal's environment: its backend bucket is the one to deny (protectedBuckets.ts).
+        const w = new PodIdentityWorkload(id, componentArgs(request, cluster, id, protectedBuckets(process.env)));
         const configFile = request.crossAccount !== undefined && request.crossAccount.mode !== "native";
         // Only what this request can produce: an undefined stack output is a warning on every run.
         return {

@@ -16,6 +16,7 @@ import { AuditAction, AuditLog } from "./audit";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
+import { permissionSettings } from "./permissionSettings";
 import { backendStackOutputs, backendStackState, hasCheckpoint, removeTornAttributes } from "./checkpoint";
 import { eksEndpoint } from "./eks";
 import { entryOfOperation, latestHistoryEntry } from "./stackHistory";
@@ -131,7 +132,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         ],
         proxySecret: options.proxySecret,
     });
-    const policy: PortalPolicy = { ...options.policy, allowedManagedPolicyArns: checkAllowlist(options.policy?.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) };
+    const policy: PortalPolicy = { ...options.policy, ...permissionSettings(options.policy ?? {}, env), allowedManagedPolicyArns: checkAllowlist(options.policy?.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) };
     const ownership = new Ownership(options.previewClaimTtlMs ?? 15 * 60_000);
     const audit = new AuditLog(options.auditLog ?? path.join(stateDir, "audit.log"));
     /** What a change request's audit line needs, filled in as the request is handled. */

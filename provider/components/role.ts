@@ -6,6 +6,8 @@ import { InputRules, Rule } from "../validation/inputRules";
 import { isPlain } from "../validation/problems";
 import { checkListedOnce } from "../validation/workload";
 import { managedAttachmentSuffixes } from "./childNames";
+import { escalationWarnings } from "../iam/privilegeEscalation";
+import { warnAll } from "../agent/preflight";
 
 /** The IAM role `<name>-role` from the user's role settings, shared by the components that create roles. */
 export function createRole(
@@ -87,6 +89,8 @@ export function createRolePermissions(
         ...inputs.documents.map((d) => ({ name: d.name, input: d.input, text: pulumi.output(d.text) })),
         ...(inputs.derivedPolicies ?? []).map((d) => ({ name: d.name, input: d.input, text: d.document })),
     ];
+    // Escalation is not an input error (a platform role may need it), but it should never pass unnoticed.
+    inputs.documents.forEach((d) => pulumi.output(d.text).apply((text) => warnAll(parent, escalationWarnings(d.input, text))));
     const statements = inputs.documents.find((d) => d.input === "policyStatements");
     const permissionsPolicy: pulumi.Output<string | undefined> = statements ? pulumi.output(statements.text) : pulumi.output(undefined);
 

@@ -25,6 +25,23 @@ interface ActionCatalog {
     source: string;
     services: Record<string, string>;
     globalConditionKeys: string;
+    /** One access-level letter per action, in the order of `services` (see the generator). */
+    accessLevels: Record<string, string>;
+}
+
+/**
+ * An action's access level, as the Service Authorization Reference classifies it. Actions AWS lists as both
+ * "Permissions management" and "Write" (or "Tagging" and "Write") are given the narrower class.
+ */
+export type AccessLevel = "List" | "Read" | "Write" | "Permissions management" | "Tagging";
+
+const ACCESS_LEVELS: Record<string, AccessLevel> = { L: "List", R: "Read", W: "Write", P: "Permissions management", T: "Tagging" };
+
+/** One catalog action an action pattern covers. */
+export interface CatalogAction {
+    /** `service:Action`, in the catalog's case, e.g. `s3:PutObject`. */
+    action: string;
+    accessLevel: AccessLevel;
 }
 
 interface ServiceActions {
@@ -33,6 +50,8 @@ interface ServiceActions {
     /** `names`, lower-cased, same order. */
     readonly lowerNames: readonly string[];
     readonly lowerSet: ReadonlySet<string>;
+    /** Access-level letters, same order. */
+    readonly levels: string;
 }
 
 const ACTION_PATTERN = /^([A-Za-z0-9-]+):([A-Za-z0-9*?-]+)$/;
@@ -45,7 +64,7 @@ const serviceCache = new Map<string, ServiceActions>();
 
 function loadCatalog(): ActionCatalog {
     if (catalog === undefined) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the 478 KB catalog is parsed on the first check, not when the library loads
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the 510 KB catalog is parsed on the first check, not when the library loads
         const json: typeof ActionCatalogJson = require("./action-catalog.json");
         catalog = json;
     }
@@ -69,7 +88,7 @@ function serviceActions(prefix: string): ServiceActions | undefined {
     const joined = services[prefix];
     const names = joined === "" ? [] : joined.split(" ");
     const lowerNames = names.map((name) => name.toLowerCase());
-    const entry: ServiceActions = { names, lowerNames, lowerSet: new Set(lowerNames) };
+    const entry: ServiceActions = { names, lowerNames, lowerSet: new Set(lowerNames), levels: loadCatalog().accessLevels[prefix] ?? "" };
     serviceCache.set(prefix, entry);
     return entry;
 }
@@ -141,6 +160,45 @@ export function checkAction(action: string): ActionCheck {
     const index = closestIndex(lowerName, service.lowerNames, ACTION_SUGGESTION_MAX_DISTANCE);
     const suggestion = index === undefined ? undefined : service.names[index];
     return { ok: false, reason: `unknown action "${name}" for service "${prefix}"${didYouMean(suggestion)}` };
+}
+
+/**
+ * The catalog actions an `Action` entry covers, with IAM's matching rules: case-insensitive, `*` any run of
+ * characters and `?` one character in the action name, `"*"` alone every action of every service. A malformed entry
+ * or unknown service covers nothing (checkAction reports it). Each service is scanned once per call: fine for the
+ * tens of entries a policy holds, not for hot loops.
+ */
+export function expandAction(pattern: string): CatalogAction[] {
+    if (typeof pattern !== "string") {
+        return [];
+    }
+    if (pattern === "*") {
+        return knownServicePrefixes().flatMap((prefix) => serviceMatches(prefix, "*"));
+    }
+    const match = ACTION_PATTERN.exec(pattern);
+    return match === null ? [] : serviceMatches(match[1].toLowerCase(), match[2].toLowerCase());
+}
+
+function serviceMatches(prefix: string, lowerName: string): CatalogAction[] {
+    const service = serviceActions(prefix);
+    if (service === undefined) {
+        return [];
+    }
+    const found: CatalogAction[] = [];
+    service.lowerNames.forEach((candidate, i) => {
+        if (matchesWildcard(lowerName, candidate)) {
+            found.push({ action: `${prefix}:${service.names[i]}`, accessLevel: ACCESS_LEVELS[service.levels[i]] ?? "Write" });
+        }
+    });
+    return found;
+}
+
+/**
+ * Whether an IAM pattern (`*`, `?`) matches a name, case-insensitively, as IAM matches `Action` entries; also used
+ * for role-name and ARN patterns where the caller lower-cases or not as the compared field requires.
+ */
+export function wildcardMatches(pattern: string, name: string, options: { caseSensitive?: boolean } = {}): boolean {
+    return options.caseSensitive ? matchesWildcard(pattern, name) : matchesWildcard(pattern.toLowerCase(), name.toLowerCase());
 }
 
 function didYouMean(suggestion: string | undefined): string {

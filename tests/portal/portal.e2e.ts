@@ -48,6 +48,8 @@ before(async () => {
         stateDir: path.join(environment.dir, "portal"),
         clusters: [{ arn: cloud.clusterArn() }],
         token: TOKEN,
+        // Cross-account targets are refused unless allowed: the chained reader, and a same-account role the component refuses.
+        policy: { allowedTargetRoles: ["arn:aws:iam::222233334444:role/reader", roleArnOf("same-account")] },
     });
 });
 

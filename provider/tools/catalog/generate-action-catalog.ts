@@ -44,7 +44,24 @@ export interface ActionCatalogFile {
      * for every key with that prefix (e.g. `aws:PrincipalTag/team`).
      */
     globalConditionKeys: string;
+    /**
+     * Service prefix → one letter per action, in the order of `services[prefix]`: the access level the Service
+     * Authorization Reference gives it (`L` List, `R` Read, `W` Write, `P` Permissions management, `T` Tagging).
+     * The permission policy of callers such as the portal reasons about writes with it.
+     */
+    accessLevels: Record<string, string>;
 }
+
+/** iam-data's access levels (some list two, e.g. "Permissions management, Write") → the catalog's letter. */
+const ACCESS_LEVEL_LETTERS: Record<string, string> = {
+    List: "L",
+    Read: "R",
+    Write: "W",
+    "Permissions management": "P",
+    "Permissions management, Write": "P",
+    Tagging: "T",
+    "Tagging, Write": "T",
+};
 
 function compareCodeUnits(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
@@ -96,7 +113,7 @@ function locateIamData(): { dir: string; version: string } {
 
 /**
  * Reads iam-data's `data/actions/<service>.json` files (each maps a lower-cased action key to
- * `{ name, description, accessLevel, ... }`) and keeps only the action names.
+ * `{ name, description, accessLevel, ... }`) and keeps only the action names and their access levels.
  * Throws on data the runtime could not represent faithfully, rather than writing a lossy catalog.
  */
 export function buildActionCatalog(): ActionCatalogFile {
@@ -107,15 +124,24 @@ export function buildActionCatalog(): ActionCatalogFile {
         throw new Error(`no service files in ${actionsDir}`);
     }
     const services: Record<string, string> = {};
+    const accessLevels: Record<string, string> = {};
     for (const file of files) {
         const prefix = file.slice(0, -".json".length);
         if (!SERVICE_PREFIX_PATTERN.test(prefix)) {
             throw new Error(`${IAM_DATA_PACKAGE}: unexpected service prefix "${prefix}" (${file})`);
         }
-        const actions = JSON.parse(fs.readFileSync(path.join(actionsDir, file), "utf8")) as Record<string, { name?: unknown }>;
+        const actions = JSON.parse(fs.readFileSync(path.join(actionsDir, file), "utf8")) as Record<string, { name?: unknown; accessLevel?: unknown }>;
         const byLowerCase = new Map<string, string>();
+        const levels = new Map<string, string>();
         for (const [key, action] of Object.entries(actions)) {
             const name = action?.name;
+            const level = typeof action?.accessLevel === "string" && Object.prototype.hasOwnProperty.call(ACCESS_LEVEL_LETTERS, action.accessLevel)
+                ? ACCESS_LEVEL_LETTERS[action.accessLevel]
+                : undefined;
+            if (level === undefined) {
+                throw new Error(`${IAM_DATA_PACKAGE}: unexpected access level ${JSON.stringify(action?.accessLevel)} for "${prefix}:${key}"`);
+            }
+            levels.set(key, level);
             if (typeof name !== "string" || !ACTION_NAME_PATTERN.test(name)) {
                 throw new Error(`${IAM_DATA_PACKAGE}: unexpected action name ${JSON.stringify(name)} for "${prefix}:${key}"`);
             }
@@ -129,7 +155,9 @@ export function buildActionCatalog(): ActionCatalogFile {
             }
             byLowerCase.set(lower, name);
         }
-        services[prefix] = [...byLowerCase.values()].sort(compareCodeUnits).join(" ");
+        const sorted = [...byLowerCase.values()].sort(compareCodeUnits);
+        services[prefix] = sorted.join(" ");
+        accessLevels[prefix] = sorted.map((name) => levels.get(name.toLowerCase())).join("");
     }
     // The package exports its global keys from code only (no JSON file): read them through its entry point.
     // Only the aws: ones are kept: the list also names a few service keys (ec2:SourceInstanceArn, …) that the runtime
@@ -142,12 +170,12 @@ export function buildActionCatalog(): ActionCatalogFile {
             throw new Error(`${IAM_DATA_PACKAGE}: unexpected global condition key ${JSON.stringify(key)}`);
         }
     }
-    return { source: `${IAM_DATA_PACKAGE}@${version}`, services, globalConditionKeys: globalKeys.sort(compareCodeUnits).join(" ") };
+    return { source: `${IAM_DATA_PACKAGE}@${version}`, services, globalConditionKeys: globalKeys.sort(compareCodeUnits).join(" "), accessLevels };
 }
 
 /** The catalog's file contents exactly as committed. */
 export function renderActionCatalog(catalog: ActionCatalogFile = buildActionCatalog()): string {
-    return `${JSON.stringify({ source: catalog.source, services: catalog.services, globalConditionKeys: catalog.globalConditionKeys }, null, 2)}\n`;
+    return `${JSON.stringify({ source: catalog.source, services: catalog.services, globalConditionKeys: catalog.globalConditionKeys, accessLevels: catalog.accessLevels }, null, 2)}\n`;
 }
 
 /** Human-readable differences between two catalogs, for `--check` failures (empty when equivalent). */
@@ -158,6 +186,10 @@ export function describeCatalogChanges(committed: ActionCatalogFile, generated: 
     }
     if (committed.globalConditionKeys !== generated.globalConditionKeys) {
         changes.push(`global condition keys: ${committed.globalConditionKeys ?? "(missing)"} → ${generated.globalConditionKeys}`);
+    }
+    const changedLevels = Object.keys(generated.accessLevels).filter((prefix) => committed.accessLevels?.[prefix] !== generated.accessLevels[prefix]);
+    if (changedLevels.length > 0) {
+        changes.push(`access levels of ${changedLevels.join(", ")}`);
     }
     const prefixes = [...new Set([...Object.keys(committed.services), ...Object.keys(generated.services)])].sort(compareCodeUnits);
     for (const prefix of prefixes) {
