@@ -88,14 +88,27 @@ export class DescendantTracker {
         return [...this.seen.keys()];
     }
 
-    /** SIGKILLs the remembered processes still running. */
+    /**
+     * SIGKILLs the remembered processes still running. They are stopped (SIGSTOP) first, and their children looked for
+     * again until none is new: a process killed while it forks would leave a child no scan has seen.
+     */
     killAlive(): void {
-        for (const pid of this.alive()) {
-            try {
-                process.kill(pid, "SIGKILL");
-            } catch {
-                // ended meanwhile
-            }
+        for (let fresh = this.alive(); fresh.length > 0; ) {
+            signal(fresh, "SIGSTOP");
+            const known = new Set(this.seen.keys());
+            this.scan();
+            fresh = this.alive().filter((pid) => !known.has(pid));
+        }
+        signal(this.alive(), "SIGKILL");
+    }
+}
+
+function signal(pids: number[], name: NodeJS.Signals): void {
+    for (const pid of pids) {
+        try {
+            process.kill(pid, name);
+        } catch {
+            // ended meanwhile
         }
     }
 }
@@ -141,5 +154,8 @@ export async function stopProcessTree(root: number, graceMs: number, clock: Grac
     } catch {
         // the group has ended
     }
+    // A SIGKILL takes effect once the process is next scheduled: wait for that (a process in uninterruptible sleep
+    // may take longer; after 50 polls the caller goes on).
+    for (let polls = 0; polls < 50 && tracker.alive().length > 0; polls++) await clock.sleep(pollMs);
     return tracker.pids;
 }
