@@ -823,3 +823,25 @@ test("on shutdown every process descended from a worker ends, also one in a sess
     };
     for (const pid of [root.pid!, ...seen]) t.false(runs(pid), `pid ${pid} still runs: ${runs(pid) ? fs.readFileSync(`/proc/${pid}/stat`, "utf8") : ""} (root ${root.pid})`);
 });
+
+test("a client that goes away while its create's preview runs is not logged as refused (499): the line carries the reply the preview decided", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal, stateDir) => {
+        // Passes the portal's checks; the component's validation (in the preview's worker, no CLI) rejects the action.
+        const body = workload("payments", "orders", { policyStatements: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::orders-data/*"] }] });
+        const abort = new AbortController();
+        const reply = fetch(`${portal.url}/workloads`, { method: "POST", headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify(body), signal: abort.signal }).catch(() => undefined);
+        // Gone once the preview has started (its record is written first), not before.
+        const records = path.join(stateDir, "workloads");
+        for (const until = performance.now() + 20_000; !(fs.existsSync(records) && fs.readdirSync(records).length > 0) && performance.now() < until; ) await sleep(10);
+        abort.abort();
+        await reply;
+        const lines = () => auditLines(stateDir).filter((e) => e.action === "create");
+        for (const until = performance.now() + 30_000; lines().length < 2 && performance.now() < until; ) await sleep(50);
+        // The end line is written as the preview ends, the request's as its reply would have been sent: just after.
+        const request = lines().find((e) => e.httpStatus !== undefined);
+        const end = lines().find((e) => e.httpStatus === undefined);
+        t.like(request, { principal: "portal-token", result: "refused", httpStatus: 400, clientGone: true, workload: workloadId(body) });
+        t.like(end, { principal: "portal-token", result: "failed", workload: workloadId(body) });
+        t.is(lines().length, 2, "one request line, one end line");
+    });
+});
