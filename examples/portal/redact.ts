@@ -17,7 +17,16 @@ const FILE_URL = /file:\/\/\/[^\s"'`<>()[\]{},;]*/g;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A function that redacts server paths from every string in a JSON value (a new value; the input is not changed). */
+/**
+ * The workload's own data, never the server's: the request as posted, the preview's plan and policies, the outputs
+ * (a pod-spec fragment mounts `/etc/aws-pod-identity`). Passed on as they are.
+ */
+const WORKLOAD_DATA_KEYS = new Set(["request", "preview", "outputs", "resources", "policies"]);
+
+/**
+ * A function that redacts server paths from every string in a JSON value but the workload's own data (a new value;
+ * the input is not changed).
+ */
 export function pathRedactor(known: PathPlaceholder[]): <T>(value: T) => T {
     // Longest first: a work directory inside the state directory is named as such.
     const rules = known
@@ -32,7 +41,7 @@ export function pathRedactor(known: PathPlaceholder[]): <T>(value: T) => T {
     const redact = (value: unknown): unknown => {
         if (typeof value === "string") return text(value);
         if (Array.isArray(value)) return value.map(redact);
-        if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+        if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, WORKLOAD_DATA_KEYS.has(k) ? v : redact(v)]));
         return value;
     };
     return redact as <T>(value: T) => T;

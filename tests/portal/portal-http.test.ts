@@ -774,6 +774,7 @@ test("no absolute server path reaches a member: hints, errors and diagnostics na
             t.regex(reply.body.lastOperation.diagnostics[0], /<work-dirs>\/.+\/Pulumi\.yaml/);
             t.regex(reply.body.lastOperation.diagnostics[1], /<pulumi-home>\/plugins/);
             t.true(reply.body.lastOperation.diagnostics[2].includes("arn:aws:s3:::bucket/home/x and https://example.com/usr/lib"), "ARNs and URLs are kept");
+            t.is(reply.body.outputs.awsConfigFile, "credential_process = /etc/aws-pod-identity/credential-process.sh", "the workload's own paths are its data");
         },
         (stateDir) => {
             id = seedWorkload(stateDir, workload("payments", "orders"));
@@ -781,6 +782,7 @@ test("no absolute server path reaches a member: hints, errors and diagnostics na
             const record = JSON.parse(fs.readFileSync(file, "utf8"));
             Object.assign(record, {
                 status: "failed",
+                outputs: { awsConfigFile: "credential_process = /etc/aws-pod-identity/credential-process.sh" },
                 recoverable: false,
                 hint: `inspect it with pulumi stack export in ${path.join(stateDir, "stacks", id)}`,
                 lastOperation: {
