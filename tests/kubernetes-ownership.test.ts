@@ -13,6 +13,8 @@ import { PodIdentityWorkload } from "../provider";
 import { KubeClient, testCluster } from "./cluster/client";
 import { rejection, run, value } from "./support/harness";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the version the test names when the assumption breaks
+const SDK_VERSION: string = require("@pulumi/pulumi/package.json").version;
 const OWNER = ownerName({ organization: "organization", project: "platform", stack: "prod", component: "api" });
 const namespace: PlannedObject = { kind: "Namespace", apiVersion: "v1", name: "payments", path: "namespace", adoptSetting: "adopt.namespace", adopt: false };
 
@@ -46,7 +48,7 @@ test("an adopted object stays adopted: dropping adopt (which would let destroy d
     t.regex(reason, /was adopted by this component \(it existed before\): keep adopt\.namespace set to true/);
 });
 
-test(`mocked engines are recognised through the SDK's mock monitor (@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version})`, async (t) => {
+test(`mocked engines are recognised through the SDK's mock monitor (@pulumi/pulumi ${SDK_VERSION})`, async (t) => {
     let underMocks = false;
     await run(() => {
         underMocks = runsUnderMocks();

@@ -44,6 +44,13 @@ export const PROXY_HEADERS = {
 /** Team names: what workload ids and AWS tags can carry (a DNS-1123 label of at most 32 characters). */
 export const TEAM_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
+/**
+ * Principal names: what the audit log and records may carry. Letters, digits and `._@+=-`, at most 128 characters: an
+ * e-mail address or a user name fits; a comma does not (Node joins a repeated header's values with ", ", so a name
+ * with a comma could be two names), nor spaces or control characters (they could forge log lines or split them).
+ */
+export const PRINCIPAL_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}$/;
+
 /** The SHA-256 of a token, in hex: what the tokens file stores (see hash-token.ts). */
 export function hashToken(token: string): string {
     return createHash("sha256").update(token, "utf8").digest("hex");
@@ -78,6 +85,7 @@ export function checkTokenEntries(entries: unknown[], source = "tokens"): TokenE
         // Refused by name and without its value: a plain token must never sit in the file, nor in an error message.
         if (unexpected.length > 0) throw new Error(`${where}: unexpected field(s) ${unexpected.join(", ")}: an entry holds name, team, role and the token's sha256 only`);
         if (typeof e.name !== "string" || e.name.trim() === "") throw new Error(`${where}: name is required`);
+        if (!PRINCIPAL_NAME.test(e.name)) throw new Error(`${where}: name must be letters, digits and ._@+=- (at most 128, no commas or spaces)`);
         if (typeof e.team !== "string" || !TEAM_NAME.test(e.team)) throw new Error(`${where} (${e.name}): team must be a team name (lower-case letters, digits, '-')`);
         if (!isRole(e.role)) throw new Error(`${where} (${e.name}): role must be "member" or "admin"`);
         if (typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256)) throw new Error(`${where} (${e.name}): sha256 must be 64 lower-case hex digits (hash-token.js prints it)`);
@@ -115,9 +123,14 @@ export class IdentityResolver {
 
     /** The caller, or an AuthenticationError. */
     authenticate(req: http.IncomingMessage): Principal {
+        // A repeated identity header is ambiguous (Node joins X-Portal-User's values as "victim, eve" and keeps only the
+        // first Authorization): refused, whichever value the portal would have read.
+        for (const name of [...Object.values(PROXY_HEADERS), "authorization"]) {
+            if ((req.headersDistinct[name]?.length ?? 0) > 1) throw new AuthenticationError(`the ${name} header is repeated: send it once`);
+        }
         const header = (name: string) => {
             const value = req.headers[name];
-            return Array.isArray(value) ? undefined : value; // a repeated identity header is ambiguous: ignore it
+            return Array.isArray(value) ? undefined : value;
         };
         const fromProxy = Object.values(PROXY_HEADERS).some((name) => req.headers[name] !== undefined);
         if (fromProxy) return this.fromProxy(header);
@@ -143,6 +156,7 @@ export class IdentityResolver {
         const team = header(PROXY_HEADERS.team)?.trim();
         const role = header(PROXY_HEADERS.role)?.trim() ?? "member";
         if (!name) throw new AuthenticationError(`the proxy sent no ${PROXY_HEADERS.user}`);
+        if (!PRINCIPAL_NAME.test(name)) throw new AuthenticationError(`${PROXY_HEADERS.user} must be a principal name (letters, digits and ._@+=-, at most 128; no commas)`);
         if (!team || !TEAM_NAME.test(team)) throw new AuthenticationError(`the proxy sent no valid ${PROXY_HEADERS.team}`);
         if (!isRole(role)) throw new AuthenticationError(`${PROXY_HEADERS.role} must be member or admin`);
         return { name, team, role };

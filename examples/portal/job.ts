@@ -14,6 +14,8 @@ export class Job {
     child?: ChildProcess;
     /** Who asked for the operation: the audit log's line for its end names them too. */
     startedBy?: Principal;
+    /** Its end line is in the audit log: written once, whichever path ended it. */
+    endAudited = false;
     /** Stopped by this replica's fence: the others may have taken the workload over, its outcome is not recorded. */
     fenced = false;
 

@@ -16,6 +16,13 @@
  *                        "Permission model")
  *   PORTAL_PREVIEW_CLAIM_TTL_MS  how long an unapplied preview holds its namespace, default 900000 (15 min)
  *   PORTAL_AUDIT_LOG     append-only audit log, default <PORTAL_STATE_DIR>/audit.log
+ *   PORTAL_AUDIT_MAX_BYTES  rotate it to audit.log.1 at this size, default 67108864 (64 MiB), at least 65536
+ *   PORTAL_AUDIT_KEEP       rotated files kept (audit.log.1 … .N), default 5, 1 to 1000
+ *   PORTAL_AUDIT_UNAUTHENTICATED_WINDOW_MS, PORTAL_AUDIT_UNAUTHENTICATED_BURST  unauthenticated refusals logged one by
+ *                        one per window (default 20 per 60000 ms), the rest summarised in one line per window
+ *   PORTAL_SHUTDOWN_GRACE_MS  on SIGTERM, how long the CLIs get before every process left under the workers is
+ *                        SIGKILLed, default 5000
+ * Every numeric variable is checked at start: a value that is not a whole number in range stops the portal, naming it.
  *   PORTAL_PORT          default 8080;  PORTAL_HOST  default 127.0.0.1
  *   PORTAL_STATE_DIR     workload records and stack folders, default ./.portal
  *   PULUMI_BACKEND_URL   default file://<PORTAL_STATE_DIR>/backend;  PULUMI_CONFIG_PASSPHRASE(_FILE) for a DIY backend.
@@ -28,6 +35,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { numberFromEnv } from "./envNumbers";
 import { allowlistFromEnvironment } from "./managedPolicies";
 import { permissionSettingsFromEnvironment } from "./permissionSettings";
 import { startPortal } from "./server";
@@ -45,7 +53,7 @@ async function main(): Promise<void> {
     const holdBeforeRecordingForTests = env.PORTAL_TEST_HOLD_BEFORE_RECORDING || undefined;
     delete env.PORTAL_TEST_HOLD_BEFORE_RECORDING;
     const portal = await startPortal({
-        port: Number(env.PORTAL_PORT ?? 8080),
+        port: numberFromEnv(env, "PORTAL_PORT", { min: 0, max: 65535, default: 8080 }) ?? 8080,
         host: env.PORTAL_HOST ?? "127.0.0.1",
         root,
         env,
@@ -54,10 +62,17 @@ async function main(): Promise<void> {
         tokensFile: env.PORTAL_TOKENS_FILE || undefined,
         proxySecret,
         auditLog: env.PORTAL_AUDIT_LOG || undefined,
+        auditLimits: {
+            maxBytes: numberFromEnv(env, "PORTAL_AUDIT_MAX_BYTES", { min: 65536 }),
+            keep: numberFromEnv(env, "PORTAL_AUDIT_KEEP", { min: 1, max: 1000 }),
+            unauthenticatedWindowMs: numberFromEnv(env, "PORTAL_AUDIT_UNAUTHENTICATED_WINDOW_MS", { min: 1000 }),
+            unauthenticatedBurst: numberFromEnv(env, "PORTAL_AUDIT_UNAUTHENTICATED_BURST", { min: 0 }),
+        },
+        shutdownGraceMs: numberFromEnv(env, "PORTAL_SHUTDOWN_GRACE_MS", { min: 0 }),
         policy: { allowedManagedPolicyArns: allowlistFromEnvironment(env), ...permissionSettingsFromEnvironment(env) },
-        previewClaimTtlMs: env.PORTAL_PREVIEW_CLAIM_TTL_MS ? Number(env.PORTAL_PREVIEW_CLAIM_TTL_MS) : undefined,
+        previewClaimTtlMs: numberFromEnv(env, "PORTAL_PREVIEW_CLAIM_TTL_MS", { min: 1000, default: 900000 }),
         holdBeforeRecordingForTests,
-        replicaLeaseMs: env.PORTAL_REPLICA_LEASE_MS ? Number(env.PORTAL_REPLICA_LEASE_MS) : undefined,
+        replicaLeaseMs: numberFromEnv(env, "PORTAL_REPLICA_LEASE_MS", { min: 3000, default: 30000 }),
         replicaHost: env.PORTAL_REPLICA_HOST || undefined,
     });
     process.stdout.write(`eks-pod-identity portal listening on ${portal.url}\n`);

@@ -12,7 +12,11 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { FieldProblem, PortalCluster, PortalPolicy, ResolvedCluster, WORKLOAD_ID, parseWorkloadRequest, resolveClusters, workloadId } from "./api";
-import { AuditAction, AuditLog } from "./audit";
+import { AuditAction, AuditLog, AuditLogLimits } from "./audit";
+import { Clock, systemClock } from "./clock";
+import { checkWholeNumber } from "./envNumbers";
+import { removeOrphanStacks, removeStackFiles } from "./orphanStacks";
+import { pathRedactor } from "./redact";
 import { AuthenticationError, IdentityResolver, Principal, TokenEntry, checkTokenEntries, hashToken, loadTokensFile, mayAccess } from "./identity";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, checkAllowlist } from "./managedPolicies";
 import { BackendFiles, backendFiles } from "./backendFiles";
@@ -25,13 +29,28 @@ import { BucketRecordStore, FileRecordStore, MutexTimeout, RecordStore } from ".
 import { S3Bucket, s3Location } from "./s3";
 import { isRunning, liveLockHolders } from "./stackLock";
 import { LeaseObserver, REPLICA_LEASE_MS, ReplicaLease, checkLeaseMs } from "./replicaLease";
-import { killProcessTree } from "./processTree";
+import { killProcessTree, stopProcessTree } from "./processTree";
 import { JobResult, JobSpec, Operation, WorkerMessage } from "./protocol";
 import { HttpError, isJsonMediaType, readBody } from "./httpInput";
 import { Job, Semaphore } from "./job";
 import { LastOperation, Runner, WorkloadRecord, isTransient } from "./workloadRecord";
 
 export const PROJECT = "eks-pod-identity-portal";
+/** Default of `previewClaimTtlMs`: 15 minutes. */
+export const PREVIEW_CLAIM_TTL_MS = 15 * 60_000;
+/** Default of `shutdownGraceMs`. */
+export const SHUTDOWN_GRACE_MS = 5000;
+
+/** The audit log's limits, checked at start like every numeric setting (envNumbers.ts). */
+function checkAuditLimits(limits: AuditLogLimits): AuditLogLimits {
+    const check = (value: number | undefined, source: string, min: number, max?: number) => (value === undefined ? undefined : checkWholeNumber(value, source, { min, max }));
+    return {
+        maxBytes: check(limits.maxBytes, "auditLimits.maxBytes (PORTAL_AUDIT_MAX_BYTES)", 65536),
+        keep: check(limits.keep, "auditLimits.keep (PORTAL_AUDIT_KEEP)", 1, 1000),
+        unauthenticatedWindowMs: check(limits.unauthenticatedWindowMs, "auditLimits.unauthenticatedWindowMs (PORTAL_AUDIT_UNAUTHENTICATED_WINDOW_MS)", 1000),
+        unauthenticatedBurst: check(limits.unauthenticatedBurst, "auditLimits.unauthenticatedBurst (PORTAL_AUDIT_UNAUTHENTICATED_BURST)", 0),
+    };
+}
 
 export interface PortalOptions {
     /** TCP port; 0 picks a free one. */
@@ -62,6 +81,15 @@ export interface PortalOptions {
     previewClaimTtlMs?: number;
     /** The append-only audit log (JSON lines). Default `<stateDir>/audit.log`. */
     auditLog?: string;
+    /** Its rotation and the summary of unauthenticated refusals (audit.ts; `PORTAL_AUDIT_*` in main.ts). */
+    auditLimits?: AuditLogLimits;
+    /**
+     * On close (SIGTERM), how long the workers' CLIs get to end on their own before every process descended from a
+     * worker still running, in any process group, is SIGKILLed. Default 5000 ms (`PORTAL_SHUTDOWN_GRACE_MS`).
+     */
+    shutdownGraceMs?: number;
+    /** The clock of the audit log's summary window and of the shutdown's grace period. Default the system's. */
+    clock?: Clock;
     /** The authenticating proxy's shared secret: requests carrying it may set `X-Portal-User`, `-Team`, `-Role`. */
     proxySecret?: string;
     /** Operations running at once across workloads; more wait in a queue. Default: the number of CPUs, at least 2. */
@@ -133,8 +161,19 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         proxySecret: options.proxySecret,
     });
     const policy: PortalPolicy = { ...options.policy, ...permissionSettings(options.policy ?? {}, env), allowedManagedPolicyArns: checkAllowlist(options.policy?.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS) };
-    const ownership = new Ownership(options.previewClaimTtlMs ?? 15 * 60_000);
-    const audit = new AuditLog(options.auditLog ?? path.join(stateDir, "audit.log"));
+    const ownership = new Ownership(checkWholeNumber(options.previewClaimTtlMs ?? PREVIEW_CLAIM_TTL_MS, "previewClaimTtlMs (PORTAL_PREVIEW_CLAIM_TTL_MS)", { min: 1000, default: PREVIEW_CLAIM_TTL_MS }));
+    const clock = options.clock ?? systemClock;
+    const shutdownGraceMs = checkWholeNumber(options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, "shutdownGraceMs (PORTAL_SHUTDOWN_GRACE_MS)", { min: 0, default: SHUTDOWN_GRACE_MS });
+    const audit = new AuditLog(options.auditLog ?? path.join(stateDir, "audit.log"), checkAuditLimits(options.auditLimits ?? {}), clock);
+    // What members see of events, hints and diagnostics names no server path (redact.ts).
+    const redact = pathRedactor([
+        { path: stacksDir, placeholder: "<work-dirs>" },
+        { path: stateDir, placeholder: "<state-dir>" },
+        { path: path.resolve(options.root), placeholder: "<portal>" },
+        ...(env.PULUMI_HOME ? [{ path: path.resolve(env.PULUMI_HOME), placeholder: "<pulumi-home>" }] : []),
+        { path: os.homedir(), placeholder: "<home>" },
+        { path: os.tmpdir(), placeholder: "<tmp>" },
+    ]);
     /** What a change request's audit line needs, filled in as the request is handled. */
     interface AuditContext {
         action: AuditAction;
@@ -142,6 +181,10 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         principal?: Principal;
         workload?: string;
         error?: string;
+        /** The client closed its connection before a reply: the line still says what the reply was (never a refusal). */
+        clientGone?: boolean;
+        /** The request's handler has returned: a connection closing after that without a reply is a 499. */
+        handled?: boolean;
     }
     const auditContexts = new WeakMap<http.IncomingMessage, AuditContext>();
     const replyContexts = new WeakMap<http.ServerResponse, AuditContext>();
@@ -209,21 +252,39 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     async function reconcile(record: WorkloadRecord): Promise<void> {
         if (!isTransient(record.status) || !(await runnerGone(record))) return;
         const operation = record.lastOperation?.operation ?? "apply";
-        if (operation === "preview" && !(files && (await hasCheckpoint(files, PROJECT, record.id)))) {
-            // A preview that left no stack: nothing to recover, the workload was never created.
+        const startedBy = record.startedBy;
+        const settled = (result: "succeeded" | "failed", error?: string) =>
+            // The operation's end line, which the portal that ran it did not live to write.
+            audit.record(startedBy, { action: operation === "preview" ? "create" : operation, workload: record.id, result, ...(error ? { error } : {}), settledAtStart: true });
+        if (operation === "preview") {
+            // A preview cut short: the workload was never created. Its stack (created before the CLI previewed, holding
+            // nothing) goes with the record, unless a CLI of the killed run still holds it: then at the next sync.
+            if (files && (await hasCheckpoint(files, PROJECT, record.id))) {
+                if ((await liveLockHolders(files, PROJECT, record.id, leases && ((lockHost) => leases.hostGone(lockHost)))).length > 0) return;
+                await removeStackFiles(env.PULUMI_BACKEND_URL, bucket, PROJECT, record.id);
+                fs.rmSync(path.join(stacksDir, record.id), { recursive: true, force: true });
+            }
             records.delete(record.id);
             await store.remove(record.id);
+            settled("failed", "interrupted: the portal stopped while this preview was running; nothing was created");
             return;
         }
         const started = record.lastOperation ?? { operation: "apply" as const, result: "running" as const, startedAt: record.updatedAt };
         // The CLI may have finished before the portal could record it: its history then has the result.
-        if (operation !== "preview" && files && (await settleFromHistory(record, operation, started))) return;
+        if (files && (await settleFromHistory(record, operation, started))) {
+            const failed = record.lastOperation?.result === "failed";
+            settled(failed ? "failed" : "succeeded", failed ? record.lastOperation?.error : undefined);
+            return;
+        }
+        const error = "interrupted: the portal stopped while this operation was running";
         Object.assign(record, failedState(record.id, operation, "interrupted", true));
-        record.lastOperation = { ...started, result: "failed", finishedAt: now(), error: "interrupted: the portal stopped while this operation was running" };
+        record.lastOperation = { ...started, result: "failed", finishedAt: now(), error };
         const state = files ? await backendStackState(files, PROJECT, record.id) : undefined;
         if (state) record.lastOperation.state = state;
         delete record.runner;
+        delete record.startedBy;
         await save(record);
+        settled("failed", error);
     }
 
     /**
@@ -238,6 +299,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const finishedAt = entry?.endTime ? new Date(entry.endTime * 1000).toISOString() : now();
         const last: LastOperation = { ...started, finishedAt, ...(entry?.resourceChanges ? { changes: entry.resourceChanges } : {}) };
         delete record.runner;
+        delete record.startedBy;
         if (stackGone || (entry!.result === "succeeded" && operation === "destroy")) {
             // The worker removes the stack after its destroy: gone, or destroyed, it is what a finished destroy leaves.
             records.delete(record.id);
@@ -274,7 +336,22 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         for (const id of [...records.keys()]) if (!seen.has(id) && !running.has(id)) records.delete(id);
         for (const record of [...records.values()]) await reconcile(record);
     }
-    await store.exclusive(sync);
+    await store.exclusive(async () => {
+        await sync();
+        // Stacks no record owns (a preview killed before its record was written or removed): removed if they hold nothing.
+        if (!files) return;
+        const sweep = await removeOrphanStacks(
+            files,
+            PROJECT,
+            (stack) => records.has(stack),
+            async (stack) => {
+                await removeStackFiles(env.PULUMI_BACKEND_URL, bucket, PROJECT, stack);
+                if (/^[a-z0-9-]+$/.test(stack)) fs.rmSync(path.join(stacksDir, stack), { recursive: true, force: true });
+            },
+            leases && ((lockHost) => leases.hostGone(lockHost)),
+        );
+        if (sweep.kept.length > 0) process.stderr.write(`stacks without a workload record, holding resources or locked, left alone: ${sweep.kept.join(", ")}\n`);
+    });
     const lastJobs = new Map<string, Job>();
     let serial = 0;
     let closing = false;
@@ -292,6 +369,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         };
     }
 
+    const settlingJobs = new Set<Promise<void>>();
+
     function startJob(record: WorkloadRecord, operation: Operation, recover: boolean, caller: Principal): Job {
         const job = new Job(++serial, operation, record.team);
         job.startedBy = caller;
@@ -307,7 +386,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             cluster: clusters.get(record.cluster) as ResolvedCluster,
             recover,
         };
-        void (async () => {
+        const settling: Promise<void> = (async () => {
             if (semaphore.busy) job.push({ event: "status", data: { status: "queued", operation } });
             await semaphore.acquire();
             let result: JobResult;
@@ -326,9 +405,14 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             } catch (error) {
                 // The record could not be written: say so on the stream rather than leave the workload busy.
                 running.delete(record.id);
-                job.push({ event: "done", data: { id: record.id, operation, result: "failed", status: record.status, error: `the portal could not record the outcome: ${(error as Error).message}` } });
+                const message = `the portal could not record the outcome: ${(error as Error).message}`;
+                job.push({ event: "done", data: { id: record.id, operation, result: "failed", status: record.status, error: message } });
+                if (!job.endAudited) audit.record(job.startedBy, { action: operation === "preview" ? "create" : operation, workload: record.id, result: "failed", error: message });
             }
         })();
+        // close() waits for these: every operation's end is recorded (and its end line written) before the portal exits.
+        settlingJobs.add(settling);
+        void settling.finally(() => settlingJobs.delete(settling));
         return job;
     }
 
@@ -372,6 +456,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             running.delete(record.id);
             const error = "interrupted: this portal replica could not renew its lease and stopped the operation; retry";
             job.push({ event: "done", data: { id: record.id, operation: job.operation, result: "failed", status: "failed", error } });
+            job.endAudited = true;
             audit.record(job.startedBy, { action: job.operation === "preview" ? "create" : job.operation, workload: record.id, result: "failed", error });
             return;
         }
@@ -382,6 +467,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         }
         running.delete(record.id);
         delete record.runner;
+        delete record.startedBy;
         const last: LastOperation = { ...(record.lastOperation as LastOperation), finishedAt: now() };
         let done: Record<string, unknown>;
         if (result.ok) {
@@ -417,7 +503,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         } else if (result.kind === "invalid" || job.operation === "preview") {
             // A rejected or failed preview keeps nothing: no record, no stack (the worker removed it).
             records.delete(record.id);
-            if (store.shared) await store.remove(record.id);
+            await store.remove(record.id);
             done =
                 result.kind === "invalid"
                     ? { operation: "preview", result: "failed", status: "rejected", httpStatus: 400, error: "the request is invalid", problems: result.problems }
@@ -435,6 +521,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             done = { operation: job.operation, result: "failed", status: "failed", error: result.error, recoverable: record.recoverable, hint: record.hint, state: result.state };
         }
         job.push({ event: "done", data: { id: record.id, ...done } });
+        job.endAudited = true;
         audit.record(job.startedBy, {
             action: job.operation === "preview" ? "create" : job.operation,
             workload: record.id,
@@ -484,8 +571,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         record.status = operation === "apply" ? "applying" : operation === "destroy" ? "destroying" : "previewing";
         record.lastOperation = { operation, result: "running", startedAt: now() };
         record.runner = self;
-        // Replicas see a preview's record too: it holds its namespace (ownership.ts) while it runs and after.
-        if (operation !== "preview" || store.shared) await save(record);
+        // Who asked: the end line a restarted portal writes for an operation cut short names them (reconcile).
+        record.startedBy = { name: caller.name, team: caller.team, role: caller.role };
+        // A preview's record is written too, before its stack exists: replicas see it hold its namespace
+        // (ownership.ts), and a portal killed mid-preview finds it at restart and removes the stack it left.
+        await save(record);
         return startJob(record, operation, recover, caller);
     }
 
@@ -497,11 +587,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         cluster: r.cluster,
         namespace: r.namespace,
         serviceAccount: r.serviceAccount,
-        ...(r.recoverable !== undefined ? { recoverable: r.recoverable, hint: r.hint } : {}),
+        ...(r.recoverable !== undefined ? { recoverable: r.recoverable, hint: redact(r.hint) } : {}),
         request: r.request,
         preview: r.preview,
         outputs: r.outputs,
-        lastOperation: r.lastOperation,
+        lastOperation: redact(r.lastOperation),
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
         links: links(r.id),
@@ -524,7 +614,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             if (!res.writableEnded) res.end();
         };
         const stop = job.follow((entry) => {
-            res.write(`id: ${entry.id}\nevent: ${entry.event.event}\ndata: ${JSON.stringify(entry.event.data)}\n\n`);
+            res.write(`id: ${entry.id}\nevent: ${entry.event.event}\ndata: ${JSON.stringify(redact(entry.event.data))}\n\n`);
             if (entry.event.event === "done") setImmediate(end);
         }, header(req, "last-event-id"));
         res.on("close", end);
@@ -564,7 +654,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     /** Another team's workload is a 404 like a missing one: a member cannot learn which workloads exist. */
     function lookup(id: string, caller: Principal): WorkloadRecord {
         const record = WORKLOAD_ID.test(id) ? records.get(id) : undefined;
-        if (!record || !mayAccess(caller, record.team)) throw new HttpError(404, { error: `no workload ${id}` });
+        // An id that is no workload id is not echoed: the reply (and the audit line) stay bounded whatever was sent.
+        if (!record || !mayAccess(caller, record.team)) throw new HttpError(404, { error: WORKLOAD_ID.test(id) ? `no workload ${id}` : "no such workload" });
         return record;
     }
 
@@ -614,7 +705,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const done = await new Promise<Record<string, unknown>>((resolve) => job.follow((e) => e.event.event === "done" && resolve(e.event.data)));
         if (done.status === "rejected") {
             const { httpStatus, operation: _o, result: _r, status: _s, id: _id, ...body } = done;
-            return json(res, httpStatus as number, body);
+            return json(res, httpStatus as number, redact(body));
         }
         json(res, 201, view(record), { Location: `/workloads/${id}` });
     }
@@ -702,8 +793,22 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const context: AuditContext = { action, workload: action === "create" ? undefined : parts[1], recorded: false };
         auditContexts.set(req, context);
         replyContexts.set(res, context);
-        // A connection that ends before any reply: the request is refused all the same.
-        res.once("close", () => auditReply(res, res.headersSent ? res.statusCode : 499));
+        res.once("close", () => {
+            if (context.recorded) return;
+            // A client gone before its reply is no refusal: while its request is handled (a create waits for its
+            // preview), the line waits for the reply it would have had. Only a request whose handler ended without
+            // replying is a 499.
+            context.clientGone = true;
+            if (context.handled) auditReply(res, res.headersSent ? res.statusCode : 499);
+        });
+    }
+
+    /** The request's handler has returned: a request still without its line (its client went away) gets a 499. */
+    function requestHandled(req: http.IncomingMessage, res: http.ServerResponse): void {
+        const context = auditContexts.get(req);
+        if (!context) return;
+        context.handled = true;
+        if (context.clientGone) auditReply(res, res.headersSent ? res.statusCode : 499);
     }
 
     /** Records a change request's line once, as its reply's status is written (an event stream's first, not last). */
@@ -717,12 +822,13 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             result: status >= 400 ? "refused" : "accepted",
             httpStatus: status,
             ...(context.error ? { error: context.error } : {}),
+            ...(context.clientGone ? { clientGone: true } : {}),
         });
     }
 
     const server = http.createServer((req, res) => {
         auditRequest(req, res);
-        route(req, res).catch((error) => {
+        const handled = route(req, res).catch((error) => {
             if (res.headersSent) return void res.end();
             const context = auditContexts.get(req);
             if (context) context.error = error instanceof HttpError ? error.message : "internal error";
@@ -742,6 +848,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             }
             json(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
         });
+        void handled.finally(() => requestHandled(req, res));
     });
     server.requestTimeout = 0; // event streams and synchronous previews outlive the default
     await new Promise<void>((resolve, reject) => {
@@ -755,20 +862,17 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         url: `http://${host}:${address.port}`,
         async close() {
             closing = true;
-            const exits = [...running.values()].map((job) => {
+            // Each worker's group gets SIGTERM; whatever descends from it still runs after the grace period, in any
+            // process group, is SIGKILLed (processTree.ts): no plugin outlives the portal with its credentials.
+            const stops = [...running.values()].map((job) => {
                 const child = job.child;
                 if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-                return new Promise<void>((resolve) => {
-                    child.once("exit", () => resolve());
-                    try {
-                        process.kill(-child.pid!, "SIGTERM");
-                    } catch {
-                        child.kill("SIGTERM");
-                    }
-                });
+                const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+                return Promise.all([exited, stopProcessTree(child.pid!, shutdownGraceMs, clock)]);
             });
-            await Promise.all(exits);
-            await new Promise((resolve) => setImmediate(resolve)); // let the interrupted operations record their state
+            await Promise.all(stops);
+            // The interrupted operations record their state and write their end lines.
+            if (!options.holdBeforeRecordingForTests) await Promise.all([...settlingJobs]); // held there for good, by design
             await lease?.stop();
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,6 +3,7 @@
  * stand, and while one runs, which replica runs it.
  */
 import type { WorkloadRequest } from "./api";
+import type { Principal } from "./identity";
 import type { Operation, PreviewResult, StackState, WorkloadStatus } from "./protocol";
 
 export interface LastOperation {
@@ -36,6 +37,8 @@ export interface WorkloadRecord {
     hint?: string;
     /** While an operation runs: the replica (portal process) running it, so that the others can tell if it died. */
     runner?: Runner;
+    /** While an operation runs: who asked for it, so that a portal settling it after a restart names them in its audit line. */
+    startedBy?: Principal;
 }
 
 export interface Runner {

@@ -12,7 +12,10 @@ import { performance } from "perf_hooks";
 import { spawn, spawnSync } from "child_process";
 import { WorkloadRequest, workloadId } from "../../examples/portal/api";
 import { localBackendFiles } from "../../examples/portal/backendFiles";
+import { AuditLog } from "../../examples/portal/audit";
+import { systemClock } from "../../examples/portal/clock";
 import { checkTokenEntries, hashToken } from "../../examples/portal/identity";
+import { descendantsOf, stopProcessTree } from "../../examples/portal/processTree";
 import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, allowlistFromEnvironment, checkAllowlist } from "../../examples/portal/managedPolicies";
 import { Claim, Ownership } from "../../examples/portal/ownership";
 import { PROJECT, Portal, PortalOptions, startPortal } from "../../examples/portal/server";
@@ -578,4 +581,269 @@ test("fence: no operation starts on a stack whose backend lock a running process
     fs.writeFileSync(path.join(stale, ".pulumi", "locks", "organization", PROJECT, "w", "b.json"), JSON.stringify({ pid: dead, hostname: "another-host" }));
     t.deepEqual((await liveLockHolders(localBackendFiles(stale), PROJECT, "w")).map((h) => h.hostname), ["another-host"], "another host's lock cannot be probed: it counts");
     fs.rmSync(stale, { recursive: true, force: true });
+});
+
+// ---- issue 24: a bounded audit log, an end line for every operation, identity headers, settings, paths ----
+
+/** Sends one raw HTTP/1.1 request (headers exactly as given, repeated ones too) and returns the reply's status. */
+function rawStatus(portal: Portal, head: string): Promise<number> {
+    const { port } = new URL(portal.url);
+    return new Promise((resolve, reject) => {
+        let received = "";
+        const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(`${head}Host: portal\r\nConnection: close\r\n\r\n`));
+        socket.on("data", (chunk) => (received += chunk.toString()));
+        socket.on("error", reject);
+        socket.on("close", () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1])));
+    });
+}
+
+const auditLines = (stateDir: string): any[] =>
+    fs.readFileSync(path.join(stateDir, "audit.log"), "utf8").trimEnd().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+
+test("audit log: request data is checked before it is logged, lines are bounded, unauthenticated refusals past a burst are one summary line per window", async (t) => {
+    const clock = new ManualClock();
+    await withPortal(t, { token: ADMIN_TOKEN, clock, auditLimits: { unauthenticatedBurst: 3, unauthenticatedWindowMs: 60_000 } }, async (portal, stateDir) => {
+        const long = "A".repeat(7000);
+        for (let i = 0; i < 10; i++) t.is((await call(portal, "DELETE", `/workloads/${long}${i}`)).status, 401);
+        // Authenticated, with a path segment that is no workload id (and a forged line in it).
+        const forged = encodeURIComponent('x"}\n{"principal":"root"');
+        t.is((await call(portal, "DELETE", `/workloads/${forged}${long}`, undefined, admin)).status, 404);
+        const text = fs.readFileSync(path.join(stateDir, "audit.log"), "utf8");
+        t.false(text.includes("AAAAAAAA"), "a path segment is never echoed into the log");
+        for (const line of text.trimEnd().split("\n")) t.true(Buffer.byteLength(line) < 2048, `a line of ${Buffer.byteLength(line)} bytes`);
+        let entries = auditLines(stateDir);
+        t.is(entries.length, 4, "3 unauthenticated refusals one by one (the burst), then the admin's");
+        t.deepEqual(entries.slice(0, 3).map((e) => [e.principal, e.workload, e.httpStatus]), Array(3).fill([null, "<invalid>", 401]));
+        t.deepEqual([entries[3].principal, entries[3].workload, entries[3].httpStatus, entries[3].error], ["portal-token", "<invalid>", 404, "no such workload"]);
+        // The window ends: the 7 counted ones are one line.
+        clock.advance(60_000);
+        entries = auditLines(stateDir);
+        t.is(entries.length, 5);
+        t.like(entries[4], { principal: null, action: null, result: "refused", unauthenticatedRefused: 7, windowSeconds: 60 });
+        t.regex(entries[4].error, /^7 more unauthenticated requests refused in the last 60 s/);
+        // The next window logs its burst one by one again.
+        t.is((await call(portal, "POST", "/workloads", workload("payments", "x"))).status, 401);
+        t.is(auditLines(stateDir).length, 6);
+    });
+});
+
+test("audit log: rotated to audit.log.1 … at its size cap, keeping the configured number; lines stay whole", (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-audit-"));
+    const file = path.join(dir, "audit.log");
+    const log = new AuditLog(file, { maxBytes: 1000, keep: 2 }, new ManualClock());
+    for (let i = 0; i < 40; i++) log.record({ name: "alice", team: "payments", role: "member" }, { action: "apply", workload: null, result: "refused", httpStatus: 404, error: `attempt ${i}` });
+    log.close();
+    t.deepEqual(fs.readdirSync(dir).sort(), ["audit.log", "audit.log.1", "audit.log.2"]);
+    const all: any[] = [];
+    for (const name of ["audit.log.2", "audit.log.1", "audit.log"]) {
+        const text = fs.readFileSync(path.join(dir, name), "utf8");
+        t.true(Buffer.byteLength(text) <= 1000, `${name}: ${Buffer.byteLength(text)} bytes`);
+        t.is(fs.statSync(path.join(dir, name)).mode & 0o777, 0o600);
+        all.push(...text.trimEnd().split("\n").map((line) => JSON.parse(line)));
+    }
+    // The newest lines, in order, none torn; the oldest were dropped with the oldest file.
+    t.is(all[all.length - 1].error, "attempt 39");
+    t.deepEqual(all.map((e) => Number(e.error.split(" ")[1])), all.map((_, i) => 40 - all.length + i));
+    fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a repeated identity header is refused (401), never joined into a principal; a principal name with a comma is refused", async (t) => {
+    const secret = "proxy-secret-0123456789abcdef";
+    await withPortal(t, { token: ADMIN_TOKEN, proxySecret: secret }, async (portal, stateDir) => {
+        const proxy = `X-Portal-Proxy-Secret: ${secret}\r\nX-Portal-Team: payments\r\n`;
+        t.is(await rawStatus(portal, `GET /workloads HTTP/1.1\r\n${proxy}X-Portal-User: victim\r\n`), 200, "one user header is believed");
+        t.is(await rawStatus(portal, `GET /workloads HTTP/1.1\r\n${proxy}X-Portal-User: victim\r\nX-Portal-User: eve\r\n`), 401);
+        t.is(await rawStatus(portal, `GET /workloads HTTP/1.1\r\n${proxy}X-Portal-User: victim, eve\r\n`), 401);
+        t.is(await rawStatus(portal, `GET /workloads HTTP/1.1\r\n${proxy}X-Portal-Team: growth\r\nX-Portal-User: eve\r\n`), 401, "a repeated team");
+        t.is(await rawStatus(portal, `GET /workloads HTTP/1.1\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nAuthorization: Bearer other\r\n`), 401, "a repeated Authorization");
+        t.is(await rawStatus(portal, `DELETE /workloads/x HTTP/1.1\r\n${proxy}X-Portal-User: victim\r\nX-Portal-User: eve\r\n`), 401);
+        const entries = auditLines(stateDir);
+        t.is(entries.length, 1);
+        t.like(entries[0], { principal: null, httpStatus: 401 });
+        t.regex(entries[0].error, /x-portal-user header is repeated/);
+    });
+    t.throws(() => checkTokenEntries([{ name: "victim,eve", team: "payments", role: "member", sha256: hashToken("t") }]), { message: /no commas/ });
+});
+
+test("every numeric setting is checked at start: a bad PORTAL_* value stops main.js naming the variable", (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    const main = path.resolve(__dirname, "../../examples/portal/main.js");
+    for (const [name, value] of [
+        ["PORTAL_PREVIEW_CLAIM_TTL_MS", "15m"],
+        ["PORTAL_PREVIEW_CLAIM_TTL_MS", "-5"],
+        ["PORTAL_PORT", "http"],
+        ["PORTAL_PORT", "70000"],
+        ["PORTAL_REPLICA_LEASE_MS", "30s"],
+        ["PORTAL_AUDIT_MAX_BYTES", "64MiB"],
+        ["PORTAL_AUDIT_KEEP", "0"],
+        ["PORTAL_AUDIT_UNAUTHENTICATED_WINDOW_MS", "1e3"],
+        ["PORTAL_AUDIT_UNAUTHENTICATED_BURST", "lots"],
+        ["PORTAL_SHUTDOWN_GRACE_MS", "2.5"],
+    ]) {
+        // Before the check, a NaN TTL started a portal that held no namespace: it would listen until the timeout.
+        const run = spawnSync(process.execPath, [main], {
+            env: { PATH: process.env.PATH, PORTAL_CLUSTERS: CLUSTER_ARN, PORTAL_TOKEN: ADMIN_TOKEN, PORTAL_PORT: "0", PORTAL_STATE_DIR: stateDir, PULUMI_CONFIG_PASSPHRASE: "x", [name]: value },
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        t.is(run.status, 1, `${name}=${value}: ${run.stdout}`);
+        t.regex(run.stderr, new RegExp(`^${name} must be a whole number`), `${name}=${value}`);
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+test("startPortal refuses a preview-claim TTL that is not a whole number of at least 1000 ms", async (t) => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-"));
+    for (const previewClaimTtlMs of [Number("15m"), -1, 0.5]) {
+        await t.throwsAsync(startPortal({ port: 0, root: ".", env: { PULUMI_CONFIG_PASSPHRASE: "x" }, stateDir, clusters: [{ arn: CLUSTER_ARN }], token: ADMIN_TOKEN, previewClaimTtlMs }), {
+            message: /^previewClaimTtlMs \(PORTAL_PREVIEW_CLAIM_TTL_MS\) must be a whole number at least 1000/,
+        });
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** A stack's checkpoint in the portal's file backend (`<stateDir>/backend`), holding `resources`. */
+function seedStack(stateDir: string, id: string, resources: unknown[] = []): string {
+    const dir = path.join(stateDir, "backend", ".pulumi", "stacks", PROJECT);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${id}.json`);
+    fs.writeFileSync(file, JSON.stringify({ version: 3, checkpoint: { stack: `organization/${PROJECT}/${id}`, latest: { resources } } }));
+    fs.mkdirSync(path.join(stateDir, "stacks", id), { recursive: true });
+    return file;
+}
+
+/** A record whose operation was running in a portal that is gone (a pid that no longer runs, on this host). */
+function seedInterrupted(stateDir: string, request: WorkloadRequest, operation: "apply" | "preview"): string {
+    const id = seedWorkload(stateDir, request, operation === "apply" ? "applied" : "previewed");
+    const file = path.join(stateDir, "workloads", `${id}.json`);
+    const record = JSON.parse(fs.readFileSync(file, "utf8"));
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    Object.assign(record, {
+        status: operation === "apply" ? "applying" : "previewing",
+        lastOperation: { operation, result: "running", startedAt: record.createdAt },
+        runner: { replica: `${os.hostname()}:${dead}:gone`, host: os.hostname(), pid: dead },
+        startedBy: { name: "alice", team: request.team, role: "member" },
+    });
+    fs.writeFileSync(file, JSON.stringify(record));
+    return id;
+}
+
+test("an operation cut short gets its end line when a restarted portal settles it; a killed preview's stack is removed, and so is any stack no record owns that holds nothing", async (t) => {
+    let applying = "", previewing = "", orphan = "", kept = "";
+    await withPortal(
+        t,
+        { token: ADMIN_TOKEN },
+        async (portal, stateDir) => {
+            const ends = auditLines(stateDir).filter((e) => e.result === "succeeded" || e.result === "failed");
+            t.deepEqual(
+                ends.map(({ principal, team, action, workload: w, result, settledAtStart }) => ({ principal, team, action, workload: w, result, settledAtStart })).sort((a, b) => a.action.localeCompare(b.action)),
+                [
+                    { principal: "alice", team: "payments", action: "apply", workload: applying, result: "failed", settledAtStart: true },
+                    { principal: "alice", team: "payments", action: "create", workload: previewing, result: "failed", settledAtStart: true },
+                ],
+            );
+            t.is((await call(portal, "GET", `/workloads/${applying}`, undefined, admin)).body.status, "failed");
+            t.is((await call(portal, "GET", `/workloads/${previewing}`, undefined, admin)).status, 404, "a killed preview created nothing");
+            const stacks = path.join(stateDir, "backend", ".pulumi", "stacks", PROJECT);
+            t.deepEqual(fs.readdirSync(stacks).sort(), [`${applying}.json`, `${kept}.json`].sort(), "the killed preview's stack and the empty orphan are gone");
+            t.false(fs.existsSync(path.join(stateDir, "stacks", previewing)));
+            t.false(fs.existsSync(path.join(stateDir, "stacks", orphan)));
+        },
+        (stateDir) => {
+            applying = seedInterrupted(stateDir, workload("payments", "orders"), "apply");
+            previewing = seedInterrupted(stateDir, workload("payments", "ledger"), "preview");
+            seedStack(stateDir, applying, [{ urn: "urn:pulumi:x::y::aws:iam/role:Role::r", custom: true, type: "aws:iam/role:Role" }]);
+            seedStack(stateDir, previewing);
+            orphan = workloadId(workload("payments", "gone"));
+            seedStack(stateDir, orphan);
+            kept = workloadId(workload("payments", "held"));
+            seedStack(stateDir, kept, [{ urn: "urn:pulumi:x::y::aws:iam/role:Role::r", custom: true, type: "aws:iam/role:Role" }]);
+        },
+    );
+});
+
+test("no absolute server path reaches a member: hints, errors and diagnostics name placeholders", async (t) => {
+    let id = "";
+    await withPortal(
+        t,
+        { token: ADMIN_TOKEN, env: { PULUMI_CONFIG_PASSPHRASE: "unused", PULUMI_HOME: "/srv/portal/.pulumi-home" } },
+        async (portal, stateDir) => {
+            const reply = await call(portal, "GET", `/workloads/${id}`, undefined, admin);
+            const text = JSON.stringify(reply.body);
+            for (const leaked of [stateDir, "/srv/portal", "/home/runner", os.tmpdir() + "/", "/usr/lib/"]) t.false(text.includes(leaked), `${leaked} in ${text}`);
+            t.regex(reply.body.lastOperation.diagnostics[0], /<work-dirs>\/.+\/Pulumi\.yaml/);
+            t.regex(reply.body.lastOperation.diagnostics[1], /<pulumi-home>\/plugins/);
+            t.true(reply.body.lastOperation.diagnostics[2].includes("arn:aws:s3:::bucket/home/x and https://example.com/usr/lib"), "ARNs and URLs are kept");
+            t.is(reply.body.outputs.awsConfigFile, "credential_process = /etc/aws-pod-identity/credential-process.sh", "the workload's own paths are its data");
+        },
+        (stateDir) => {
+            id = seedWorkload(stateDir, workload("payments", "orders"));
+            const file = path.join(stateDir, "workloads", `${id}.json`);
+            const record = JSON.parse(fs.readFileSync(file, "utf8"));
+            Object.assign(record, {
+                status: "failed",
+                outputs: { awsConfigFile: "credential_process = /etc/aws-pod-identity/credential-process.sh" },
+                recoverable: false,
+                hint: `inspect it with pulumi stack export in ${path.join(stateDir, "stacks", id)}`,
+                lastOperation: {
+                    operation: "apply",
+                    result: "failed",
+                    startedAt: record.createdAt,
+                    error: `open ${path.join(stateDir, "stacks", id, "Pulumi.yaml")}: permission denied`,
+                    diagnostics: [
+                        `reading ${path.join(stateDir, "stacks", id, "Pulumi.yaml")}`,
+                        "loading /srv/portal/.pulumi-home/plugins/resource-kubernetes-v4/pulumi-resource-kubernetes",
+                        "at /usr/lib/node_modules/x.js and /home/runner/.aws/credentials, arn:aws:s3:::bucket/home/x and https://example.com/usr/lib",
+                    ],
+                },
+            });
+            fs.writeFileSync(file, JSON.stringify(record));
+        },
+    );
+});
+
+test("on shutdown every process descended from a worker ends, also one in a session of its own that ignores SIGTERM", async (t) => {
+    // A worker-like tree: a shell (its own process group) whose child starts a plugin-like process in a new session
+    // that ignores SIGTERM, as the CLI's plugins (process groups of their own) outlived the portal's SIGTERM.
+    const script = "setsid sh -c 'trap \"\" TERM; while true; do sleep 1; done' & wait";
+    const root = spawn("sh", ["-c", script], { detached: true, stdio: "ignore" });
+    let plugin: number[] = [];
+    for (const until = performance.now() + 30_000; plugin.length === 0 && performance.now() < until; ) {
+        await sleep(20);
+        plugin = descendantsOf(root.pid!).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("trap"));
+    }
+    t.is(plugin.length, 1, "the plugin-like process runs");
+    const seen = await stopProcessTree(root.pid!, 200, systemClock, 20);
+    t.true(seen.includes(plugin[0]), "recorded before the kill");
+    // Killed is enough: a zombie whose new parent (the container's init) does not reap it runs nothing.
+    const runs = (pid: number) => {
+        try {
+            return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+        } catch {
+            return false;
+        }
+    };
+    for (const pid of [root.pid!, ...seen]) t.false(runs(pid), `pid ${pid} still runs: ${runs(pid) ? fs.readFileSync(`/proc/${pid}/stat`, "utf8") : ""} (root ${root.pid})`);
+});
+
+test("a client that goes away while its create's preview runs is not logged as refused (499): the line carries the reply the preview decided", async (t) => {
+    await withPortal(t, { token: ADMIN_TOKEN }, async (portal, stateDir) => {
+        // Passes the portal's checks; the component's validation (in the preview's worker, no CLI) rejects the action.
+        const body = workload("payments", "orders", { policyStatements: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::orders-data/*"] }] });
+        const abort = new AbortController();
+        const reply = fetch(`${portal.url}/workloads`, { method: "POST", headers: { ...admin, "content-type": "application/json" }, body: JSON.stringify(body), signal: abort.signal }).catch(() => undefined);
+        // Gone once the preview has started (its record is written first), not before.
+        const records = path.join(stateDir, "workloads");
+        for (const until = performance.now() + 20_000; !(fs.existsSync(records) && fs.readdirSync(records).length > 0) && performance.now() < until; ) await sleep(10);
+        abort.abort();
+        await reply;
+        const lines = () => auditLines(stateDir).filter((e) => e.action === "create");
+        for (const until = performance.now() + 30_000; lines().length < 2 && performance.now() < until; ) await sleep(50);
+        // The end line is written as the preview ends, the request's as its reply would have been sent: just after.
+        const request = lines().find((e) => e.httpStatus !== undefined);
+        const end = lines().find((e) => e.httpStatus === undefined);
+        t.like(request, { principal: "portal-token", result: "refused", httpStatus: 400, clientGone: true, workload: workloadId(body) });
+        t.like(end, { principal: "portal-token", result: "failed", workload: workloadId(body) });
+        t.is(lines().length, 2, "one request line, one end line");
+    });
 });
