@@ -7,6 +7,7 @@ import { EngineDouble, ProviderCallError, ProviderProcess, wire } from "./suppor
 import { cloudState } from "./support/harness";
 import { ACCOUNT, accountRootArnOf, clusterArnOf, hostedZoneArnOf, podIdentityAssociationArnOf, roleArnOf } from "./support/awsIds";
 import { HOSTED_ZONE_ID } from "./support/fixtures";
+import { testCluster } from "./cluster/client";
 
 /**
  * The component provider over the wire: the plugin is spawned as the engine spawns it (the launcher script with the
@@ -212,6 +213,13 @@ serial("resource reference: a PodIdentityAgent from an earlier Construct, passed
     t.true(engine.get("waits-deployment").dependencies.includes(agent.urn), "the Deployment waits for the referenced agent (installed before its Construct answered)");
 });
 
+serial("a Kubernetes provider of the user's own without the kubeconfig input is refused, naming kubeconfig: the component cannot read that provider's cluster", async (t) => {
+    const k8sProvider = `${engine.existing("pulumi:providers:kubernetes", "k8s-own", {}, "provider-id-3")}::provider-id-3`;
+    const error = await t.throwsAsync(construct(WORKLOAD, "own-provider", { clusterName: "apps", clusterArn: clusterArnOf("apps"), namespace: "own-provider" }, { providers: { kubernetes: k8sProvider } }));
+    t.regex(error!.message, /- kubeconfig: required with a Kubernetes provider of your own/);
+    for (const child of ["own-provider-role", "own-provider-namespace", "own-provider-service-account", "own-provider-association"]) t.false(engine.has(child), `${child} is not registered`);
+});
+
 serial("values from other resources keep their dependencies; providers reach every child", async (t) => {
     const clusterUrn = engine.existing("aws:eks/cluster:Cluster", "apps", { name: "apps-0123456", arn: clusterArnOf("apps-0123456") });
     const awsProvider = `${engine.existing("pulumi:providers:aws", "aws-east", { region: "us-east-1" }, "provider-id-1")}::provider-id-1`;
@@ -225,6 +233,8 @@ serial("values from other resources keep their dependencies; providers reach eve
             clusterArn: wire.output(clusterArnOf("apps-0123456"), [clusterUrn]),
             namespace: "on-cluster",
             workload: { image: wire.output("123456789012.dkr.ecr.us-west-2.amazonaws.com/app:1", [repositoryUrn]), runAsUser: 1 },
+            // The cluster the Kubernetes provider reaches, read before anything is created (see the next test).
+            kubeconfig: wire.secret(testCluster().kubeconfig),
         },
         {
             inputDependencies: { clusterName: [clusterUrn], clusterArn: [clusterUrn] },

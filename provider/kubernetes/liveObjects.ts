@@ -3,6 +3,9 @@
  * the official Kubernetes client. Loaded only when a component has something to check: the client is not on the path
  * of a program that creates no Kubernetes object.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { LiveObject, PlannedObject } from "./ownership";
 
@@ -44,6 +47,10 @@ export function clusterReader(access: ClusterAccess): ObjectReader {
 function loadConfig(config: KubeConfig, access: ClusterAccess): void {
     const given = access.kubeconfig?.trim();
     if (given === undefined || given === "") {
+        // The client's last resort is http://localhost:8080, which fails with a message about TLS: say what is missing.
+        if (!process.env.KUBECONFIG && !fs.existsSync(path.join(os.homedir(), ".kube", "config")) && !process.env.KUBERNETES_SERVICE_HOST) {
+            throw new Error("no kubeconfig: neither the stack configuration kubernetes:kubeconfig, nor $KUBECONFIG, nor ~/.kube/config, nor an in-cluster service account");
+        }
         config.loadFromDefault();
     } else if (/^[{]|^apiVersion:|\n/.test(given)) {
         config.loadFromString(given);

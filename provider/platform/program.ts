@@ -151,7 +151,9 @@ export function deployPlatform(config: PlatformConfig, spec: PlatformSpec): Reco
         const { name, ...inputs } = { ...defaults, ...entry } as PlatformWorkloadSpec;
         const tags = defaults.tags || entry.tags ? { ...defaults.tags, ...entry.tags } : undefined;
         try {
-            workloads[name] = new PodIdentityWorkload(name, { ...inputs, tags, clusterName: config.clusterName, clusterArn: config.clusterArn }, { providers });
+            // The component reads the cluster through the same kubeconfig as the provider (see PodIdentityWorkloadArgs.kubeconfig).
+            const kubeconfig = config.kubeconfig ? { kubeconfig: config.kubeconfig } : {};
+            workloads[name] = new PodIdentityWorkload(name, { ...inputs, ...kubeconfig, tags, clusterName: config.clusterName, clusterArn: config.clusterArn }, { providers });
         } catch (e) {
             throw inFile(e, config.workloadsFile, i, name);
         }
