@@ -108,6 +108,14 @@ export const inputSites: InputSite[] = [
     },
     { component: "PodIdentityWorkload", path: "crossAccount.targets[0].externalId", base: { ...workload, crossAccount: { targets: [{ ...target, externalId: "ext-0001" }] } } },
     { component: "PodIdentityWorkload", path: "fargateProfileSelectors", base: { ...workload, fargateProfileSelectors: [{ namespace: "later" }] } },
+    // Read only to check Kubernetes objects the component creates (none here): the reading is tested against the test
+    // cluster in kubernetes-ownership.test.ts.
+    {
+        component: "PodIdentityWorkload",
+        path: "kubeconfig",
+        base: { ...workload, createNamespace: false, createServiceAccount: false, kubeconfig: "apiVersion: v1\nkind: Config\n" },
+        note: "no Kubernetes object created",
+    },
     // PodIdentityAgent
     { component: "PodIdentityAgent", path: "clusterName", base: { clusterName: "agent-later", addonVersion: "v1.3.4-eksbuild.1" } },
     { component: "PodIdentityAgent", path: "kubernetesVersion", base: { clusterName: "agent-later", kubernetesVersion: "1.31" } },
