@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import test, { ExecutionContext } from "ava";
 import * as path from "path";
 import { PodIdentityAgent, PodIdentityWorkload } from "../provider";
-import { run } from "./support/harness";
+import { run, runWarned } from "./support/harness";
 import { clusterArnOf, roleArnOf } from "./support/awsIds";
 import { credentialProcessScript } from "../provider/crossAccount/credentialProcess";
 
@@ -18,23 +18,6 @@ const serial = test.serial;
 /** The fixture chart: our own, with the values interface of the agent's chart (tests/fixtures/agent-chart). */
 const FIXTURE_CHART = path.resolve(__dirname, "..", "..", "tests", "fixtures", "agent-chart");
 const CHART = "kubernetes:helm.sh/v4:Chart";
-
-/** Runs the program with `pulumi.log.warn` captured: without an engine the SDK prints `warning: [runtime] …` via console.warn. */
-async function runWarned<T>(program: () => T, options?: Parameters<typeof run>[1]) {
-    const warnings: string[] = [];
-    const original = console.warn;
-    console.warn = (...parts: unknown[]) => {
-        const line = parts.map(String).join(" ");
-        if (line.startsWith("warning: [runtime] ")) warnings.push(line.slice("warning: [runtime] ".length));
-        else original(...parts);
-    };
-    try {
-        const r = await run(program, options);
-        return Object.assign(r, { warnings });
-    } finally {
-        console.warn = original;
-    }
-}
 
 /**
  * The program's input error (components check plain inputs in their constructor and throw), with the run settled so

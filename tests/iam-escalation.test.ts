@@ -6,7 +6,7 @@ import test from "ava";
 import { CrossAccountRole, PodIdentityWorkload } from "../provider";
 import { expandAction } from "../provider/iam/actions";
 import { ESCALATION_ACTIONS, coversEveryResource, escalationFindings, escalationWarnings } from "../provider/iam/privilegeEscalation";
-import { run } from "./support/harness";
+import { runWarned } from "./support/harness";
 import { clusterArnOf, roleArnOf } from "./support/awsIds";
 
 const serial = test.serial;
@@ -78,22 +78,11 @@ test("warnings name the input path, typed or raw, once per statement", (t) => {
     t.deepEqual(raw.map((w) => w.slice(0, w.indexOf(" \""))), ["inlinePolicies[0].policy.Statement allows privilege escalation or administrator-equivalent access: inlinePolicies[0].policy.Statement.Action"]);
 });
 
-/** Runs the program with `pulumi.log.warn` captured: without an engine the SDK prints `warning: [runtime] …` via console.warn. */
+/** The escalation warnings of the program, which must not fail. */
 async function warningsOf(program: () => unknown): Promise<string[]> {
-    const warnings: string[] = [];
-    const original = console.warn;
-    console.warn = (...parts: unknown[]) => {
-        const line = parts.map(String).join(" ");
-        if (line.startsWith("warning: [runtime] ")) warnings.push(line.slice("warning: [runtime] ".length));
-        else original(...parts);
-    };
-    try {
-        const r = await run(program);
-        if (r.failures.length > 0) throw new Error(`the program failed: ${String(r.failures[0])}`);
-    } finally {
-        console.warn = original;
-    }
-    return warnings.filter((w) => w.includes("privilege escalation"));
+    const r = await runWarned(program);
+    if (r.failures.length > 0) throw new Error(`the program failed: ${String(r.failures[0])}`);
+    return r.warnings.filter((w) => w.includes("privilege escalation"));
 }
 
 serial("PodIdentityWorkload warns once per escalating statement, naming the entry and why", async (t) => {

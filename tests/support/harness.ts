@@ -120,6 +120,23 @@ export async function run<T>(program: () => T, options: RunOptions = {}): Promis
     });
 }
 
+/** Runs the program with `pulumi.log.warn` captured: without an engine the SDK prints `warning: [runtime] …` via console.warn. */
+export async function runWarned<T>(program: () => T, options?: Parameters<typeof run>[1]) {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...parts: unknown[]) => {
+        const line = parts.map(String).join(" ");
+        if (line.startsWith("warning: [runtime] ")) warnings.push(line.slice("warning: [runtime] ".length));
+        else original(...parts);
+    };
+    try {
+        const r = await run(program, options);
+        return Object.assign(r, { warnings });
+    } finally {
+        console.warn = original;
+    }
+}
+
 /** Resolves a known Output in tests; rejects with the Output's error. */
 export function value<T>(output: pulumi.Output<T>): Promise<T> {
     return (output as any).promise();
